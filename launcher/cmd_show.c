@@ -1,0 +1,1 @@
+/* cmd_show.c — being written. */

@@ -1,0 +1,1 @@
+/* cmd_syscalls.c — being written. */

@@ -1,0 +1,29 @@
+/* commands.h — one entry point per subcommand; each lives in cmd_NAME.c.
+ * A command returns the process exit code (enum sbx_exit or the program's). */
+#pragma once
+
+#include <stdio.h>
+
+#include <sbx.h>
+
+struct command {
+        const char *name;
+        int (*run)(int argc, char **argv);
+        const char *summary;
+        const char *usage; /* full help text for `sbx help NAME` */
+};
+
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_list(int argc, char **argv);
+int cmd_syscalls(int argc, char **argv);
+
+extern const char cmd_run_usage[], cmd_check_usage[], cmd_show_usage[], cmd_list_usage[],
+        cmd_syscalls_usage[];
+
+/* Print "sbx: MESSAGE" for an error object and free it; returns the exit
+ * code that matches its kind. */
+int report_error(struct sbx_error *e);
+/* Print a usage error and return SBX_EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

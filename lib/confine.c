@@ -1,0 +1,1 @@
+/* confine.c — being written. */

@@ -1,0 +1,1 @@
+/* exec.c — being written. */

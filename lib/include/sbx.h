@@ -1,0 +1,252 @@
+/* sbx.h — libsbx, the sandbox engine behind the `sbx` command.
+ *
+ * Lifecycle
+ *   1. Build a policy: sbx_policy_new() gives the strict defaults (nothing
+ *      visible but the system directories, no network, no capabilities, a
+ *      default-deny seccomp filter); sbx_policy_load() merges a profile by
+ *      name or path, sbx_policy_load_string() merges INI text, and the
+ *      sbx_policy_set*() / sbx_policy_add_*() calls adjust it with exactly
+ *      the validation a profile line gets.
+ *   2. Use it: sbx_spawn() starts a program in a new sandbox and returns a
+ *      struct sbx_process to wait on and signal; sbx_confine() confines the
+ *      calling process itself; sbx_pledge() is the one-call shorthand.
+ *   3. Free what you own: sbx_policy_free(), sbx_process_free(),
+ *      sbx_error_free(), and free() for strings the library returns.
+ *
+ * Conventions
+ *   - Functions that can fail return an int: >= 0 on success, a negative
+ *     errno value on failure (the kernel's errno passes through unchanged).
+ *   - `struct sbx_error **err` may be NULL.  Otherwise, on failure *err is
+ *     set to a new error object (message, failing step, and for profile
+ *     errors the file and line) that the caller frees with sbx_error_free().
+ *     On success *err is left untouched.
+ *   - The library never prints, never exits and never aborts its caller,
+ *     except that a spawned sandbox reports denials to the log fd the caller
+ *     chose.
+ *   - Functions are thread-safe unless noted: they share no mutable global
+ *     state.  A single policy must not be modified while another thread
+ *     uses it.
+ *   - No pointer typedefs; every handle is an opaque struct.
+ */
+#ifndef SBX_H
+#define SBX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- version and exit codes ------------------------------------------- */
+
+/* The library version, "MAJOR.MINOR.PATCH".  Static string. */
+const char *sbx_version(void);
+
+/* Exit codes the `sbx` command uses; a program run in a sandbox keeps its
+ * own exit code (128+N when killed by signal N). */
+enum sbx_exit {
+        SBX_EXIT_OK = 0,
+        SBX_EXIT_USAGE = 2,        /* bad command line or profile: nothing ran */
+        SBX_EXIT_SETUP = 125,      /* sbx could not build the sandbox */
+        SBX_EXIT_CANNOT_EXEC = 126, /* the program exists but could not run */
+        SBX_EXIT_NOT_FOUND = 127,  /* the program does not exist */
+};
+
+/* ---- errors ----------------------------------------------------------- */
+
+struct sbx_error;
+
+enum sbx_error_kind {
+        SBX_ERROR_PROFILE = 1, /* profile or command-line input: file:line */
+        SBX_ERROR_SETUP,       /* a control could not be applied */
+        SBX_ERROR_EXEC,        /* the program could not be executed */
+        SBX_ERROR_NOT_FOUND,   /* the program does not exist */
+        SBX_ERROR_INTERNAL,
+};
+
+/* The whole message, ready to print: "FILE:LINE: what" for profile errors,
+ * "STEP: what: strerror" for setup errors.  Owned by the error object. */
+const char *sbx_error_message(const struct sbx_error *e);
+enum sbx_error_kind sbx_error_kind(const struct sbx_error *e);
+/* Profile file and line, or NULL / 0 when the error has no location. */
+const char *sbx_error_file(const struct sbx_error *e);
+unsigned sbx_error_line(const struct sbx_error *e);
+/* The setup step that failed ("uid-map", "mount", "landlock", …) or NULL. */
+const char *sbx_error_step(const struct sbx_error *e);
+/* The errno value (positive) behind the error, or 0. */
+int sbx_error_errno(const struct sbx_error *e);
+/* Non-fatal notes collected while loading (e.g. an optional control that
+ * is missing, an allow-list entry that does not exist): a NULL-terminated
+ * array owned by the policy, see sbx_policy_warnings(). */
+void sbx_error_free(struct sbx_error *e);
+
+/* ---- policies --------------------------------------------------------- */
+
+struct sbx_policy;
+
+/* A new policy with the strict built-in defaults.  *ret is owned by the
+ * caller (sbx_policy_free). */
+int sbx_policy_new(struct sbx_policy **ret);
+/* NULL-safe. */
+void sbx_policy_free(struct sbx_policy *p);
+/* Deep copy. */
+int sbx_policy_dup(const struct sbx_policy *p, struct sbx_policy **ret);
+
+/* Merge a profile into p.  `name_or_path` is a file path when it contains a
+ * '/' or ends in ".ini"; otherwise a profile name looked up in the search
+ * path (see sbx_profile_find).  Includes are followed.  On error p is left
+ * exactly as it was (loading happens on a copy). */
+int sbx_policy_load(struct sbx_policy *p, const char *name_or_path, struct sbx_error **err);
+/* The same for INI text held in memory; `origin` names it in messages. */
+int sbx_policy_load_string(struct sbx_policy *p, const char *ini, const char *origin,
+                           struct sbx_error **err);
+
+/* Set one key exactly as a profile line `key = value` in `[section]` would,
+ * with the same validation; `origin` (e.g. "command line") names it in
+ * messages.  List keys add; a value starting with '!' removes. */
+int sbx_policy_set(struct sbx_policy *p, const char *section, const char *key,
+                   const char *value, const char *origin, struct sbx_error **err);
+
+/* Typed shorthands for the common adjustments. */
+enum {
+        SBX_BIND_RO = 1 << 0,
+        SBX_BIND_OPTIONAL = 1 << 1,
+        SBX_BIND_EXEC = 1 << 2,
+};
+int sbx_policy_add_bind(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
+                        struct sbx_error **err);
+int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names, struct sbx_error **err);
+
+enum sbx_net {
+        SBX_NET_NONE = 0, /* own network namespace with only loopback */
+        SBX_NET_HOST = 1, /* the host's network */
+};
+int sbx_policy_set_network(struct sbx_policy *p, enum sbx_net mode, struct sbx_error **err);
+
+/* Check the whole policy for conflicts (a path both bound and denied, an
+ * action that needs a supervisor, …).  sbx_spawn() and sbx_confine() call
+ * it too. */
+int sbx_policy_validate(const struct sbx_policy *p, struct sbx_error **err);
+
+/* The effective policy as canonical INI that sbx_policy_load_string()
+ * accepts and that loads back to an equal policy.  *ret: malloc'd. */
+int sbx_policy_format(const struct sbx_policy *p, char **ret);
+const char *sbx_policy_name(const struct sbx_policy *p);
+const char *sbx_policy_description(const struct sbx_policy *p);
+
+/* Notes collected while loading (missing optional sources, allow-list
+ * entries absent on this machine, …).  NULL-terminated, owned by p. */
+const char *const *sbx_policy_warnings(const struct sbx_policy *p);
+
+/* ---- the profile search path ------------------------------------------ */
+
+/* Where a profile name resolves: `$XDG_CONFIG_HOME/sbx/profiles`,
+ * `/etc/sbx/profiles`, the installed data directory, and the source tree's
+ * `profiles/` when SBX_PROFILE_PATH is set (a ':'-separated list searched
+ * first).  *ret: malloc'd absolute path. */
+int sbx_profile_find(const char *name, char **ret);
+
+struct sbx_profile_info {
+        const char *name;
+        const char *description; /* "" when the profile has none */
+        const char *path;
+        bool shadowed; /* a file earlier in the search path has this name */
+};
+/* Calls cb for every profile file in the search path, in search order.
+ * A negative return from cb stops the walk and is returned. */
+int sbx_profile_list(int (*cb)(const struct sbx_profile_info *info, void *userdata), void *userdata);
+
+/* ---- syscall groups --------------------------------------------------- */
+
+/* Groups are named "@name".  Index-based iteration over the built-in table. */
+size_t sbx_syscall_group_count(void);
+const char *sbx_syscall_group_name(size_t i);
+const char *sbx_syscall_group_help(size_t i);
+/* Expand a group (recursively) or a syscall name into syscall names.
+ * *ret: NULL-terminated, free with sbx_strv_free().  -ENOENT if unknown. */
+int sbx_syscall_expand(const char *name, char ***ret);
+void sbx_strv_free(char **v);
+
+/* ---- running a program in a sandbox ------------------------------------ */
+
+struct sbx_process;
+
+enum {
+        SBX_SPAWN_LOG_DENIALS = 1 << 0, /* report each denied syscall to log_fd */
+        SBX_SPAWN_LOG_JSON = 1 << 1,    /* as JSON lines instead of text */
+        SBX_SPAWN_NO_NEW_SESSION = 1 << 2, /* keep the caller's session (tty job control) */
+};
+
+struct sbx_spawn_options {
+        size_t size;                 /* sizeof(struct sbx_spawn_options) */
+        const char *file;            /* program: absolute path, or name looked up in PATH */
+        const char *const *argv;     /* argv[0] included; NULL: { file, NULL } */
+        int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2; -1: /dev/null */
+        const int *keep_fds;         /* further fds passed at the same numbers */
+        size_t n_keep_fds;
+        const char *cwd;             /* working directory inside; NULL: policy's */
+        unsigned flags;              /* SBX_SPAWN_* */
+        int log_fd;                  /* where denials are reported; -1: none */
+};
+
+/* Start options->file in a new sandbox built from p.  Returns when the
+ * program has been executed (or failed to be): a setup failure is returned
+ * here, never as an exit status.  The caller keeps ownership of every fd it
+ * passed.  Needs no signal handler; the process is reaped only by
+ * sbx_process_wait() (the caller must not reap it with waitpid(-1)).
+ * Safe to call from several threads at once. */
+int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *options,
+              struct sbx_process **ret, struct sbx_error **err);
+
+/* Host pid of the sandbox's init process (signals sent to it are
+ * forwarded to the program). */
+pid_t sbx_process_pid(const struct sbx_process *proc);
+/* A pidfd for poll(): readable when the sandbox has exited. */
+int sbx_process_pidfd(const struct sbx_process *proc);
+int sbx_process_signal(struct sbx_process *proc, int sig);
+/* Wait for the program; *ret_status is a waitpid()-style status of the
+ * program itself (WIFEXITED/WIFSIGNALED work on it). */
+int sbx_process_wait(struct sbx_process *proc, int *ret_status);
+/* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
+void sbx_process_free(struct sbx_process *proc);
+
+/* The ordered setup plan sbx_spawn() would carry out, as text.  Runs
+ * nothing.  *ret: malloc'd. */
+int sbx_plan_format(const struct sbx_policy *p, const struct sbx_spawn_options *options,
+                    char **ret, struct sbx_error **err);
+
+/* Convert a waitpid()-style status into the `sbx run` exit code
+ * (the exit code, or 128+N for signal N). */
+int sbx_exit_code(int status);
+
+/* ---- confining the calling process ------------------------------------ */
+
+enum {
+        SBX_CONFINE_NO_NETNS = 1 << 0, /* keep the network namespace */
+};
+/* Apply what applies to a running process: a fresh network namespace (when
+ * the policy's network is none), Landlock, capabilities, no_new_privs and
+ * seccomp (synchronised across all threads).  Irreversible. */
+int sbx_confine(const struct sbx_policy *p, unsigned flags, struct sbx_error **err);
+
+/* pledge-like shorthand: confine with only the base syscalls plus the
+ * given space-separated groups or syscall names ("stdio inet rpath").  */
+int sbx_pledge(const char *promises, struct sbx_error **err);
+
+/* ---- what a policy stops ---------------------------------------------- */
+
+enum sbx_format {
+        SBX_FORMAT_TEXT = 0,
+        SBX_FORMAT_JSON = 1,
+        SBX_FORMAT_OCI = 2,
+        SBX_FORMAT_K8S = 3,
+        SBX_FORMAT_PFC = 4, /* libseccomp's pseudo-filter code */
+};
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,1 @@
+/* mount.c — being written. */

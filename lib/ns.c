@@ -1,0 +1,1 @@
+/* ns.c — being written. */

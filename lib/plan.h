@@ -1,0 +1,95 @@
+/* plan.h — a validated policy turned into the concrete steps one sandbox
+ * launch performs.  Built in the parent (plan.c: expands paths, resolves
+ * the program, opens pinned files, compiles seccomp, prepares Landlock);
+ * replayed in the child by spawn.c without allocating. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "landlock.h"
+#include "policy.h"
+#include "seccomp.h"
+
+enum plan_mount_kind {
+        PM_BIND,      /* bind src (or src_fd) at dst */
+        PM_TMPFS,     /* fresh tmpfs */
+        PM_DIR,       /* mkdir in the root */
+        PM_SYMLINK,   /* symlink src -> at dst */
+        PM_PROC,      /* fresh procfs */
+        PM_DEVPTS,    /* private devpts instance */
+        PM_MASK,      /* hide dst: an empty read-only file or directory over it */
+};
+
+struct plan_mount {
+        enum plan_mount_kind kind;
+        const char *src;   /* host path for binds, link target for symlinks */
+        int src_fd;        /* >= 0: bind exactly this file (pinned by hash) */
+        const char *dst;   /* absolute, normalised, inside the sandbox */
+        bool src_is_dir;   /* decided in the parent with stat() */
+        bool readonly;
+        bool noexec;
+        bool optional;     /* skip if the source vanished */
+        const struct sbx_loc *loc;
+};
+
+struct plan {
+        const struct sbx_policy *policy;
+
+        /* namespaces and identity */
+        unsigned long clone_flags;
+        uid_t host_uid, inside_uid;
+        gid_t host_gid, inside_gid;
+        uid_t map_uid;          /* host uid the inside uid maps to */
+        gid_t map_gid;
+        bool caller_is_root;
+        const char *hostname;
+
+        /* filesystem view, sorted so parents come before children */
+        struct plan_mount *mounts;
+        size_t nmounts, cap;
+        const char *home;       /* inside */
+        const char *cwd;        /* inside */
+
+        /* the program */
+        const char *exec_path;  /* inside the sandbox */
+        const char *host_exec_path;
+        char **argv;
+        char **envp;
+
+        /* fds: targets 0..2 come from stdio[], keep_fds pass through */
+        int stdio[3];
+        int *keep_fds;
+        size_t nkeep;
+
+        /* process */
+        bool new_session;
+        bool loopback;
+        struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
+        uint64_t caps_keep;     /* bit per capability number */
+
+        struct landlock_plan landlock;
+        struct seccomp_prog seccomp;
+        bool log_denials;
+        int log_fd;
+        unsigned spawn_flags;
+
+        /* every string above that the plan allocated */
+        char **owned;
+        size_t nowned, owned_cap;
+};
+
+int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o,
+               struct plan *ret, struct sbx_error **err);
+void plan_done(struct plan *plan);
+
+/* Helpers for the modules that add to a plan (exec.c, landlock.c). */
+int plan_add_mount(struct plan *plan, const struct plan_mount *m);
+/* Keep a malloc'd string alive as long as the plan; returns it. */
+char *plan_own(struct plan *plan, char *s);
+/* The host path visible at `inside` through the plan's binds, or NULL when
+ * nothing host-backed is there.  *ret malloc'd. */
+int plan_host_path(const struct plan *plan, const char *inside, char **ret);
+/* The mount that covers `inside` (deepest match), or NULL. */
+const struct plan_mount *plan_mount_covering(const struct plan *plan, const char *inside);

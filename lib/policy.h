@@ -1,0 +1,190 @@
+/* policy.h — the policy model: what a sandbox may see and do.
+ *
+ * A struct sbx_policy is a plain value: profile.c fills it from INI text,
+ * the sbx_policy_* setters adjust it, policy.c merges, validates and prints
+ * it.  Nothing here touches the OS.  spawn.c turns a validated policy into a
+ * plan and replays it in the child.
+ *
+ * Every list entry remembers where it came from (file and line) so that a
+ * denial or a validation error can name the profile line responsible.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "sbx.h"
+
+/* Where a setting came from.  `file` points into the policy's interned file
+ * names (policy->files) and lives as long as the policy. */
+struct sbx_loc {
+        const char *file;
+        unsigned line;
+};
+
+/* A list of words or paths with their origins. */
+struct strlist {
+        char **v;
+        struct sbx_loc *loc;
+        size_t n, cap;
+};
+
+enum mount_kind {
+        MOUNT_BIND,    /* read-write bind of a host path (noexec unless `exec`) */
+        MOUNT_RO_BIND, /* read-only bind of a host path */
+        MOUNT_TMPFS,   /* empty writable tmpfs (noexec unless `exec`) */
+        MOUNT_DIR,     /* an empty directory in the (read-only) root */
+        MOUNT_SYMLINK, /* src = link target, dst = link path */
+        MOUNT_DEV,     /* bind of a host device node (/dev/dri/…) */
+};
+
+enum {
+        MOUNT_F_OPTIONAL = 1 << 0, /* a missing source is skipped, with a note */
+        MOUNT_F_EXEC = 1 << 1,     /* a writable mount that may hold executables */
+};
+
+struct mount_op {
+        enum mount_kind kind;
+        char *src; /* host path, already expanded; NULL for tmpfs/dir */
+        char *dst; /* absolute path inside the sandbox, expanded */
+        unsigned flags;
+        struct sbx_loc loc;
+};
+
+struct mount_list {
+        struct mount_op *v;
+        size_t n, cap;
+};
+
+enum proc_mode { PROC_MASKED, PROC_FULL, PROC_NONE };
+enum sys_mode { SYS_NONE, SYS_RO };
+enum home_mode { HOME_TMPFS, HOME_NONE };
+enum args_mode { ARGS_NONE, ARGS_RO, ARGS_RW };
+enum cwd_bind { CWD_NONE, CWD_RO, CWD_RW };
+enum net_mode { NET_NONE, NET_HOST };
+enum tristate { TRI_UNSET = -1, TRI_NO = 0, TRI_YES = 1 };
+
+/* What seccomp does with a syscall the filter does not allow. */
+enum deny_action {
+        DENY_ERRNO, /* fail with `deny_errno` (EPERM by default) */
+        DENY_KILL,  /* kill the process */
+        DENY_LOG,   /* allow, but report it (learning) */
+        DENY_NOTIFY /* fail with `deny_errno` and report it (supervisor) */
+};
+
+/* An argument rule: `ioctl = allow TCGETS TIOCGWINSZ`, `socket = unix inet`…
+ * kept as words here; seccomp.c knows what each word means. */
+struct arg_rule {
+        char *syscall;
+        struct strlist values;
+        struct sbx_loc loc;
+};
+
+struct rlimit_rule {
+        int resource; /* RLIMIT_* */
+        struct rlimit lim;
+        bool set;
+        struct sbx_loc loc;
+};
+
+#define SBX_RLIMIT_COUNT 16
+
+/* A pinned executable: path plus its expected SHA-256 (hex, 64 chars). */
+struct exec_hash {
+        char *path;
+        char hex[65];
+        struct sbx_loc loc;
+};
+
+struct hash_list {
+        struct exec_hash *v;
+        size_t n, cap;
+};
+
+/* Scalar settings carry the location of the line that last set them. */
+struct sbx_policy {
+        /* [profile] */
+        char *name;
+        char *description;
+        struct strlist includes; /* as written, for `sbx show` */
+
+        /* [namespaces] */
+        bool ns_user, ns_mount, ns_pid, ns_ipc, ns_uts, ns_cgroup;
+        long uid, gid; /* inside ids; -1: the caller's (65534 when root) */
+        bool keep_root;  /* root caller keeps host uid 0 (caps still dropped) */
+        char *hostname;
+
+        /* [filesystem] */
+        struct mount_list mounts;
+        enum proc_mode proc;
+        enum sys_mode sys;
+        enum home_mode home;
+        enum args_mode args;   /* file arguments of the program made visible */
+        enum cwd_bind cwd_bind;
+        char *cwd;             /* NULL: the caller's cwd if visible, else "/" */
+
+        /* [network] */
+        enum net_mode net;
+        struct strlist tcp_bind;    /* port numbers or ranges, or "any" */
+        struct strlist tcp_connect; /* idem; default "any" */
+
+        /* [exec] */
+        struct strlist exec_allow; /* paths, directories, globs */
+        struct strlist exec_deny;
+        struct hash_list exec_hashes;
+        bool writable_exec;
+        bool memfd_exec;
+
+        /* [seccomp] */
+        bool seccomp;              /* may only be turned off explicitly */
+        struct strlist sc_allow;   /* groups (@name) and syscall names */
+        struct strlist sc_deny;    /* wins over allow */
+        struct strlist sc_override; /* always-denied syscalls explicitly let through */
+        enum deny_action sc_action;
+        int sc_errno;
+        bool sc_nested;  /* program may install its own filters */
+        bool sc_userns;  /* program may create user namespaces */
+        bool sc_wx;      /* refuse mappings both writable and executable */
+        struct arg_rule *sc_args;
+        size_t sc_nargs, sc_args_cap;
+
+        /* [capabilities] */
+        struct strlist caps_keep; /* names without CAP_, lower case */
+
+        /* [limits] */
+        struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
+
+        /* [environment] */
+        struct strlist env_keep; /* names or globs passed from the caller */
+        struct strlist env_set;  /* NAME=VALUE */
+
+        /* [landlock] */
+        bool landlock;           /* on by default */
+        int landlock_min_abi;    /* refuse to start below this ABI */
+        struct strlist landlock_optional; /* features allowed to be missing */
+        struct strlist ll_readonly; /* Landlock grants only read beneath these,
+                                     * even where the mount is writable */
+
+        /* [process] */
+        bool new_session;
+
+        /* Origins of scalar keys, indexed by key id (see profile.c); used for
+         * error messages and `sbx show` comments. */
+        struct sbx_loc scalar_loc[64];
+
+        /* Interned file names referenced by every sbx_loc. */
+        char **files;
+        size_t nfiles;
+};
+
+/* policy.c */
+void policy_init(struct sbx_policy *p);
+void policy_done(struct sbx_policy *p);
+const char *policy_intern_file(struct sbx_policy *p, const char *file);
+
+int strlist_add(struct strlist *l, const char *s, struct sbx_loc loc);
+void strlist_remove(struct strlist *l, const char *s);
+bool strlist_contains(const struct strlist *l, const char *s);
+void strlist_free(struct strlist *l);

@@ -1,0 +1,1 @@
+/* profile.c — being written. */

@@ -1,0 +1,1 @@
+/* seccomp.c — being written. */

@@ -1,0 +1,1 @@
+/* syscalls.c — being written. */

@@ -1,0 +1,38 @@
+/* harness.h — running the real `sbx` (and other programs) from Criterion
+ * tests, as root or as an unprivileged user, capturing output. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct run_result {
+        int status;   /* exit code, or 128+N when killed by signal N */
+        char *out;    /* stdout, NUL-terminated */
+        char *err;    /* stderr, NUL-terminated */
+};
+
+enum {
+        AS_ROOT = 0,
+        AS_USER = 1, /* setpriv --reuid=65534 --regid=65534 --clear-groups */
+};
+
+/* Run argv (NULL-terminated) with `input` on stdin (may be NULL), as `who`,
+ * with a timeout in seconds.  Returns 0 or -errno. */
+int run_cmd(int who, const char *input, int timeout_s, struct run_result *r, const char *const *argv);
+/* `sbx` ARGS… (NULL-terminated varargs), as `who`. */
+int run_sbx(int who, struct run_result *r, ...) __attribute__((sentinel));
+void run_result_free(struct run_result *r);
+
+/* Paths set by meson through the environment. */
+const char *sbx_bin(void);     /* $SBX_BIN */
+const char *probe_bin(void);   /* $SBX_PROBE: static probe program */
+const char *source_dir(void);  /* $SBX_SOURCE_DIR */
+const char *build_dir(void);   /* $SBX_BUILD_DIR */
+
+/* A fresh directory that uid 65534 can use, removed by the caller. */
+char *make_tmpdir(void);
+/* Write `content` to `path` with `mode`. */
+int write_file(const char *path, const char *content, int mode);
+/* True when the test suite runs with CI=true: then missing kernel features
+ * fail instead of skipping. */
+bool in_ci(void);
