@@ -19,9 +19,18 @@ struct seccomp_prog {
         size_t nr_max;
 };
 
-/* Build (or fetch from the cache) the filter for p.  `log_denials` turns the
- * deny action into a user notification so that the supervisor reports it. */
-int seccomp_compile(const struct sbx_policy *p, bool log_denials, struct seccomp_prog *ret,
+enum {
+        SC_LOG_DENIALS = 1 << 0, /* denials become user notifications the
+                                  * supervisor reports (and answers as the
+                                  * profile's action would) */
+        SC_SUPERVISED = 1 << 1,  /* a supervisor (the sandbox's pid 1) reads
+                                  * the listener: memfd_create can be
+                                  * rewritten to a non-executable memfd */
+        SC_SELF = 1 << 2,        /* for sbx_confine(): the calling process */
+};
+
+/* Build (or fetch from the cache) the filter for p. */
+int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,
                     struct sbx_error **err);
 void seccomp_prog_done(struct seccomp_prog *prog);
 
