@@ -1,1 +1,244 @@
-/* cmd_run.c — being written. */
+/* cmd_run.c — `sbx run`: parse the command line into a policy (profile +
+ * overrides) and spawn options, then hand both to libsbx.  Forwards
+ * signals to the sandbox and returns the program's exit status. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "commands.h"
+
+const char cmd_run_usage[] =
+        "Usage: sbx run [--profile NAME|PATH] [OPTIONS] [--] PROGRAM [ARGS...]\n"
+        "\n"
+        "Run PROGRAM confined by a profile (default: \"default\").\n"
+        "\n"
+        "Overrides (merged into the profile with the same validation):\n"
+        "  --bind SRC[:DST]        bind a host path read-write (noexec)\n"
+        "  --ro-bind SRC[:DST]     bind a host path read-only\n"
+        "  --net none|host         network mode\n"
+        "  --env NAME=VALUE        set a variable; --env NAME passes the caller's\n"
+        "  --cwd PATH              working directory inside\n"
+        "  --set SECTION.KEY=VALUE any profile key, e.g. --set seccomp.allow=@network-io\n"
+        "  --fd N                  pass the caller's fd N (repeatable)\n"
+        "\n"
+        "Other options:\n"
+        "  --dry-run               print the setup plan and exit\n"
+        "  --log-denials           report each denied syscall on stderr\n"
+        "  --log-json              the same, as JSON lines\n"
+        "  --keep-session          stay in the caller's session (job control;\n"
+        "                          TIOCSTI stays blocked by seccomp)\n"
+        "\n"
+        "Exit status: the program's (128+N for signal N); 2 bad usage or profile;\n"
+        "125 sandbox setup failed; 126 program could not be executed; 127 not found.\n";
+
+static pid_t sandbox_pid = -1;
+static struct sbx_process *sandbox;
+static volatile sig_atomic_t same_session;
+
+static void forward(int sig)
+{
+        int saved = errno;
+        /* Keys typed at the terminal already reach a program that shares the
+         * caller's session. */
+        if (!(same_session && (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH)) && sandbox_pid > 0)
+                kill(sandbox_pid, sig);
+        errno = saved;
+}
+
+static int set_override(struct sbx_policy *p, const char *section, const char *key,
+                        const char *value)
+{
+        struct sbx_error *e = NULL;
+        if (sbx_policy_set(p, section, key, value, "command line", &e) < 0)
+                return report_error(e);
+        return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+        enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
+               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION };
+        static const struct option opts[] = {
+                { "profile", required_argument, NULL, 'p' },
+                { "bind", required_argument, NULL, OPT_BIND },
+                { "ro-bind", required_argument, NULL, OPT_RO_BIND },
+                { "net", required_argument, NULL, OPT_NET },
+                { "env", required_argument, NULL, OPT_ENV },
+                { "cwd", required_argument, NULL, OPT_CWD },
+                { "fd", required_argument, NULL, OPT_FD },
+                { "set", required_argument, NULL, OPT_SET },
+                { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "log-denials", no_argument, NULL, OPT_LOG },
+                { "log-json", no_argument, NULL, OPT_LOG_JSON },
+                { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
+                { "help", no_argument, NULL, 'h' },
+                {},
+        };
+        /* Overrides apply after the profile; collect them first. */
+        struct { int opt; const char *arg; } ov[256];
+        size_t nov = 0;
+        const char *profile = "default";
+        int fds[64];
+        size_t nfds = 0;
+        bool dry_run = false;
+        unsigned flags = 0;
+        const char *cwd = NULL;
+        int c;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+p:h", opts, NULL)) != -1) {
+                switch (c) {
+                case 'p':
+                        profile = optarg;
+                        break;
+                case 'h':
+                        fputs(cmd_run_usage, stdout);
+                        return 0;
+                case OPT_FD: {
+                        char *end;
+                        errno = 0;
+                        long fd = strtol(optarg, &end, 10);
+                        if (errno || *end || fd < 0 || fd > INT_MAX || nfds >= 64)
+                                return usage_error("run", "--fd: bad file descriptor '%s'", optarg);
+                        fds[nfds++] = (int)fd;
+                        break;
+                }
+                case OPT_CWD:
+                        cwd = optarg;
+                        if (cwd[0] != '/')
+                                return usage_error("run", "--cwd: path must be absolute");
+                        break;
+                case OPT_DRY_RUN:
+                        dry_run = true;
+                        break;
+                case OPT_LOG:
+                        flags |= SBX_SPAWN_LOG_DENIALS;
+                        break;
+                case OPT_LOG_JSON:
+                        flags |= SBX_SPAWN_LOG_DENIALS | SBX_SPAWN_LOG_JSON;
+                        break;
+                case OPT_KEEP_SESSION:
+                        flags |= SBX_SPAWN_NO_NEW_SESSION;
+                        break;
+                case OPT_BIND:
+                case OPT_RO_BIND:
+                case OPT_NET:
+                case OPT_ENV:
+                case OPT_SET:
+                        if (nov >= 256)
+                                return usage_error("run", "too many overrides");
+                        ov[nov].opt = c;
+                        ov[nov++].arg = optarg;
+                        break;
+                default:
+                        return usage_error("run", "bad option");
+                }
+        }
+        if (optind >= argc)
+                return usage_error("run", "no program given");
+
+        struct sbx_policy *p = NULL;
+        struct sbx_error *e = NULL;
+        if (sbx_policy_new(&p) < 0) {
+                fprintf(stderr, "sbx: out of memory\n");
+                return SBX_EXIT_SETUP;
+        }
+        int code = 0;
+        if (sbx_policy_load(p, profile, &e) < 0) {
+                code = report_error(e);
+                goto out;
+        }
+        for (size_t i = 0; i < nov && code == 0; i++) {
+                const char *a = ov[i].arg;
+                switch (ov[i].opt) {
+                case OPT_BIND:
+                        code = set_override(p, "filesystem", "bind", a);
+                        break;
+                case OPT_RO_BIND:
+                        code = set_override(p, "filesystem", "ro-bind", a);
+                        break;
+                case OPT_NET:
+                        code = set_override(p, "network", "mode", a);
+                        break;
+                case OPT_ENV:
+                        code = set_override(p, "environment", strchr(a, '=') ? "set" : "keep", a);
+                        break;
+                case OPT_SET: {
+                        const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
+                        if (!dot || !eq || dot > eq) {
+                                code = usage_error("run", "--set wants SECTION.KEY=VALUE, not '%s'", a);
+                                break;
+                        }
+                        char section[64], key[64];
+                        if ((size_t)(dot - a) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
+                                code = usage_error("run", "--set: name too long");
+                                break;
+                        }
+                        snprintf(section, sizeof(section), "%.*s", (int)(dot - a), a);
+                        snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+                        code = set_override(p, section, key, eq + 1);
+                        break;
+                }
+                }
+        }
+        if (code)
+                goto out;
+
+        struct sbx_spawn_options o = {
+                .size = sizeof(o),
+                .file = argv[optind],
+                .argv = (const char *const *)argv + optind,
+                .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2,
+                .keep_fds = fds, .n_keep_fds = nfds,
+                .cwd = cwd, .flags = flags, .log_fd = 2,
+        };
+        if (dry_run) {
+                char *text = NULL;
+                if (sbx_plan_format(p, &o, &text, &e) < 0) {
+                        code = report_error(e);
+                        goto out;
+                }
+                fputs(text, stdout);
+                free(text);
+                goto out;
+        }
+
+        static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+                                    SIGCONT, SIGALRM };
+        sigset_t block, old;
+        sigemptyset(&block);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+                sigaddset(&block, sigs[i]);
+        /* Hold signals while starting so none is lost between spawn and
+         * the handler knowing the pid. */
+        sigprocmask(SIG_BLOCK, &block, &old);
+        same_session = (flags & SBX_SPAWN_NO_NEW_SESSION) != 0;
+        if (sbx_spawn(p, &o, &sandbox, &e) < 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                code = report_error(e);
+                goto out;
+        }
+        sandbox_pid = sbx_process_pid(sandbox);
+        struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+                sigaction(sigs[i], &sa, NULL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+
+        int status = 0;
+        int r = sbx_process_wait(sandbox, &status);
+        if (r < 0) {
+                fprintf(stderr, "sbx: waiting for the sandbox: %s\n", strerror(-r));
+                code = SBX_EXIT_SETUP;
+        } else
+                code = sbx_exit_code(status);
+        sbx_process_free(sandbox);
+out:
+        sbx_policy_free(p);
+        return code;
+}

@@ -1,1 +1,403 @@
-/* mount.c — being written. */
+/* mount.c — building the sandbox's filesystem view from the plan.  Child
+ * side (runs in the new user+mount namespace before pivot_root): no
+ * allocation, every call checked, the first failure ends the setup.
+ *
+ * The view is built with the new mount API:
+ *   1. every bind source is cloned into a detached tree (open_tree with
+ *      OPEN_TREE_CLONE) while the host tree is still the root, so sources
+ *      resolve exactly as the caller sees them — symlinks included — and a
+ *      pinned file is bound through the very fd that was hashed;
+ *   2. nosuid/nodev/ro/noexec are set on each detached tree recursively
+ *      (mount_setattr), so a read-only bind is read-only all the way down,
+ *      unlike a classic MS_BIND|MS_REMOUNT which touches one mount only;
+ *   3. a tmpfs becomes the new root; trees are attached into it with
+ *      move_mount, mount points created with *at() calls that never follow
+ *      symlinks, so a profile cannot be tricked into mounting outside;
+ *   4. the root is made read-only, pivot_root(".", ".") and the old root is
+ *      detached.  Nothing of the host remains reachable but the binds. */
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "mount.h"
+#include "util.h"
+
+#ifndef MOVE_MOUNT_F_EMPTY_PATH
+#define MOVE_MOUNT_F_EMPTY_PATH 0x00000004
+#define MOVE_MOUNT_T_EMPTY_PATH 0x00000040
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+static int sys_open_tree(int dfd, const char *path, unsigned flags)
+{
+        return (int)syscall(SYS_open_tree, dfd, path, flags);
+}
+static int sys_move_mount(int from_dfd, const char *from, int to_dfd, const char *to, unsigned flags)
+{
+        return (int)syscall(SYS_move_mount, from_dfd, from, to_dfd, to, flags);
+}
+static int sys_mount_setattr(int dfd, const char *path, unsigned flags, struct mount_attr *a)
+{
+        return (int)syscall(SYS_mount_setattr, dfd, path, flags, a, sizeof(*a));
+}
+static int sys_fsopen(const char *fs, unsigned flags) { return (int)syscall(SYS_fsopen, fs, flags); }
+static int sys_fsconfig(int fd, unsigned cmd, const char *key, const void *val, int aux)
+{
+        return (int)syscall(SYS_fsconfig, fd, cmd, key, val, aux);
+}
+static int sys_fsmount(int fd, unsigned flags, unsigned attr)
+{
+        return (int)syscall(SYS_fsmount, fd, flags, attr);
+}
+static int sys_pivot_root(const char *n, const char *o) { return (int)syscall(SYS_pivot_root, n, o); }
+
+static unsigned attrs(const struct plan_mount *m)
+{
+        unsigned a = MOUNT_ATTR_NOSUID;
+        if (!m->dev)
+                a |= MOUNT_ATTR_NODEV;
+        if (m->readonly)
+                a |= MOUNT_ATTR_RDONLY;
+        if (m->noexec)
+                a |= MOUNT_ATTR_NOEXEC;
+        return a;
+}
+
+/* Walk `path` (absolute, normalised) below rootfd creating directories,
+ * never following a symlink.  The last component is created as a directory
+ * or an empty file per `dir`, or not at all when `create_last` is false (then
+ * the parent's fd is returned and *last points at the final component). */
+static int walk(int rootfd, const char *path, bool dir, bool create_last, const char **last)
+{
+        int fd = dup(rootfd);
+        if (fd < 0)
+                return -errno;
+        const char *s = path;
+        while (*s == '/')
+                s++;
+        if (!*s) {
+                if (last)
+                        *last = ".";
+                return fd;
+        }
+        for (;;) {
+                const char *e = strchr(s, '/');
+                size_t n = e ? (size_t)(e - s) : strlen(s);
+                char comp[256];
+                if (n == 0 || n >= sizeof(comp)) {
+                        close(fd);
+                        return -ENAMETOOLONG;
+                }
+                memcpy(comp, s, n);
+                comp[n] = 0;
+                bool is_last = !e || !e[1];
+                if (is_last && !create_last) {
+                        if (last)
+                                *last = s;
+                        return fd;
+                }
+                if (!is_last || dir) {
+                        if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
+                                int r = -errno;
+                                close(fd);
+                                return r;
+                        }
+                } else {
+                        int f = openat(fd, comp, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                        if (f < 0 && errno != EEXIST && errno != EISDIR && errno != EACCES &&
+                            errno != EROFS) {
+                                int r = -errno;
+                                close(fd);
+                                return r;
+                        }
+                        if (f >= 0)
+                                close(f);
+                }
+                int next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC | (is_last && !dir ? 0 : O_DIRECTORY));
+                int saved = errno;
+                close(fd);
+                if (next < 0)
+                        return saved == ENOTDIR || saved == ELOOP ? -ELOOP : -saved;
+                fd = next;
+                if (is_last)
+                        return fd;
+                s = e + 1;
+        }
+}
+
+static int attach(int tree, int rootfd, const char *dst, bool dir)
+{
+        int target = walk(rootfd, dst, dir, true, NULL);
+        if (target < 0)
+                return target;
+        int r = sys_move_mount(tree, "", target, "",
+                               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        int saved = errno;
+        close(target);
+        return r < 0 ? -saved : 0;
+}
+
+static int new_fs(const char *type, const char *data, unsigned attr)
+{
+        int fs = sys_fsopen(type, FSOPEN_CLOEXEC);
+        if (fs < 0)
+                return -errno;
+        /* data: comma-separated key=value options */
+        char opt[256];
+        const char *s = data;
+        while (s && *s) {
+                size_t n = strcspn(s, ",");
+                if (n >= sizeof(opt)) {
+                        close(fs);
+                        return -EINVAL;
+                }
+                memcpy(opt, s, n);
+                opt[n] = 0;
+                char *eq = strchr(opt, '=');
+                int r;
+                if (eq) {
+                        *eq = 0;
+                        r = sys_fsconfig(fs, FSCONFIG_SET_STRING, opt, eq + 1, 0);
+                } else
+                        r = sys_fsconfig(fs, FSCONFIG_SET_FLAG, opt, NULL, 0);
+                if (r < 0) {
+                        int e = -errno;
+                        close(fs);
+                        return e;
+                }
+                s += n + (s[n] == ',');
+        }
+        if (sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
+                int e = -errno;
+                close(fs);
+                return e;
+        }
+        int m = sys_fsmount(fs, FSMOUNT_CLOEXEC, attr);
+        int e = -errno;
+        close(fs);
+        return m < 0 ? e : m;
+}
+
+/* Step 1: clone every host-backed source while the host tree is visible. */
+static int clone_sources(const struct plan *plan, const char **failed)
+{
+        for (size_t i = 0; i < plan->nmounts; i++) {
+                const struct plan_mount *m = &plan->mounts[i];
+                int t;
+                if (m->kind == PM_BIND) {
+                        if (m->src_fd >= 0)
+                                t = sys_open_tree(m->src_fd, "",
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                        else
+                                t = sys_open_tree(AT_FDCWD, m->src,
+                                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+                        if (t < 0) {
+                                int e = -errno;
+                                if (m->optional && e == -ENOENT)
+                                        continue;
+                                *failed = m->src;
+                                return e;
+                        }
+                } else if (m->kind == PM_MASK && !m->src_is_dir) {
+                        /* An unusable device node: nodev makes every open fail. */
+                        t = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+                        if (t < 0) {
+                                *failed = "/dev/null";
+                                return -errno;
+                        }
+                } else
+                        continue;
+                struct mount_attr a = { .attr_set = attrs(m) | (m->kind == PM_MASK ? MOUNT_ATTR_NODEV : 0),
+                                        .propagation = MS_PRIVATE };
+                if (m->kind == PM_MASK)
+                        a.attr_set |= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC;
+                if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0) {
+                        int e = -errno;
+                        close(t);
+                        *failed = m->src ? m->src : m->dst;
+                        return e;
+                }
+                plan->tree_fds[i] = t;
+        }
+        return 0;
+}
+
+static int apply_one(const struct plan *plan, size_t i, int rootfd)
+{
+        const struct plan_mount *m = &plan->mounts[i];
+        int r = 0, t;
+        const char *last;
+
+        switch (m->kind) {
+        case PM_BIND:
+                if (plan->tree_fds[i] < 0)
+                        return 0; /* optional and absent */
+                r = attach(plan->tree_fds[i], rootfd, m->dst, m->src_is_dir);
+                break;
+        case PM_MASK: {
+                /* Only hide what exists. */
+                int pfd = walk(rootfd, m->dst, false, false, &last);
+                if (pfd < 0)
+                        return m->optional ? 0 : pfd;
+                struct stat st;
+                int s = fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW);
+                close(pfd);
+                if (s < 0)
+                        return m->optional ? 0 : -errno;
+                if (m->src_is_dir || S_ISDIR(st.st_mode)) {
+                        if (!S_ISDIR(st.st_mode))
+                                return m->optional ? 0 : -ENOTDIR;
+                        t = new_fs("tmpfs", "mode=0000,size=4k",
+                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                           MOUNT_ATTR_NOEXEC);
+                        if (t < 0)
+                                return t;
+                        r = attach(t, rootfd, m->dst, true);
+                        close(t);
+                } else {
+                        if (plan->tree_fds[i] < 0)
+                                return -EBADF;
+                        r = attach(plan->tree_fds[i], rootfd, m->dst, false);
+                }
+                break;
+        }
+        case PM_TMPFS:
+                t = new_fs("tmpfs", m->data, attrs(m));
+                if (t < 0)
+                        return t;
+                r = attach(t, rootfd, m->dst, true);
+                close(t);
+                break;
+        case PM_PROC:
+                t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                if (t < 0)
+                        return t;
+                r = attach(t, rootfd, m->dst, true);
+                close(t);
+                break;
+        case PM_DEVPTS:
+                t = new_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
+                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+                if (t < 0)
+                        return t;
+                r = attach(t, rootfd, m->dst, true);
+                close(t);
+                break;
+        case PM_DIR: {
+                int fd = walk(rootfd, m->dst, true, true, NULL);
+                if (fd < 0)
+                        return fd;
+                close(fd);
+                break;
+        }
+        case PM_SYMLINK: {
+                int pfd = walk(rootfd, m->dst, true, false, &last);
+                if (pfd < 0)
+                        return pfd;
+                char name[256];
+                size_t n = strcspn(last, "/");
+                if (n >= sizeof(name)) {
+                        close(pfd);
+                        return -ENAMETOOLONG;
+                }
+                memcpy(name, last, n);
+                name[n] = 0;
+                /* the parent directories up to here */
+                if (symlinkat(m->src, pfd, name) < 0 && errno != EEXIST)
+                        r = -errno;
+                close(pfd);
+                break;
+        }
+        }
+        return r;
+}
+
+int mount_build_view(const struct plan *plan, const char **failed)
+{
+        int r;
+        *failed = NULL;
+
+        /* Nothing we do may propagate back to the host. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+                *failed = "make / private";
+                return -errno;
+        }
+        if ((r = clone_sources(plan, failed)) < 0)
+                return r;
+
+        int root = new_fs("tmpfs", "mode=0755,size=1m", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (root < 0) {
+                *failed = "new root tmpfs";
+                return root;
+        }
+        /* Give the detached root a place in the tree so that the attaches
+         * below land in this namespace and pivot_root can use it. */
+        int staging = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (staging < 0) {
+                close(root);
+                *failed = "/tmp (staging)";
+                return -errno;
+        }
+        r = sys_move_mount(root, "", staging, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+        int e = -errno;
+        close(root);
+        close(staging);
+        if (r < 0) {
+                *failed = "attach new root";
+                return e;
+        }
+        int rootfd = open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (rootfd < 0) {
+                *failed = "open new root";
+                return -errno;
+        }
+
+        for (size_t i = 0; i < plan->nmounts; i++) {
+                r = apply_one(plan, i, rootfd);
+                if (plan->tree_fds[i] >= 0) {
+                        close(plan->tree_fds[i]);
+                        plan->tree_fds[i] = -1;
+                }
+                if (r < 0) {
+                        *failed = plan->mounts[i].dst;
+                        close(rootfd);
+                        return r;
+                }
+        }
+
+        /* The root itself holds only mount points and symlinks: read-only. */
+        struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+        if (sys_mount_setattr(rootfd, "", AT_EMPTY_PATH, &ro) < 0) {
+                *failed = "read-only root";
+                close(rootfd);
+                return -errno;
+        }
+        if (fchdir(rootfd) < 0) {
+                *failed = "chdir new root";
+                close(rootfd);
+                return -errno;
+        }
+        close(rootfd);
+        /* pivot_root(".", ".") stacks the old root on top of the new one;
+         * detaching it leaves only the new root. */
+        if (sys_pivot_root(".", ".") < 0) {
+                *failed = "pivot_root";
+                return -errno;
+        }
+        if (umount2(".", MNT_DETACH) < 0) {
+                *failed = "detach old root";
+                return -errno;
+        }
+        if (chdir("/") < 0) {
+                *failed = "chdir /";
+                return -errno;
+        }
+        return 0;
+}

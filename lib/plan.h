@@ -4,6 +4,7 @@
  * replayed in the child by spawn.c without allocating. */
 #pragma once
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,8 @@ struct plan_mount {
         bool src_is_dir;   /* decided in the parent with stat() */
         bool readonly;
         bool noexec;
+        bool dev;          /* device nodes usable (no nodev): /dev binds */
+        const char *data;  /* tmpfs/proc options (mode=, size=, uid=) */
         bool optional;     /* skip if the source vanished */
         const struct sbx_loc *loc;
 };
@@ -75,6 +78,13 @@ struct plan {
         int log_fd;
         unsigned spawn_flags;
 
+        /* child scratch: one detached mount tree fd per mount entry */
+        int *tree_fds;
+        /* notes for the user (optional sources skipped, optional controls
+         * missing); NULL-terminated once the plan is built */
+        char **warnings;
+        size_t nwarnings, warnings_cap;
+
         /* every string above that the plan allocated */
         char **owned;
         size_t nowned, owned_cap;
@@ -82,10 +92,14 @@ struct plan {
 
 int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o,
                struct plan *ret, struct sbx_error **err);
+/* For sbx_confine(): the calling process's own identity, its policy binds
+ * as host paths (for Landlock), capabilities and the seccomp program. */
+int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err);
 void plan_done(struct plan *plan);
 
 /* Helpers for the modules that add to a plan (exec.c, landlock.c). */
 int plan_add_mount(struct plan *plan, const struct plan_mount *m);
+int plan_warn(struct plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Keep a malloc'd string alive as long as the plan; returns it. */
 char *plan_own(struct plan *plan, char *s);
 /* The host path visible at `inside` through the plan's binds, or NULL when

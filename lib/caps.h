@@ -1,0 +1,13 @@
+/* caps.h — identity and capabilities of the sandboxed processes.  Child
+ * side. */
+#pragma once
+
+#include <stdint.h>
+
+#include "plan.h"
+
+/* Lock the securebits so that no uid change or execve can give
+ * capabilities back, become the inside uid/gid, then drop every capability
+ * not in `keep` from all five sets and verify the result.  Returns 0 or
+ * -errno; *failed names the step. */
+int caps_enter(const struct plan *plan, uint64_t keep, const char **failed);

@@ -1,0 +1,142 @@
+/* env.c — the program's environment: an allow-list over the caller's
+ * environment plus the profile's assignments.  Pure (reads environ only).
+ *
+ * Loader and libc variables that change what code runs (LD_PRELOAD and
+ * friends) never pass through a glob; only an exact name in [environment]
+ * keep lets one through. */
+#include <fnmatch.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "env.h"
+#include "util.h"
+
+extern char **environ;
+
+/* Variables that make the dynamic loader, libc or common runtimes load or
+ * run code chosen by whoever sets them (the glibc "unsecure envvars" list,
+ * plus interpreter search paths). */
+static const char *const dangerous[] = {
+        "LD_*",         "GCONV_PATH",  "GETCONF_DIR", "HOSTALIASES",  "LOCALDOMAIN",
+        "LOCPATH",      "MALLOC_*",    "NIS_PATH",    "NLSPATH",      "RESOLV_HOST_CONF",
+        "RES_OPTIONS",  "GLIBC_TUNABLES", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB",
+        "PERL5OPT",     "RUBYLIB",     "RUBYOPT",     "NODE_OPTIONS", "BASH_ENV",
+        "ENV",          "SHELLOPTS",   "PS4",         "IFS",
+};
+
+bool env_name_dangerous(const char *name)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(dangerous); i++)
+                if (fnmatch(dangerous[i], name, 0) == 0)
+                        return true;
+        return false;
+}
+
+static bool kept(const struct strlist *keep, const char *name)
+{
+        bool dangerous_name = env_name_dangerous(name);
+        for (size_t i = 0; i < keep->n; i++) {
+                const char *pat = keep->v[i];
+                if (strcmp(pat, name) == 0)
+                        return true;
+                if (!dangerous_name && strpbrk(pat, "*?[") && fnmatch(pat, name, 0) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static int vec_add(char ***v, size_t *n, size_t *cap, char *s)
+{
+        if (!s)
+                return -ENOMEM;
+        if (*n + 2 > *cap) {
+                size_t nc = *cap ? *cap * 2 : 32;
+                char **nv = realloc(*v, nc * sizeof(char *));
+                if (!nv) {
+                        free(s);
+                        return -ENOMEM;
+                }
+                *v = nv;
+                *cap = nc;
+        }
+        (*v)[(*n)++] = s;
+        (*v)[*n] = NULL;
+        return 0;
+}
+
+/* Replace or append NAME=VALUE. */
+static int vec_set(char ***v, size_t *n, size_t *cap, const char *assignment)
+{
+        size_t len = strcspn(assignment, "=");
+        for (size_t i = 0; i < *n; i++)
+                if (strncmp((*v)[i], assignment, len) == 0 && (*v)[i][len] == '=') {
+                        char *d = strdup(assignment);
+                        if (!d)
+                                return -ENOMEM;
+                        free((*v)[i]);
+                        (*v)[i] = d;
+                        return 0;
+                }
+        return vec_add(v, n, cap, strdup(assignment));
+}
+
+static bool vec_has(char **v, size_t n, const char *name)
+{
+        size_t len = strlen(name);
+        for (size_t i = 0; i < n; i++)
+                if (strncmp(v[i], name, len) == 0 && v[i][len] == '=')
+                        return true;
+        return false;
+}
+
+int env_build(const struct sbx_policy *p, const char *home, uid_t uid, char ***ret)
+{
+        char **v = NULL;
+        size_t n = 0, cap = 0;
+        int r = 0;
+
+        for (char **e = environ; e && *e && r >= 0; e++) {
+                const char *eq = strchr(*e, '=');
+                if (!eq || eq == *e || (size_t)(eq - *e) > 255)
+                        continue;
+                char name[256];
+                memcpy(name, *e, (size_t)(eq - *e));
+                name[eq - *e] = 0;
+                if (kept(&p->env_keep, name))
+                        r = vec_add(&v, &n, &cap, strdup(*e));
+        }
+        for (size_t i = 0; i < p->env_set.n && r >= 0; i++)
+                r = vec_set(&v, &n, &cap, p->env_set.v[i]);
+
+        char buf[4200];
+        if (r >= 0 && home) {
+                snprintf(buf, sizeof(buf), "HOME=%s", home);
+                r = vec_set(&v, &n, &cap, buf);
+        }
+        if (r >= 0 && !vec_has(v, n, "PATH"))
+                r = vec_add(&v, &n, &cap, strdup("PATH=/usr/local/bin:/usr/bin:/bin"));
+        if (r >= 0) {
+                char pwbuf[1024];
+                struct passwd pw, *res = NULL;
+                const char *user = NULL;
+                if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
+                        user = res->pw_name;
+                if (user && !vec_has(v, n, "USER")) {
+                        snprintf(buf, sizeof(buf), "USER=%s", user);
+                        r = vec_add(&v, &n, &cap, strdup(buf));
+                }
+                if (r >= 0 && user && !vec_has(v, n, "LOGNAME")) {
+                        snprintf(buf, sizeof(buf), "LOGNAME=%s", user);
+                        r = vec_add(&v, &n, &cap, strdup(buf));
+                }
+        }
+        if (r >= 0 && !v)
+                r = vec_add(&v, &n, &cap, strdup("PATH=/usr/bin:/bin"));
+        if (r < 0) {
+                sbx_strv_free(v);
+                return r;
+        }
+        *ret = v;
+        return 0;
+}
