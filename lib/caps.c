@@ -45,7 +45,7 @@ static int verify(uint64_t keep)
         return 0;
 }
 
-int caps_enter(const struct plan *plan, uint64_t keep, const char **failed)
+int caps_lock_identity(const struct plan *plan, uint64_t keep, const char **failed)
 {
         int r;
         /* NO_SETUID_FIXUP: the uid change below leaves capabilities alone, so
@@ -63,6 +63,14 @@ int caps_enter(const struct plan *plan, uint64_t keep, const char **failed)
                 *failed = "uid/gid";
                 return r;
         }
+        return 0;
+}
+
+int caps_enter(const struct plan *plan, uint64_t keep, const char **failed)
+{
+        int r = caps_lock_identity(plan, keep, failed);
+        if (r < 0)
+                return r;
         capng_clear(CAPNG_SELECT_ALL);
         for (int c = 0; c < 64; c++)
                 if (keep & (UINT64_C(1) << c))

@@ -10,4 +10,8 @@
  * capabilities back, become the inside uid/gid, then drop every capability
  * not in `keep` from all five sets and verify the result.  Returns 0 or
  * -errno; *failed names the step. */
+/* Only the first part: securebits locked and the inside identity taken,
+ * capabilities kept (init does this before building the view, so that
+ * files it creates belong to a uid mapped in the namespace). */
+int caps_lock_identity(const struct plan *plan, uint64_t keep, const char **failed);
 int caps_enter(const struct plan *plan, uint64_t keep, const char **failed);

@@ -268,6 +268,19 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 }
                 break;
         }
+        case PM_READONLY: {
+                struct mount_attr a = { .attr_set = attrs(m) | MOUNT_ATTR_RDONLY };
+                t = sys_open_tree(rootfd, m->dst + 1,
+                                  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
+                if (t < 0)
+                        return m->optional && errno == ENOENT ? 0 : -errno;
+                if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
+                        r = -errno;
+                else
+                        r = attach(t, rootfd, m->dst, true);
+                close(t);
+                break;
+        }
         case PM_TMPFS:
                 t = new_fs("tmpfs", m->data, attrs(m));
                 if (t < 0)

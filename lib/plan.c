@@ -144,8 +144,11 @@ static const char *const proc_masked_files[] = {
         "/proc/config.gz", "/proc/vmallocinfo", "/proc/slabinfo",
 };
 static const char *const proc_masked_dirs[] = {
-        "/proc/acpi", "/proc/scsi", "/proc/irq", "/proc/bus", "/proc/fs", "/proc/driver",
-        "/proc/tty", "/proc/sys",
+        "/proc/acpi", "/proc/scsi", "/proc/driver",
+};
+/* Read, but never written: sysctls and device/irq settings. */
+static const char *const proc_readonly[] = {
+        "/proc/sys", "/proc/bus", "/proc/fs", "/proc/irq",
 };
 static const char *const dev_nodes[] = {
         "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty",
@@ -203,6 +206,14 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
                                                         .dst = proc_masked_dirs[i],
                                                         .src_is_dir = true, .readonly = true,
                                                         .noexec = true, .optional = true };
+                                if ((r = plan_add_mount(plan, &m)) < 0)
+                                        return r;
+                        }
+                        for (size_t i = 0; i < ARRAY_SIZE(proc_readonly); i++) {
+                                struct plan_mount m = { .kind = PM_READONLY, .src_fd = -1,
+                                                        .dst = proc_readonly[i], .src_is_dir = true,
+                                                        .readonly = true, .noexec = true,
+                                                        .optional = true };
                                 if ((r = plan_add_mount(plan, &m)) < 0)
                                         return r;
                         }

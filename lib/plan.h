@@ -21,6 +21,7 @@ enum plan_mount_kind {
         PM_PROC,      /* fresh procfs */
         PM_DEVPTS,    /* private devpts instance */
         PM_MASK,      /* hide dst: an empty read-only file or directory over it */
+        PM_READONLY,  /* re-bind dst (inside the new root) onto itself read-only */
 };
 
 struct plan_mount {

@@ -240,6 +240,8 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
         if (read(syncfd, &c, 1) != 1)
                 _exit(SBX_EXIT_SETUP);
         close(syncfd);
+        if ((r = caps_lock_identity(plan, plan->caps_keep, &failed)) < 0)
+                child_fail(errfd, STEP_CAPS, r, failed);
 
         if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
                 child_fail(errfd, STEP_HOSTNAME, errno, plan->hostname);
