@@ -13,6 +13,10 @@ static const struct command commands[] = {
         { "show", cmd_show, "print the effective, merged policy", cmd_show_usage },
         { "list", cmd_list, "list the profiles in the search path", cmd_list_usage },
         { "syscalls", cmd_syscalls, "list syscall groups or resolve one", cmd_syscalls_usage },
+        { "analyze", cmd_analyze, "what a profile leaves open, scored, with ATT&CK coverage",
+          cmd_analyze_usage },
+        { "attack", cmd_attack, "ATT&CK Navigator layer of what profiles mitigate", cmd_attack_usage },
+        { "export", cmd_export, "the seccomp policy for OCI runtimes and Kubernetes", cmd_export_usage },
 };
 
 static void print_help(FILE *f)

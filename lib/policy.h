@@ -127,8 +127,8 @@ struct sbx_policy {
 
         /* [network] */
         enum net_mode net;
-        struct strlist tcp_bind;    /* port numbers or ranges, or "any" */
-        struct strlist tcp_connect; /* idem; default "any" */
+        struct strlist tcp_bind;    /* port numbers or ranges, or "any"; empty: none */
+        struct strlist tcp_connect; /* idem */
 
         /* [exec] */
         struct strlist exec_allow; /* paths, directories, globs */
@@ -170,21 +170,35 @@ struct sbx_policy {
         /* [process] */
         bool new_session;
 
-        /* Origins of scalar keys, indexed by key id (see profile.c); used for
-         * error messages and `sbx show` comments. */
+        /* Origins of scalar keys, indexed by key id (enum key_id in
+         * profile.h); used for error messages and `sbx show` comments.
+         * file NULL: the built-in default. */
         struct sbx_loc scalar_loc[64];
 
         /* Interned file names referenced by every sbx_loc. */
         char **files;
         size_t nfiles;
+
+        /* Notes for the user about the effective policy on this machine
+         * (sbx_policy_warnings): NULL-terminated, or NULL. */
+        char **warnings;
+        size_t nwarnings;
 };
 
 /* policy.c */
-void policy_init(struct sbx_policy *p);
+/* The strict defaults.  -ENOMEM leaves p initialised but incomplete:
+ * call policy_done() either way. */
+int policy_init(struct sbx_policy *p);
 void policy_done(struct sbx_policy *p);
+/* A copy of `file` that lives as long as p (NULL on ENOMEM). */
 const char *policy_intern_file(struct sbx_policy *p, const char *file);
+/* Same settings (list order ignored; origins, includes and warnings
+ * ignored): what format → load must preserve. */
+bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b);
 
+/* Lists are sets: adding a value already present keeps the first one. */
 int strlist_add(struct strlist *l, const char *s, struct sbx_loc loc);
 void strlist_remove(struct strlist *l, const char *s);
 bool strlist_contains(const struct strlist *l, const char *s);
+/* Frees the values and leaves an empty, usable list. */
 void strlist_free(struct strlist *l);

@@ -4,8 +4,38 @@
 
 #include <linux/filter.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "policy.h"
+
+/* What the filter does with one native syscall number (prog->kind[nr]).
+ * The supervisor re-derives argument-dependent decisions from the same
+ * tables, so that it answers exactly as the filter decided. */
+enum sc_kind {
+        SC_K_UNKNOWN = 0, /* not in sbx's tables: ENOSYS, so libc falls back */
+        SC_K_ALLOW,       /* allowed, possibly subject to argument rules */
+        SC_K_NOT_ALLOWED, /* not in `allow`: the profile's action */
+        SC_K_DENY,        /* denied explicitly, always denied, or nested = no */
+        SC_K_ENOSYS,      /* clone3: ENOSYS so that libc uses clone() */
+};
+
+/* Why an argument rule refused a call (prog->arg_reason[]). */
+enum sc_arg_reason {
+        SC_R_IOCTL_ALWAYS,
+        SC_R_IOCTL_PROFILE,
+        SC_R_SOCKET,
+        SC_R_USERNS,
+        SC_R_MEMFD_EXEC,
+        SC_R_MEMFD_NOSEAL,
+        SC_R_PERSONALITY,
+        SC_R_PRCTL_SECCOMP,
+        SC_R_PRCTL,
+        SC_R_WX,
+        SC_R_COUNT,
+};
+
+#define SC_MAX_IOCTL_DENY 64
+#define SC_MAX_PRCTL_DENY 8
 
 struct seccomp_prog {
         struct sock_filter *insns; /* malloc'd */
@@ -16,7 +46,33 @@ struct seccomp_prog {
          * native syscall number; NULL entries are allowed syscalls. */
         const char **deny_reason;
         const char **names;
-        size_t nr_max;
+        size_t nr_max;             /* size of the per-nr tables */
+
+        /* ---- what the supervisor needs to answer like the filter ---- */
+        uint8_t *kind;             /* enum sc_kind, per nr */
+        const char *arg_reason[SC_R_COUNT];
+        enum deny_action action;   /* the profile's action */
+        int deny_errno;            /* errno for denials (positive) */
+        const char *errno_name;    /* "EPERM" */
+        bool supervised;           /* memfd_create is rewritten by the supervisor */
+        bool report;               /* denials arrive as notifications to report */
+        bool userns, nested, wx, memfd_exec;
+        uint64_t af_allowed;       /* bit per socket address family */
+        uint32_t ioctl_deny[SC_MAX_IOCTL_DENY];
+        bool ioctl_always[SC_MAX_IOCTL_DENY]; /* TIOCSTI/TIOCLINUX vs profile */
+        unsigned n_ioctl_deny;
+        uint32_t prctl_deny[SC_MAX_PRCTL_DENY];
+        unsigned n_prctl_deny;
+        /* SECCOMP_GET_NOTIF_SIZES, read in the parent */
+        unsigned short notif_size, resp_size;
+
+        /* ---- measurements ---- */
+        bool from_cache;           /* the BPF came from the on-disk cache */
+        uint64_t build_ns;         /* time seccomp_compile() took */
+
+        /* every string the tables point to */
+        char **owned;
+        size_t nowned, owned_cap;
 };
 
 enum {
@@ -27,6 +83,7 @@ enum {
                                   * the listener: memfd_create can be
                                   * rewritten to a non-executable memfd */
         SC_SELF = 1 << 2,        /* for sbx_confine(): the calling process */
+        SC_NO_CACHE = 1 << 3,    /* neither read nor write the on-disk cache */
 };
 
 /* Build (or fetch from the cache) the filter for p. */
@@ -36,5 +93,25 @@ void seccomp_prog_done(struct seccomp_prog *prog);
 
 /* Child side.  Loads the program with seccomp(2).  Returns the listener fd
  * (>= 0) when prog->needs_listener, 0 otherwise, or -errno.  `tsync`
- * synchronises all threads (sbx_confine). */
-int seccomp_load(const struct seccomp_prog *prog, bool tsync);
+ * synchronises all threads (sbx_confine).
+ * libseccomp exports a seccomp_load() of its own, so the symbol is
+ * seccomp_prog_load.  The old name stays usable as a macro in files that do
+ * not include libseccomp (<scmp.h>); files that do must include it first
+ * and call seccomp_prog_load. */
+int seccomp_prog_load(const struct seccomp_prog *prog, bool tsync);
+#ifndef _SECCOMP_H /* libseccomp's include guard */
+#define seccomp_load seccomp_prog_load
+#endif
+
+/* libseccomp's pseudo-filter code for the rules (without sbx's prefix, see
+ * seccomp.c), for `sbx show`/golden tests.  *ret malloc'd. */
+int seccomp_prog_pfc(const struct sbx_policy *p, unsigned flags, char **ret,
+                       struct sbx_error **err);
+
+/* The on-disk cache (seccomp_cache.c).  `key` is the SHA-256 of everything
+ * the program depends on.  Lookup: 0 and *ret filled (malloc'd), or
+ * -errno when absent, stale, corrupt or not trustworthy. */
+int seccomp_cache_lookup(const uint8_t key[32], struct sock_filter **ret, unsigned short *ret_len);
+int seccomp_cache_store(const uint8_t key[32], const struct sock_filter *insns, unsigned short len);
+/* The cache directory ($XDG_CACHE_HOME/sbx/seccomp), malloc'd. */
+int seccomp_cache_dir(char **ret);

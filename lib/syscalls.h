@@ -19,3 +19,27 @@ const struct syscall_group *syscall_group_find(const char *name);
 /* true if `name` is a syscall libseccomp knows on the native arch, or a
  * group name.  Used by the profile validator for FILE:LINE errors. */
 bool syscall_name_valid(const char *name);
+
+/* Call cb for each syscall name a group (recursively) or a name expands
+ * to, duplicates included.  A non-zero return from cb stops the walk and
+ * is returned; -ENOENT for an unknown name. */
+int syscall_expand_each(const char *name, int (*cb)(const char *syscall, void *userdata),
+                        void *userdata);
+/* The first dangerous group `syscall` belongs to, or NULL. */
+const struct syscall_group *syscall_dangerous_group(const char *syscall);
+
+/* Word tables for argument rules and for decoding denied calls; pure and
+ * async-signal-safe (the supervisor uses them in the child). */
+struct syscall_const {
+        const char *name;
+        unsigned long value;
+};
+extern const struct syscall_const syscall_af_names[];    /* "unix" → AF_UNIX … */
+extern const struct syscall_const syscall_ioctl_names[]; /* "TIOCSTI" … */
+extern const struct syscall_const syscall_ptrace_names[];
+extern const struct syscall_const syscall_prctl_names[];
+extern const struct syscall_const syscall_clone_flags[];
+/* Look a word up (case-insensitive) in a NULL-terminated table: 0 or -ENOENT. */
+int syscall_const_value(const struct syscall_const *t, const char *name, unsigned long *ret);
+/* The name of value in t, or NULL. */
+const char *syscall_const_name(const struct syscall_const *t, unsigned long value);

@@ -86,8 +86,9 @@ void sbx_error_free(struct sbx_error *e);
 
 struct sbx_policy;
 
-/* A new policy with the strict built-in defaults.  *ret is owned by the
- * caller (sbx_policy_free). */
+/* A new policy with the strict built-in defaults (sbx.profile(5)); it
+ * mounts nothing of the host until a profile or sbx_policy_add_bind() does.
+ * *ret is owned by the caller (sbx_policy_free). */
 int sbx_policy_new(struct sbx_policy **ret);
 /* NULL-safe. */
 void sbx_policy_free(struct sbx_policy *p);
@@ -142,10 +143,12 @@ const char *const *sbx_policy_warnings(const struct sbx_policy *p);
 
 /* ---- the profile search path ------------------------------------------ */
 
-/* Where a profile name resolves: `$XDG_CONFIG_HOME/sbx/profiles`,
+/* Where a profile name ([A-Za-z0-9_.-]+, file NAME.ini) resolves: each
+ * directory of $SBX_PROFILE_PATH (':'-separated), then
+ * `$XDG_CONFIG_HOME/sbx/profiles` (~/.config/sbx/profiles),
  * `/etc/sbx/profiles`, the installed data directory, and the source tree's
- * `profiles/` when SBX_PROFILE_PATH is set (a ':'-separated list searched
- * first).  *ret: malloc'd absolute path. */
+ * `profiles/` for a program running from its build tree.  *ret: malloc'd
+ * path.  -ENOENT when no directory has it, -EINVAL for a bad name. */
 int sbx_profile_find(const char *name, char **ret);
 
 struct sbx_profile_info {
@@ -164,6 +167,9 @@ int sbx_profile_list(int (*cb)(const struct sbx_profile_info *info, void *userda
 size_t sbx_syscall_group_count(void);
 const char *sbx_syscall_group_name(size_t i);
 const char *sbx_syscall_group_help(size_t i);
+/* The group's direct members as written in the table: space-separated
+ * syscall names and @groups.  Static string. */
+const char *sbx_syscall_group_members(size_t i);
 /* Expand a group (recursively) or a syscall name into syscall names.
  * *ret: NULL-terminated, free with sbx_strv_free().  -ENOENT if unknown. */
 int sbx_syscall_expand(const char *name, char ***ret);
@@ -244,6 +250,35 @@ enum sbx_format {
         SBX_FORMAT_K8S = 3,
         SBX_FORMAT_PFC = 4, /* libseccomp's pseudo-filter code */
 };
+
+/* Every control of sbx's ATT&CK map (built into the library from
+ * data/attack-map.ini) evaluated against p: on, partial or off, what it
+ * leaves open, the techniques of M1048 and M1038 covered (and whether a
+ * test demonstrates it), and the exposure score: 10 * sum(weight * open) /
+ * sum(weight), 0 when every control is on, 10 when none is.
+ * f: SBX_FORMAT_TEXT (a table) or SBX_FORMAT_JSON.  *ret (may be NULL when
+ * only the score is wanted): malloc'd.  *score_x10 (may be NULL): the score
+ * times ten, 0…100.  Builds the seccomp filter to see what it lets
+ * through; its errors go to *err.  -EOPNOTSUPP for other formats. */
+int sbx_analyze(const struct sbx_policy *p, enum sbx_format f, char **ret, int *score_x10,
+                struct sbx_error **err);
+
+/* An ATT&CK Navigator layer (JSON, layer format 4.5, ATT&CK v19) with the
+ * techniques the n policies mitigate: score = how many of them cover the
+ * technique; comments name the sbx control and the test behind each claim.
+ * The policies are not modified.  *ret: malloc'd. */
+int sbx_attack_layer(const struct sbx_policy *const *p, size_t n, char **ret, struct sbx_error **err);
+
+/* p's seccomp policy for other runtimes, from the same decisions as the
+ * filter `sbx run` loads.  SBX_FORMAT_OCI (or _JSON): an OCI runtime-spec
+ * `linux.seccomp` object, also usable as a Kubernetes/Docker seccomp
+ * profile.  SBX_FORMAT_K8S: a YAML stream, a container securityContext
+ * then the seccomp profile.  *ret: malloc'd.  *warnings (may be NULL):
+ * what the format cannot express (Landlock, the exec allow-list, …),
+ * NULL-terminated, free with sbx_strv_free().  -EOPNOTSUPP for other
+ * formats. */
+int sbx_export(const struct sbx_policy *p, enum sbx_format f, char **ret, char ***warnings,
+               struct sbx_error **err);
 
 #ifdef __cplusplus
 }

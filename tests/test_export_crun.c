@@ -1,0 +1,437 @@
+/* test_export_crun.c — `sbx export` checked by a real OCI runtime, and
+ * `sbx analyze` / `sbx attack` / `sbx export` on every shipped profile.
+ *
+ * crun (Debian package) runs the static probe in a minimal bundle: rootfs
+ * holding only the probe, config.json from `crun spec`, edited with
+ * python3 to carry the seccomp object `sbx export --format oci` wrote.
+ * The container keeps CAP_SYS_ADMIN so that only the seccomp profile can
+ * refuse mount(2): the same bundle without the profile mounts (the probe
+ * says OK), with it the probe gets EPERM — the answer it gets under
+ * `sbx run`.
+ *
+ * crun 1.8 refuses a hybrid cgroup hierarchy whose v2 mount has
+ * controllers ("cgroups in hybrid mode not supported"), as on the
+ * development machines: crun runs in a private mount namespace where
+ * /sys/fs/cgroup/unified is unmounted, with --cgroup-manager=disabled. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+static const int whos[] = { AS_ROOT, AS_USER };
+#define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)
+#define WHO whos[wi]
+#define WHO_NAME (WHO == AS_ROOT ? "root" : "user")
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void need_crun(void)
+{
+        struct run_result r;
+        if (geteuid() != 0) {
+                if (in_ci())
+                        cr_assert_fail("the crun tests run as root");
+                cr_skip_test("crun tests need root");
+        }
+        if (run_cmd(AS_ROOT, NULL, 30, &r, ARGS("crun", "--version")) < 0 || r.status != 0) {
+                if (in_ci())
+                        cr_assert_fail("crun is not installed (apt-get install crun)");
+                cr_skip_test("crun is not installed");
+        }
+        run_result_free(&r);
+}
+
+struct bundle {
+        char *tmp;     /* removed at the end */
+        char dir[256]; /* the bundle: config.json + rootfs/ */
+        char seccomp[256];
+        unsigned runs;
+};
+
+static void sh(const char *cmd)
+{
+        struct run_result r;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &r, ARGS("sh", "-c", cmd)), 0);
+        cr_assert_eq(r.status, 0, "%s: %s%s", cmd, r.out, r.err);
+        run_result_free(&r);
+}
+
+/* A bundle with the probe, and the seccomp object of `profile` exported. */
+static void bundle_init(struct bundle *b, const char *profile)
+{
+        char cmd[2048];
+        memset(b, 0, sizeof(*b));
+        b->tmp = make_tmpdir();
+        cr_assert(b->tmp);
+        snprintf(b->dir, sizeof(b->dir), "%s/bundle", b->tmp);
+        snprintf(b->seccomp, sizeof(b->seccomp), "%s/seccomp.json", b->tmp);
+        snprintf(cmd, sizeof(cmd),
+                 "mkdir -p '%s/rootfs/tmp' && cp '%s' '%s/rootfs/probe' && cd '%s' && crun spec",
+                 b->dir, probe_bin(), b->dir, b->dir);
+        sh(cmd);
+        struct run_result r;
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--format", "oci", "--profile", profile, "--output",
+                             b->seccomp, NULL), 0);
+        cr_assert_eq(r.status, 0, "sbx export %s: %s", profile, r.err);
+        run_result_free(&r);
+}
+
+static void bundle_done(struct bundle *b)
+{
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", b->tmp);
+        sh(cmd);
+        free(b->tmp);
+}
+
+/* Run the probe with `args` in the bundle, with or without the exported
+ * profile, as root in the container (with CAP_SYS_ADMIN added); with
+ * `tty`, under script(1) so that its stdin is a terminal. */
+static void crun_probe_in(struct bundle *b, bool with_seccomp, bool tty, struct run_result *r,
+                          const char *const *args)
+{
+        static const char edit[] =
+                "import json, sys\n"
+                "cfg, sec = sys.argv[1], sys.argv[2]\n"
+                "c = json.load(open(cfg))\n"
+                "c['process']['args'] = ['/probe'] + sys.argv[3:]\n"
+                "c['process']['terminal'] = False\n"
+                "for caps in c['process']['capabilities'].values():\n"
+                "    if 'CAP_SYS_ADMIN' not in caps:\n"
+                "        caps.append('CAP_SYS_ADMIN')\n"
+                "c['root']['readonly'] = True\n"
+                "c['linux'].pop('seccomp', None)\n"
+                "if sec:\n"
+                "    c['linux']['seccomp'] = json.load(open(sec))\n"
+                "json.dump(c, open(cfg, 'w'), indent=1)\n";
+        const char *argv[32];
+        size_t n = 0;
+        char cfg[300];
+        snprintf(cfg, sizeof(cfg), "%s/config.json", b->dir);
+        argv[n++] = "python3";
+        argv[n++] = "-c";
+        argv[n++] = edit;
+        argv[n++] = cfg;
+        argv[n++] = with_seccomp ? b->seccomp : "";
+        for (size_t i = 0; args[i] && n < 31; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        struct run_result e;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &e, argv), 0);
+        cr_assert_eq(e.status, 0, "editing config.json: %s", e.err);
+        run_result_free(&e);
+
+        char state[300], id[64];
+        snprintf(state, sizeof(state), "%s/state", b->tmp);
+        snprintf(id, sizeof(id), "sbx-test-%d-%u", getpid(), b->runs++);
+#define CRUN_SH "umount /sys/fs/cgroup/unified 2>/dev/null; " \
+                "exec crun --root \"$1\" --cgroup-manager=disabled run --bundle \"$2\" \"$3\""
+        const char *run[] = {
+                "unshare", "-m", "--propagation", "private", "sh", "-c", CRUN_SH, "sh", state, b->dir, id, NULL,
+        };
+        if (!tty) {
+                cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, r, run), 0, "crun did not finish");
+                return;
+        }
+        char cmd[2048];
+        snprintf(cmd, sizeof(cmd), "unshare -m --propagation private sh -c '%s' sh '%s' '%s' '%s'", CRUN_SH,
+                 state, b->dir, id);
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, r, ARGS("script", "-qec", cmd, "/dev/null")), 0,
+                     "crun did not finish");
+}
+
+static void crun_probe(struct bundle *b, bool with_seccomp, struct run_result *r, const char *const *args)
+{
+        crun_probe_in(b, with_seccomp, false, r, args);
+}
+
+/* sbx run --profile PROFILE with the probe bound in. */
+static void sbx_probe(int who, const char *profile, struct run_result *r, const char *const *args)
+{
+        const char *argv[32];
+        size_t n = 0;
+        argv[n++] = sbx_bin();
+        argv[n++] = "run";
+        argv[n++] = "--profile";
+        argv[n++] = profile;
+        argv[n++] = "--ro-bind";
+        argv[n++] = probe_bin();
+        argv[n++] = "--";
+        argv[n++] = probe_bin();
+        for (size_t i = 0; args[i] && n < 31; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        cr_assert_eq(run_cmd(who, NULL, 60, r, argv), 0);
+}
+
+/* Does the probe know this command (it lists them when run bare)? */
+static bool probe_has(const char *cmd)
+{
+        struct run_result r;
+        char pat[64];
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 30, &r, ARGS(probe_bin())), 0);
+        snprintf(pat, sizeof(pat), "\n  %s ", cmd);
+        bool has = strstr(r.err, pat) != NULL;
+        run_result_free(&r);
+        return has;
+}
+
+/* First line of s up to the first space-separated `words` words. */
+static char *head_words(const char *s, int words)
+{
+        size_t n = 0;
+        for (int w = 0; s[n] && s[n] != '\n'; n++)
+                if (s[n] == ' ' && ++w == words)
+                        break;
+        return strndup(s, n);
+}
+
+Test(export_crun, allowed_program_runs)
+{
+        need_crun();
+        struct bundle b;
+        struct run_result r;
+        bundle_init(&b, "default");
+        crun_probe(&b, true, &r, ARGS("id"));
+        cr_assert_eq(r.status, 0, "crun with the exported profile: exit %d\n%s%s", r.status, r.out, r.err);
+        cr_assert(strncmp(r.out, "OK uid=0", 8) == 0, "%s %s", r.out, r.err);
+        run_result_free(&r);
+        bundle_done(&b);
+}
+
+/* mount(2): the bundle's root has CAP_SYS_ADMIN, so only seccomp stops it. */
+Test(export_crun, mount_refused_as_under_sbx)
+{
+        need_crun();
+        struct bundle b;
+        struct run_result r;
+        bundle_init(&b, "default");
+
+        crun_probe(&b, false, &r, ARGS("mount", "/tmp"));
+        cr_assert(strncmp(r.out, "OK", 2) == 0, "without the profile the probe cannot mount, so this "
+                                                "test could not fail: %s %s", r.out, r.err);
+        run_result_free(&r);
+
+        crun_probe(&b, true, &r, ARGS("mount", "/tmp"));
+        cr_assert_eq(r.status, 0, "%s %s", r.out, r.err);
+        cr_assert(strncmp(r.out, "DENIED EPERM", 12) == 0, "ESCAPE under crun with the export: %s %s",
+                  r.out, r.err);
+        char *crun_says = head_words(r.out, 2);
+        run_result_free(&r);
+
+        FOR_EACH_USER {
+                sbx_probe(WHO, "default", &r, ARGS("mount", "/tmp"));
+                char *sbx_says = head_words(r.out, 2);
+                cr_assert_str_eq(sbx_says, crun_says, "[%s] sbx: %s, crun: %s", WHO_NAME, r.out, crun_says);
+                free(sbx_says);
+                run_result_free(&r);
+        }
+        free(crun_says);
+        bundle_done(&b);
+}
+
+/* Fileless execution: sbx seals memfds through its supervisor, the export
+ * refuses memfd_create without MFD_NOEXEC_SEAL; either way fexecve fails. */
+Test(export_crun, memfd_exec_refused)
+{
+        need_crun();
+        if (!probe_has("memfd-fexec"))
+                cr_skip_test("the probe has no memfd-fexec command");
+        struct bundle b;
+        struct run_result r;
+        bundle_init(&b, "default");
+        crun_probe(&b, false, &r, ARGS("memfd-fexec"));
+        cr_assert(strncmp(r.out, "OK", 2) == 0, "bare crun: %s %s", r.out, r.err);
+        run_result_free(&r);
+        crun_probe(&b, true, &r, ARGS("memfd-fexec"));
+        cr_assert(strncmp(r.out, "DENIED", 6) == 0, "ESCAPE under crun with the export: %s %s", r.out,
+                  r.err);
+        run_result_free(&r);
+        bundle_done(&b);
+}
+
+/* TIOCSTI in a real terminal: root in the bundle (CAP_SYS_ADMIN) may push
+ * input into any tty, so only the exported ioctl rule stops it. */
+Test(export_crun, tiocsti_refused_as_under_sbx)
+{
+        need_crun();
+        struct bundle b;
+        struct run_result r;
+        char cmd[1024];
+        bundle_init(&b, "default");
+        crun_probe_in(&b, false, true, &r, ARGS("tiocsti", "x"));
+        cr_assert(strstr(r.out, "OK TIOCSTI"), "bare crun: the probe cannot inject, so this test could "
+                                              "not fail: %s %s", r.out, r.err);
+        run_result_free(&r);
+        crun_probe_in(&b, true, true, &r, ARGS("tiocsti", "x"));
+        cr_assert(strstr(r.out, "DENIED EPERM TIOCSTI"), "ESCAPE under crun with the export: %s %s", r.out,
+                  r.err);
+        run_result_free(&r);
+        snprintf(cmd, sizeof(cmd), "%s run --profile default --ro-bind %s -- %s tiocsti x", sbx_bin(),
+                 probe_bin(), probe_bin());
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &r, ARGS("script", "-qec", cmd, "/dev/null")), 0);
+        cr_assert(strstr(r.out, "DENIED EPERM TIOCSTI"), "sbx: %s %s", r.out, r.err);
+        run_result_free(&r);
+        bundle_done(&b);
+}
+
+/* Probe commands the seccomp tests add (ptrace, int80 …) compared between
+ * sbx and crun when the probe has them. */
+Test(export_crun, seccomp_probes_agree_with_sbx)
+{
+        need_crun();
+        static const char *const cmds[][3] = {
+                { "ptrace", NULL }, { "bpf", NULL }, { "keyctl", NULL }, { "io_uring", NULL },
+                { "perf", NULL },   { "userns", NULL }, { "int80", "20" }, { "socket", "inet" },
+                { "clone3", NULL },
+        };
+        struct bundle b;
+        struct run_result r, s;
+        size_t tried = 0;
+        bundle_init(&b, "default");
+        for (size_t i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+                if (!probe_has(cmds[i][0]))
+                        continue;
+                tried++;
+                const char *const args[] = { cmds[i][0], cmds[i][1], NULL };
+                crun_probe(&b, true, &r, args);
+                sbx_probe(AS_ROOT, "default", &s, args);
+                cr_assert_eq(r.status, s.status, "%s: crun exit %d (%s), sbx exit %d (%s)", cmds[i][0],
+                             r.status, r.out, s.status, s.out);
+                if (r.status == 0) {
+                        char *a = head_words(r.out, 2), *c = head_words(s.out, 2);
+                        cr_assert(strncmp(a, "DENIED", 6) == 0, "%s: ESCAPE under crun: %s", cmds[i][0], r.out);
+                        cr_assert_str_eq(a, c, "%s: crun %s, sbx %s", cmds[i][0], r.out, s.out);
+                        free(a);
+                        free(c);
+                }
+                run_result_free(&r);
+                run_result_free(&s);
+        }
+        bundle_done(&b);
+        if (!tried)
+                cr_skip_test("the probe has none of the seccomp commands yet");
+}
+
+/* ---- every shipped profile ------------------------------------------------ */
+
+static size_t shipped_profiles(char names[][64], size_t max)
+{
+        char dir[512];
+        snprintf(dir, sizeof(dir), "%s/profiles", source_dir());
+        DIR *d = opendir(dir);
+        cr_assert(d, "%s", dir);
+        size_t n = 0;
+        struct dirent *e;
+        while ((e = readdir(d)) && n < max) {
+                size_t l = strlen(e->d_name);
+                if (l < 5 || strcmp(e->d_name + l - 4, ".ini") != 0 || strstr(e->d_name, ".inc.") ||
+                    l - 4 >= 64)
+                        continue;
+                memcpy(names[n], e->d_name, l - 4);
+                names[n++][l - 4] = 0;
+        }
+        closedir(d);
+        cr_assert_gt(n, 0);
+        return n;
+}
+
+static void python_ok(const char *script, const char *input, const char *what)
+{
+        struct run_result r;
+        cr_assert_eq(run_cmd(AS_ROOT, input, 60, &r, ARGS("python3", "-c", script)), 0);
+        cr_assert_eq(r.status, 0, "%s: %s", what, r.err);
+        run_result_free(&r);
+}
+
+Test(cli, analyze_attack_export_every_shipped_profile)
+{
+        char names[64][64];
+        size_t n = shipped_profiles(names, 64);
+        struct run_result r;
+        FOR_EACH_USER {
+                for (size_t i = 0; i < n; i++) {
+                        const char *p = names[i];
+                        cr_assert_eq(run_sbx(WHO, &r, "analyze", "--profile", p, NULL), 0);
+                        cr_assert_eq(r.status, 0, "[%s] analyze %s: %s", WHO_NAME, p, r.err);
+                        cr_assert(strstr(r.out, "Exposure:") && strstr(r.out, "Techniques of M1038"), "%s", r.out);
+                        run_result_free(&r);
+
+                        cr_assert_eq(run_sbx(WHO, &r, "analyze", "--json", "--profile", p, NULL), 0);
+                        cr_assert_eq(r.status, 0, "[%s] analyze --json %s: %s", WHO_NAME, p, r.err);
+                        python_ok("import json,sys; d = json.load(sys.stdin); assert 0 <= d['score'] <= 10",
+                                  r.out, p);
+                        run_result_free(&r);
+
+                        cr_assert_eq(run_sbx(WHO, &r, "attack", "--profile", p, NULL), 0);
+                        cr_assert_eq(r.status, 0, "[%s] attack %s: %s", WHO_NAME, p, r.err);
+                        python_ok("import json,sys; d = json.load(sys.stdin); assert d['techniques']", r.out, p);
+                        run_result_free(&r);
+
+                        static const char *const fmts[] = { "oci", "k8s" };
+                        for (size_t f = 0; f < 2; f++) {
+                                cr_assert_eq(run_sbx(WHO, &r, "export", "--format", fmts[f], "--profile", p, NULL), 0);
+                                cr_assert_eq(r.status, 0, "[%s] export %s %s: %s", WHO_NAME, fmts[f], p, r.err);
+                                cr_assert(strstr(r.err, "warning:"), "export %s: no warnings", p);
+                                const char *json = f ? strstr(r.out, "\n---\n") : r.out;
+                                cr_assert(json, "%s", r.out);
+                                python_ok("import json,sys; d = json.load(sys.stdin); assert d['syscalls']",
+                                          f ? json + 5 : json, p);
+                                run_result_free(&r);
+                        }
+                }
+        }
+}
+
+/* crun accepts every shipped profile's export (libseccomp refuses
+ * conflicting or redundant rules) and the probe still starts under it. */
+Test(cli, crun_accepts_every_shipped_export)
+{
+        need_crun();
+        char names[64][64];
+        size_t n = shipped_profiles(names, 64);
+        for (size_t i = 0; i < n; i++) {
+                struct bundle b;
+                struct run_result r;
+                bundle_init(&b, names[i]);
+                crun_probe(&b, true, &r, ARGS("id"));
+                cr_assert_eq(r.status, 0, "%s: crun exit %d: %s %s", names[i], r.status, r.out, r.err);
+                cr_assert(strncmp(r.out, "OK", 2) == 0, "%s: %s %s", names[i], r.out, r.err);
+                run_result_free(&r);
+                bundle_done(&b);
+        }
+}
+
+Test(cli, fail_above_and_usage_exit_codes)
+{
+        struct run_result r;
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "analyze", "--profile", "default", "--fail-above", "0", NULL), 0);
+        cr_assert_eq(r.status, 1, "%d %s", r.status, r.err);
+        cr_assert(strstr(r.err, "above 0.0"), "%s", r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "analyze", "--profile", "default", "--fail-above", "10", NULL), 0);
+        cr_assert_eq(r.status, 0, "%d %s", r.status, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "analyze", "--fail-above", "11", NULL), 0);
+        cr_assert_eq(r.status, 2, "%d", r.status);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "analyze", "--profile", "/nonexistent.ini", NULL), 0);
+        cr_assert_eq(r.status, 2, "%d %s", r.status, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--profile", "default", NULL), 0);
+        cr_assert_eq(r.status, 2, "export without --format: %d", r.status);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--format", "pfc", NULL), 0);
+        cr_assert_eq(r.status, 2, "%d", r.status);
+        run_result_free(&r);
+        /* Several profiles: score = how many cover a technique. */
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "attack", "--profile", "default", "--profile", "default", NULL), 0);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        python_ok("import json,sys; d = json.load(sys.stdin); assert max(t['score'] for t in d['techniques']) == 2",
+                  r.out, "attack x2");
+        run_result_free(&r);
+}
