@@ -233,15 +233,22 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
         int r;
         char c;
 
-        /* The sandbox dies with the thread that spawned it; if that already
-         * happened before this line, the sync read below sees EOF. */
-        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-                child_fail(errfd, STEP_INIT, errno, "PR_SET_PDEATHSIG");
+        /* The sandbox dies with the thread that spawned it.  The kernel
+         * clears the parent-death signal whenever the effective uid or gid
+         * changes (root's caller becoming nobody does), so it is armed only
+         * after the identity is final.  The parent holds the sync pipe open
+         * until the program runs: EOF before the wake-up byte, or a hang-up
+         * seen after arming, means it died and the sandbox must not go on. */
         if (read(syncfd, &c, 1) != 1)
                 _exit(SBX_EXIT_SETUP);
-        close(syncfd);
         if ((r = caps_lock_identity(plan, plan->caps_keep, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+                child_fail(errfd, STEP_INIT, errno, "PR_SET_PDEATHSIG");
+        struct pollfd alive = { .fd = syncfd, .events = POLLIN };
+        if (poll(&alive, 1, 0) != 0)
+                _exit(SBX_EXIT_SETUP);
+        close(syncfd);
 
         if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
                 child_fail(errfd, STEP_HOSTNAME, errno, plan->hostname);
@@ -440,9 +447,9 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         }
         if (r >= 0 && write(sync_w, "x", 1) != 1)
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
-        close(TAKE_FD(sync_w));
         if (r >= 0)
                 r = read_child_error(err_r, err);
+        close(TAKE_FD(sync_w));
         if (r < 0) {
                 kill(proc->pid, SIGKILL);
                 while (waitpid(proc->pid, NULL, __WALL) < 0 && errno == EINTR)

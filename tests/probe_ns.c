@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -126,7 +127,10 @@ static int p_connect(int argc, char **argv)
         inet_pton(AF_INET, argv[1], &a.sin_addr);
         int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
         char buf[64] = "";
-        if (r == 0) {
+        /* A greeting is read if the listener sends one, but a silent
+         * listener must not hang the probe. */
+        struct timeval tv = { .tv_sec = 2 };
+        if (r == 0 && setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0) {
                 ssize_t n = read(s, buf, sizeof(buf) - 1);
                 buf[n > 0 ? n : 0] = 0;
                 buf[strcspn(buf, "\n")] = 0;

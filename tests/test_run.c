@@ -136,7 +136,11 @@ Test(containment, cannot_write_outside_writable_binds)
         char *d = make_tmpdir();
         char path[256];
         snprintf(path, sizeof(path), "%s/out", d);
-        /* The directory is visible but bound read-only. */
+        /* The directory is visible but bound read-only.  The file exists and
+         * is writable by everyone, so that the bare run of each user (root's
+         * first) shows the write really works outside sbx. */
+        cr_assert_eq(write_file(path, "", 0666), 0);
+        cr_assert_eq(chmod(path, 0666), 0);
         expect_contained(ARGS("--ro-bind", d), ARGS("write", path), false);
         unlink(path);
         struct run_result r;
