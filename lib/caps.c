@@ -88,3 +88,53 @@ int caps_enter(const struct plan *plan, uint64_t keep, const char **failed)
         }
         return 0;
 }
+
+/* A running process that holds no CAP_SETPCAP (an ordinary user's service,
+ * outside any user namespace of its own) can empty its effective, permitted,
+ * inheritable and ambient sets but can neither lock securebits nor shrink
+ * the bounding set.  Neither matters once no_new_privs is set and the uid is
+ * not 0: no execve can grant capabilities (setuid bits and file capabilities
+ * are ignored under no_new_privs) and nothing is left to raise.  Those two
+ * conditions are checked, not assumed. */
+int caps_drop_self(const struct plan *plan, uint64_t keep, const char **failed)
+{
+        if (capng_get_caps_process() == 0 && capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP))
+                return caps_enter(plan, keep, failed);
+        if (keep) {
+                *failed = "capabilities (keeping some needs CAP_SETPCAP)";
+                return -EPERM;
+        }
+        if (geteuid() == 0 || getuid() == 0) {
+                *failed = "capabilities (uid 0 without CAP_SETPCAP)";
+                return -EPERM;
+        }
+        if (prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) != 1) {
+                *failed = "capabilities (no_new_privs must be set first)";
+                return -EPERM;
+        }
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) {
+                *failed = "ambient capabilities";
+                return -errno;
+        }
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        struct __user_cap_data_struct d[2] = { { 0 } };
+        if (syscall(SYS_capset, &h, d) < 0) {
+                *failed = "capabilities";
+                return -errno;
+        }
+        if (syscall(SYS_capget, &h, d) < 0) {
+                *failed = "capabilities (verify)";
+                return -errno;
+        }
+        if (d[0].effective | d[0].permitted | d[0].inheritable | d[1].effective | d[1].permitted |
+            d[1].inheritable) {
+                *failed = "capabilities (verify)";
+                return -EPERM;
+        }
+        for (int c = 0; c <= last_cap(); c++)
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) > 0) {
+                        *failed = "ambient capabilities (verify)";
+                        return -EPERM;
+                }
+        return 0;
+}

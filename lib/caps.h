@@ -15,3 +15,8 @@
  * files it creates belong to a uid mapped in the namespace). */
 int caps_lock_identity(const struct plan *plan, uint64_t keep, const char **failed);
 int caps_enter(const struct plan *plan, uint64_t keep, const char **failed);
+/* For sbx_confine(): caps_enter() when the caller holds CAP_SETPCAP;
+ * otherwise empties the four sets it can and checks that no_new_privs is
+ * set and the uid is not 0, which makes the bounding set and securebits
+ * moot (see caps.c). */
+int caps_drop_self(const struct plan *plan, uint64_t keep, const char **failed);

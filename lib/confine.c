@@ -4,10 +4,10 @@
  * a fresh, empty network namespace (single-threaded callers only: the
  * kernel refuses unshare(CLONE_NEWUSER) in a multi-threaded process),
  * Landlock over the policy's binds as host paths, capabilities, no_new_privs
- * and seccomp.  Landlock and seccomp are applied to every thread (Landlock
- * restrict_self is per thread, so threads created before the call keep their
- * old domain: call sbx_confine() before starting threads; seccomp uses
- * TSYNC and fails with the offending thread's id if it cannot sync). */
+ * and seccomp.  seccomp is applied to every thread (TSYNC; it fails with
+ * the offending thread's id if it cannot sync).  Landlock restrict_self is
+ * per thread, so threads created before the call would keep their old
+ * domain: a multi-threaded caller whose policy has Landlock is refused. */
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -95,6 +95,21 @@ SBX_EXPORT int sbx_confine(const struct sbx_policy *p, unsigned flags, struct sb
                 plan_done(&plan);
                 return r;
         }
+        /* Landlock's restrict_self() binds the calling thread only (this
+         * kernel has no way to apply it to the others), so a thread that
+         * already runs would keep the whole filesystem: refuse before any
+         * step is applied rather than confine part of the process. */
+        if (plan.landlock.enabled) {
+                int threads = thread_count();
+                if (threads != 1) {
+                        r = sbx_err_setup(err, threads < 0 ? threads : -EBUSY, "landlock",
+                                          "the process has %d threads and Landlock would bind the "
+                                          "calling one only; call sbx_confine() before starting "
+                                          "threads, or disable [landlock] in the policy",
+                                          threads);
+                        goto out;
+                }
+        }
         if (p->net == NET_NONE && !(flags & SBX_CONFINE_NO_NETNS) && (r = new_netns(err)) < 0)
                 goto out;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
@@ -106,7 +121,7 @@ SBX_EXPORT int sbx_confine(const struct sbx_policy *p, unsigned flags, struct sb
                 sbx_err_setup(err, r, "landlock", "%s", failed ? failed : "restrict_self");
                 goto out;
         }
-        if ((r = caps_enter(&plan, plan.caps_keep, &failed)) < 0) {
+        if ((r = caps_drop_self(&plan, plan.caps_keep, &failed)) < 0) {
                 sbx_err_setup(err, r, "capabilities", "%s", failed);
                 goto out;
         }
