@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/shm.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -114,6 +115,40 @@ static int p_write(int argc, char **argv)
         int e = errno;
         close(fd);
         return probe_report(n == 6 ? 0 : -e, "write %s", argv[1]);
+}
+
+/* A System V shared memory segment by key: only visible in the IPC
+ * namespace that created it. */
+static int p_shm(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int id = shmget((key_t)strtol(argv[1], NULL, 0), 0, 0);
+        return probe_report(id < 0 ? -errno : 0, "shmget %s", argv[1]);
+}
+
+/* Write a file's current content back to it: harmless where it works (a
+ * sysctl keeps its value), so the bare run can show that it does. */
+static int p_rewrite(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        char buf[512];
+        int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return probe_report(-errno, "open %s", argv[1]);
+        ssize_t n = read(fd, buf, sizeof(buf));
+        int e = errno;
+        close(fd);
+        if (n < 0)
+                return probe_report(-e, "read %s", argv[1]);
+        fd = open(argv[1], O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+                return probe_report(-errno, "open %s for writing", argv[1]);
+        ssize_t w = write(fd, buf, (size_t)n);
+        e = errno;
+        close(fd);
+        return probe_report(w == n ? 0 : -e, "rewrite %s", argv[1]);
 }
 
 static int p_connect(int argc, char **argv)
@@ -357,6 +392,8 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "id", "", p_id },
         { "read", "PATH", p_read },
         { "write", "PATH", p_write },
+        { "shm", "KEY", p_shm },
+        { "rewrite", "PATH", p_rewrite },
         { "connect", "IPV4 PORT", p_connect },
         { "abstract", "NAME", p_abstract },
         { "kill", "PID [SIG]", p_kill },

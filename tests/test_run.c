@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -179,6 +180,41 @@ Test(containment, host_loopback_unreachable_with_net_none)
         snprintf(p, sizeof(p), "%d", port);
         expect_contained(NULL, ARGS("connect", "127.0.0.1", p), false);
         close(s);
+}
+
+Test(containment, host_ipc_objects_invisible)
+{
+        key_t key = (key_t)(0x5b000000 | (getpid() & 0xffffff));
+        int id = shmget(key, 4096, IPC_CREAT | IPC_EXCL | 0666);
+        cr_assert_geq(id, 0, "shmget: %s", strerror(errno));
+        char k[32];
+        snprintf(k, sizeof(k), "%d", (int)key);
+        expect_contained(NULL, ARGS("shm", k), false);
+        shmctl(id, IPC_RMID, NULL);
+}
+
+Test(containment, proc_kernel_files_masked_and_sysctls_read_only)
+{
+        /* (This kernel has no /proc/kcore.)  timer_list is root-only outside;
+         * kallsyms readable by all; rewriting a sysctl
+         * with its own value is harmless outside and must fail inside. */
+        expect_contained(NULL, ARGS("read", "/proc/kallsyms"), false);
+        expect_contained(NULL, ARGS("read", "/proc/timer_list"), true);
+        expect_contained(NULL, ARGS("rewrite", "/proc/sys/kernel/domainname"), true);
+        expect_contained(NULL, ARGS("read", "/sys/kernel/notes"), false);
+}
+
+Test(containment, callers_home_not_visible)
+{
+        char *d = make_tmpdir();
+        char path[256];
+        snprintf(path, sizeof(path), "%s/.ssh-key", d);
+        cr_assert_eq(write_file(path, "PRIVATE KEY\n", 0644), 0);
+        cr_assert_eq(setenv("HOME", d, 1), 0);
+        expect_contained(NULL, ARGS("read", path), false);
+        unlink(path);
+        rmdir(d);
+        free(d);
 }
 
 Test(containment, host_abstract_socket_unreachable)
