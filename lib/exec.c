@@ -7,10 +7,15 @@
  * copy can use it.  Also computes the paths Landlock grants EXECUTE on.
  *
  * Parent side only: may allocate, touches the OS only to look (stat,
- * readlink, readdir, reading ELF headers) and to open pinned files.  All
- * paths are resolved through the view the plan describes, the way the
- * sandboxed program will see them, not through the host tree.  The whole
- * layering is described in docs/exec-prevention.md. */
+ * readlink, readdir, reading ELF headers: through exec_fs, memoised) and to
+ * open pinned files.  All paths are resolved through the view the plan
+ * describes, the way the sandboxed program will see them, not through the
+ * host tree.  The two expensive results — the deny set and the paths the
+ * allow-list grants EXECUTE on — are kept in the exec cache
+ * (exec_cache.c) with the record of what they were computed from; what
+ * depends on the program (its checks, its interpreter) and the pinned
+ * hashes are computed at every launch.  The whole layering is described in
+ * docs/exec-prevention.md. */
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -24,6 +29,8 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "exec_cache.h"
+#include "exec_fs.h"
 #include "sha256.h"
 #include "util.h"
 
@@ -51,57 +58,138 @@ static void deny_set_done(struct deny_set *d)
         memset(d, 0, sizeof(*d));
 }
 
-static int deny_set_build(const struct sbx_policy *p, const struct plan *plan, struct deny_set *d,
-                          struct sbx_error **err)
+/* Takes inside and host (freed on failure). */
+static int deny_set_add(struct deny_set *d, char *inside, char *host, const struct stat *st,
+                        const struct sbx_loc *loc)
 {
-        _cleanup_(exec_view_cache_freep) struct exec_view_cache *lc = NULL;
-        int r0 = exec_view_cache_new(&lc);
-        if (r0 < 0)
-                return r0;
+        if (inside && host && d->n + 1 > d->cap) {
+                size_t nc = d->cap ? d->cap * 2 : 16;
+                struct denied *nv = realloc(d->v, nc * sizeof(*nv));
+                if (nv) {
+                        d->v = nv;
+                        d->cap = nc;
+                }
+        }
+        if (!inside || !host || d->n + 1 > d->cap) {
+                free(inside);
+                free(host);
+                return -ENOMEM;
+        }
+        d->v[d->n++] = (struct denied){ .inside = inside, .host = host, .st = *st, .loc = loc };
+        return 0;
+}
+
+static int deny_set_build(const struct sbx_policy *p, const struct plan *plan, struct exec_fs *fs,
+                          struct deny_set *d, struct sbx_error **err)
+{
         for (size_t i = 0; i < p->exec_deny.n; i++) {
                 const struct sbx_loc *loc = &p->exec_deny.loc[i];
                 struct exec_strv m = { 0 };
-                int r = exec_view_expand(plan, p->exec_deny.v[i], lc, &m);
+                int r = exec_view_expand(plan, fs, p->exec_deny.v[i], &m);
                 if (r < 0) {
                         exec_strv_done(&m);
                         return sbx_err_at(err, r, loc->file, loc->line, "[exec] deny %s: %s",
                                           p->exec_deny.v[i],
                                           r == -E2BIG ? "matches too many files" : strerror(-r));
                 }
-                for (size_t j = 0; j < m.n; j++) {
+                for (size_t j = 0; r >= 0 && j < m.n; j++) {
                         _cleanup_free_ char *canon = NULL, *host = NULL;
                         char real[PATH_MAX];
                         struct stat st;
-                        if (exec_view_resolve(plan, m.v[j], true, &canon, &host) < 0 || !host)
+                        r = exec_view_resolve_fs(plan, fs, m.v[j], true, &canon, &host);
+                        if (r >= 0 && host)
+                                r = exec_fs_realpath(fs, host, 0, real);
+                        if (r >= 0 && host)
+                                r = exec_fs_stat(fs, real, &st);
+                        if (r == -ENOMEM)
+                                break;
+                        if (r < 0 || !host) {
+                                r = 0;
                                 continue; /* dangling, or nothing host-backed to hide */
-                        if (!realpath(host, real) || stat(real, &st) < 0)
-                                continue;
+                        }
                         bool dup = false;
                         for (size_t k = 0; k < d->n && !dup; k++)
                                 dup = strcmp(d->v[k].inside, canon) == 0;
-                        if (dup)
-                                continue;
-                        if (d->n + 1 > d->cap) {
-                                size_t nc = d->cap ? d->cap * 2 : 16;
-                                struct denied *nv = realloc(d->v, nc * sizeof(*nv));
-                                if (!nv) {
-                                        exec_strv_done(&m);
-                                        return -ENOMEM;
-                                }
-                                d->v = nv;
-                                d->cap = nc;
-                        }
-                        char *rh = strdup(real);
-                        if (!rh) {
-                                exec_strv_done(&m);
-                                return -ENOMEM;
-                        }
-                        d->v[d->n++] = (struct denied){ .inside = TAKE_PTR(canon), .host = rh,
-                                                        .st = st, .loc = loc };
+                        if (!dup)
+                                r = deny_set_add(d, TAKE_PTR(canon), strdup(real), &st, loc);
                 }
                 exec_strv_done(&m);
+                if (r < 0)
+                        return r;
         }
         return 0;
+}
+
+/* ---- the deny set in the exec cache ------------------------------------ */
+
+static void deny_set_put(const struct sbx_policy *p, const struct deny_set *d,
+                         struct exec_cache_buf *b)
+{
+        exec_cache_put_u64(b, d->n);
+        for (size_t i = 0; i < d->n; i++) {
+                const struct denied *x = &d->v[i];
+                exec_cache_put_u64(b, (uint64_t)(x->loc - p->exec_deny.loc));
+                exec_cache_put_str(b, x->inside);
+                exec_cache_put_str(b, x->host);
+                exec_cache_put_u64(b, x->st.st_dev);
+                exec_cache_put_u64(b, x->st.st_ino);
+                exec_cache_put_u64(b, x->st.st_mode);
+                exec_cache_put_u64(b, (uint64_t)x->st.st_size);
+                exec_cache_put_u64(b, x->st.st_nlink);
+        }
+}
+
+static int deny_set_get(const struct sbx_policy *p, struct exec_cache_buf *b, struct deny_set *d)
+{
+        uint64_t n = exec_cache_get_u64(b);
+        int r = 0;
+        for (uint64_t i = 0; r >= 0 && !b->bad && i < n; i++) {
+                uint64_t li = exec_cache_get_u64(b);
+                const char *inside = exec_cache_get_str(b), *host = exec_cache_get_str(b);
+                struct stat st = { 0 };
+                st.st_dev = exec_cache_get_u64(b);
+                st.st_ino = exec_cache_get_u64(b);
+                st.st_mode = (mode_t)exec_cache_get_u64(b);
+                st.st_size = (off_t)exec_cache_get_u64(b);
+                st.st_nlink = exec_cache_get_u64(b);
+                if (b->bad || li >= p->exec_deny.n || inside[0] != '/' || host[0] != '/')
+                        r = -EBADMSG;
+                else
+                        r = deny_set_add(d, strdup(inside), strdup(host), &st, &p->exec_deny.loc[li]);
+        }
+        if (r >= 0 && (b->bad || b->at != b->n))
+                r = -EBADMSG;
+        if (r < 0)
+                deny_set_done(d);
+        return r;
+}
+
+/* The deny set of the view: from the exec cache when it still holds for
+ * this view and filesystem, else computed (and stored). */
+static int deny_set_of(const struct sbx_policy *p, const struct plan *plan, struct exec_fs *fs,
+                       struct deny_set *d, struct sbx_error **err)
+{
+        struct exec_cache_key k;
+        struct exec_cache_buf b;
+        bool cache = exec_view_is_private(plan) && exec_cache_key(&k, "deny", &p->exec_deny, plan) >= 0;
+        int r;
+
+        if (cache && exec_cache_load(&k, &b) >= 0) {
+                r = deny_set_get(p, &b, d);
+                exec_cache_buf_done(&b);
+                if (r != -EBADMSG)
+                        return r;
+        }
+        exec_fs_record(fs, cache);
+        r = deny_set_build(p, plan, fs, d, err);
+        if (r >= 0 && cache) {
+                b = (struct exec_cache_buf){ 0 };
+                deny_set_put(p, d, &b);
+                (void)exec_cache_store(&k, fs, &b);
+                exec_cache_buf_done(&b);
+        }
+        exec_fs_record(fs, false);
+        return r;
 }
 
 static int hash_file(const char *path, uint8_t out[32])
@@ -400,7 +488,12 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
 int exec_prepare(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err)
 {
         struct deny_set d = { 0 };
-        int r = deny_set_build(p, plan, &d, err);
+        int r = 0;
+
+        /* Kept for exec_allowed_paths(); plan_build() drops it. */
+        if (!plan->exec_fs && (r = exec_fs_new(&plan->exec_fs)) < 0)
+                return r;
+        r = deny_set_of(p, plan, plan->exec_fs, &d, err);
 
         if (r >= 0)
                 r = check_program(p, plan, &d, err);
@@ -486,7 +579,7 @@ struct allowed {
         struct exec_strv interps; /* ELF interpreters already seen */
         struct deny_set deny; /* only without a private view (no masks) */
         unsigned link_budget; /* ELF headers left for symlink targets */
-        struct exec_view_cache *cache;
+        struct exec_fs *fs;
         signed char *identity; /* per mount: 1 host path == inside path, -1 not, 0 unknown */
         size_t nidentity;
 };
@@ -528,44 +621,41 @@ static int add_exec_at(struct allowed *a, const char *canon, const char *host, b
         int r = exec_strv_add(&a->out, canon);
         if (r < 0 || !follow_interp || !host)
                 return r;
-        _cleanup_close_ int fd = open(host, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         struct stat st;
-        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-                return 0;
-        r = add_interp_of(a, fd);
+        int fd = exec_fs_open(a->fs, host, O_RDONLY | O_NOCTTY | O_NONBLOCK, &st);
+        if (fd < 0)
+                return fd == -ENOMEM ? fd : 0;
+        if (S_ISREG(st.st_mode))
+                r = add_interp_of(a, fd);
+        close(fd);
         return r < 0 ? r : 0;
 }
 
 static int add_exec(struct allowed *a, const char *inside, bool follow_interp)
 {
         _cleanup_free_ char *canon = NULL, *host = NULL;
-        if (exec_view_resolve_cached(a->plan, inside, true, &canon, &host, a->cache) < 0)
-                return 0; /* not in the view: nothing to grant */
+        int r = exec_view_resolve_fs(a->plan, a->fs, inside, true, &canon, &host);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0; /* not in the view: nothing to grant */
         return add_exec_at(a, canon, host, follow_interp);
 }
 
-/* Where the link `name` in dirfd leads, as an inside path.  The kernel
- * walks it on the host in one call; the answer counts only where the host
- * file shows at the same path in the view (an identity bind such as /usr
- * or /etc/alternatives), which is how every shipped profile binds system
- * directories.  Elsewhere the target gets no EXECUTE (fail closed).
- * Walking the view step by step instead costs ~4 ms for /usr/bin. */
-static int link_target(struct allowed *a, int dirfd, const char *name, char *buf, size_t n)
+/* Where the link at host path `path` leads, as an inside path: resolved on
+ * the host (as openat2(RESOLVE_NO_MAGICLINKS) would), the answer counts only
+ * where the host file shows at the same path in the view (an identity bind
+ * such as /usr or /etc/alternatives), which is how every shipped profile
+ * binds system directories.  Elsewhere the target gets no EXECUTE (fail
+ * closed).  Walking the view step by step instead costs ~4 ms for
+ * /usr/bin. */
+static int link_target(struct allowed *a, const char *path, char *buf, size_t n)
 {
-        struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_NO_MAGICLINKS };
-        int fd = (int)syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
-        if (fd < 0)
-                return -errno;
-        char proc[64];
-        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-        ssize_t k = readlink(proc, buf, n - 1);
-        int e = errno;
-        close(fd);
-        if (k < 0)
-                return -e;
-        if ((size_t)k >= n - 1 || buf[0] != '/')
+        char real[PATH_MAX];
+        int r = exec_fs_realpath(a->fs, path, EXEC_FS_NO_PROC_LINKS, real);
+        if (r < 0)
+                return r;
+        if (strlen(real) >= n)
                 return -ENAMETOOLONG;
-        buf[k] = 0;
+        strcpy(buf, real);
         if (!exec_view_is_private(a->plan))
                 return 0;
         const struct plan_mount *m = plan_mount_covering(a->plan, buf);
@@ -573,11 +663,13 @@ static int link_target(struct allowed *a, int dirfd, const char *name, char *buf
         if (!m || i >= a->nidentity)
                 return -ENOENT;
         if (a->identity[i] == 0) {
-                char real[PATH_MAX];
-                a->identity[i] = m->kind == PM_BIND && m->src && m->src_fd < 0 &&
-                                                 realpath(m->src, real) && strcmp(real, m->dst) == 0
-                                         ? 1
-                                         : -1;
+                a->identity[i] = -1;
+                if (m->kind == PM_BIND && m->src && m->src_fd < 0) {
+                        if ((r = exec_fs_realpath(a->fs, m->src, 0, real)) == -ENOMEM)
+                                return r;
+                        if (r >= 0 && strcmp(real, m->dst) == 0)
+                                a->identity[i] = 1;
+                }
         }
         return a->identity[i] > 0 ? 0 : -ENOENT;
 }
@@ -587,50 +679,129 @@ static int link_target(struct allowed *a, int dirfd, const char *name, char *buf
  * on the file a link resolves to). */
 static int add_exec_dir(struct allowed *a, const char *canon, const char *host)
 {
+        const struct exec_fs_ent *ents;
+        size_t n;
         int r = exec_strv_add(&a->out, canon);
         if (r < 0 || !host)
                 return r;
-        DIR *d = opendir(host);
-        if (!d)
-                return 0;
+        if ((r = exec_fs_list(a->fs, host, &ents, &n)) < 0)
+                return r == -ENOMEM ? r : 0; /* unreadable: nothing more to find */
         unsigned sampled = 0;
-        struct dirent *de;
-        while (r >= 0 && (de = readdir(d))) {
-                unsigned char t = de->d_type;
-                if (t == DT_UNKNOWN) {
-                        struct stat st;
-                        if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                                continue;
-                        t = S_ISREG(st.st_mode) ? DT_REG : S_ISLNK(st.st_mode) ? DT_LNK : DT_DIR;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                char path[PATH_MAX], lt[PATH_MAX], target[PATH_MAX];
+                unsigned char t = ents[i].type;
+                int k = exec_path_join(path, sizeof(path), host, ents[i].name);
+                if (k >= 0 && t == DT_UNKNOWN) {
+                        mode_t m;
+                        if ((k = exec_fs_lstat(a->fs, path, &m)) >= 0)
+                                t = S_ISREG(m) ? DT_REG : S_ISLNK(m) ? DT_LNK : DT_DIR;
                 }
-                if (t == DT_REG && sampled < INTERP_SAMPLE) {
-                        int fd = openat(dirfd(d), de->d_name,
-                                        O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
+                if (k >= 0 && t == DT_REG && sampled < INTERP_SAMPLE) {
+                        int fd = exec_fs_open(a->fs, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW,
+                                              NULL);
                         if (fd >= 0) {
                                 r = add_interp_of(a, fd);
                                 sampled += r > 0;
                                 close(fd);
                         }
-                } else if (t == DT_LNK) {
-                        char lt[PATH_MAX];
-                        ssize_t n = readlinkat(dirfd(d), de->d_name, lt, sizeof(lt) - 1);
-                        if (n <= 0)
-                                continue;
-                        lt[n] = 0;
-                        if (!strchr(lt, '/'))
-                                continue; /* a name in the same directory */
-                        char target[PATH_MAX];
-                        if (link_target(a, dirfd(d), de->d_name, target, sizeof(target)) < 0)
-                                continue;
-                        /* A target beneath the directory is covered by its rule. */
-                        if (!exec_path_under(target, canon)) {
+                        k = fd;
+                } else if (k >= 0 && t == DT_LNK) {
+                        /* A link to a name in the same directory is covered
+                         * by the directory's rule; one beneath it too. */
+                        if ((k = exec_fs_readlink(a->fs, path, lt, sizeof(lt))) >= 0 && strchr(lt, '/') &&
+                            (k = link_target(a, path, target, sizeof(target))) >= 0 &&
+                            !exec_path_under(target, canon)) {
                                 r = add_exec_at(a, target, target, a->link_budget > 0);
                                 if (a->link_budget > 0)
                                         a->link_budget--;
                         }
                 }
+                if (k == -ENOMEM)
+                        r = k;
         }
-        closedir(d);
+        return r;
+}
+
+/* The allow-list's part of exec_allowed_paths: everything that depends only
+ * on the view and the filesystem. */
+static int allow_list(const struct sbx_policy *p, struct allowed *a)
+{
+        int r = 0;
+        for (size_t i = 0; r >= 0 && i < p->exec_allow.n; i++) {
+                struct exec_strv m = { 0 };
+                r = exec_view_expand(a->plan, a->fs, p->exec_allow.v[i], &m);
+                for (size_t j = 0; r >= 0 && j < m.n; j++) {
+                        _cleanup_free_ char *canon = NULL, *host = NULL;
+                        struct stat st;
+                        int k = exec_view_resolve_fs(a->plan, a->fs, m.v[j], true, &canon, &host);
+                        if (k < 0 || is_denied_inside(a, canon, host)) {
+                                r = k == -ENOMEM ? k : 0;
+                                continue;
+                        }
+                        /* Not host-backed: a mount point or a directory on the
+                         * way to one. */
+                        bool dir = !host;
+                        if (host && (k = exec_fs_stat(a->fs, host, &st)) == -ENOMEM)
+                                r = k;
+                        else if (host)
+                                dir = k >= 0 && S_ISDIR(st.st_mode);
+                        if (r >= 0)
+                                r = dir ? add_exec_dir(a, canon, host) : add_exec(a, canon, true);
+                }
+                exec_strv_done(&m);
+        }
+        return r;
+}
+
+static void strv_put(struct exec_cache_buf *b, const struct exec_strv *v)
+{
+        exec_cache_put_u64(b, v->n);
+        for (size_t i = 0; i < v->n; i++)
+                exec_cache_put_str(b, v->v[i]);
+}
+
+static int strv_get(struct exec_cache_buf *b, struct exec_strv *v)
+{
+        uint64_t n = exec_cache_get_u64(b);
+        int r = 0;
+        for (uint64_t i = 0; r >= 0 && !b->bad && i < n; i++) {
+                const char *s = exec_cache_get_str(b);
+                r = b->bad || s[0] != '/' ? -EBADMSG : exec_strv_take(v, strdup(s));
+        }
+        return r >= 0 && b->bad ? -EBADMSG : r;
+}
+
+/* allow_list() from the exec cache when it still holds for this view and
+ * filesystem, else computed (and stored). */
+static int allow_list_of(const struct sbx_policy *p, struct allowed *a)
+{
+        struct exec_cache_key k;
+        struct exec_cache_buf b;
+        bool cache = exec_view_is_private(a->plan) && exec_cache_key(&k, "allow", &p->exec_allow, a->plan) >= 0;
+        int r;
+
+        if (cache && exec_cache_load(&k, &b) >= 0) {
+                r = strv_get(&b, &a->out);
+                if (r >= 0)
+                        r = strv_get(&b, &a->interps);
+                if (r >= 0 && b.at != b.n)
+                        r = -EBADMSG;
+                exec_cache_buf_done(&b);
+                if (r != -EBADMSG)
+                        return r;
+                exec_strv_done(&a->out);
+                exec_strv_done(&a->interps);
+        }
+        exec_fs_record(a->fs, cache);
+        r = allow_list(p, a);
+        if (r >= 0 && cache) {
+                b = (struct exec_cache_buf){ 0 };
+                strv_put(&b, &a->out);
+                strv_put(&b, &a->interps);
+                (void)exec_cache_store(&k, a->fs, &b);
+                exec_cache_buf_done(&b);
+        }
+        exec_fs_record(a->fs, false);
         return r;
 }
 
@@ -649,27 +820,15 @@ int exec_allowed_paths(const struct sbx_policy *p, const struct plan *plan, char
         int r = 0;
 
         *ret = NULL;
-        _cleanup_(exec_view_cache_freep) struct exec_view_cache *vc = NULL;
-        if ((r = exec_view_cache_new(&vc)) < 0)
-                return r;
-        a->cache = vc;
-        if (!exec_view_is_private(plan))
-                r = deny_set_build(p, plan, &a->deny, NULL);
-        for (size_t i = 0; r >= 0 && i < p->exec_allow.n; i++) {
-                struct exec_strv m = { 0 };
-                r = exec_view_expand(plan, p->exec_allow.v[i], vc, &m);
-                for (size_t j = 0; r >= 0 && j < m.n; j++) {
-                        _cleanup_free_ char *canon = NULL, *host = NULL;
-                        if (exec_view_resolve(plan, m.v[j], true, &canon, &host) < 0 ||
-                            is_denied_inside(a, canon, host))
-                                continue;
-                        /* Not host-backed: a mount point or a directory on the
-                         * way to one. */
-                        struct stat st;
-                        bool dir = !host || (stat(host, &st) >= 0 && S_ISDIR(st.st_mode));
-                        r = dir ? add_exec_dir(a, canon, host) : add_exec(a, canon, true);
-                }
-                exec_strv_done(&m);
+        _cleanup_(exec_fs_freep) struct exec_fs *own = NULL;
+        if (!(a->fs = exec_view_fs(plan, &own)))
+                return -ENOMEM;
+        if (!exec_view_is_private(plan)) {
+                r = deny_set_build(p, plan, a->fs, &a->deny, NULL);
+                if (r >= 0)
+                        r = allow_list(p, a);
+        } else {
+                r = allow_list_of(p, a);
         }
         for (size_t i = 0; r >= 0 && i < p->exec_hashes.n; i++)
                 r = add_exec(a, p->exec_hashes.v[i].path, true);

@@ -55,15 +55,14 @@ bool exec_view_is_private(const struct plan *plan);
 
 /* ---- internal to the exec module (exec.c, exec_view.c) -------------- */
 
-/* What one pass over the view has already looked at (directories known
- * not to be symlinks, the last directory listing), so that resolving the
- * ~500 links of /usr/bin or several globs over it stays cheap. */
-struct exec_view_cache;
-int exec_view_cache_new(struct exec_view_cache **ret);
-void exec_view_cache_free(struct exec_view_cache *c);
-static inline void exec_view_cache_freep(struct exec_view_cache **c) { exec_view_cache_free(*c); }
-int exec_view_resolve_cached(const struct plan *plan, const char *inside, bool follow, char **canon,
-                             char **host, struct exec_view_cache *c);
+/* The memo of host lookups (exec_fs.h): the plan's while it is being built
+ * (exec_prepare makes it), else a new one in *own for the caller to free.
+ * NULL when out of memory. */
+struct exec_fs;
+struct exec_fs *exec_view_fs(const struct plan *plan, struct exec_fs **own);
+/* exec_view_resolve() through the memo (and record) of fs. */
+int exec_view_resolve_fs(const struct plan *plan, struct exec_fs *fs, const char *inside, bool follow,
+                         char **canon, char **host);
 
 /* A growable NULL-terminated list of malloc'd strings. */
 struct exec_strv {
@@ -78,7 +77,7 @@ int exec_strv_add(struct exec_strv *s, const char *x); /* copies, skips duplicat
 /* Expand an inside glob (or plain path) into the inside paths, as written,
  * that exist in the view; appended to out.  -E2BIG when it matches too
  * many. */
-int exec_view_expand(const struct plan *plan, const char *pattern, struct exec_view_cache *c,
+int exec_view_expand(const struct plan *plan, struct exec_fs *fs, const char *pattern,
                      struct exec_strv *out);
 /* The rest of `path` below `dir` ("" or "/…"), or NULL when not beneath. */
 const char *exec_path_under(const char *path, const char *dir);

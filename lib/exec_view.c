@@ -2,9 +2,10 @@
  * computed in the parent from the plan: resolving inside paths (the plan's
  * symlinks, and host symlinks inside binds, whose absolute targets resolve
  * against the sandbox root), listing inside directories, and expanding the
- * [exec] globs.  Looks at the host only through stat/readlink/readdir.  Also
- * the small string-list helpers the exec module shares.  Parent side only. */
-#include <dirent.h>
+ * [exec] globs.  Looks at the host only through exec_fs (lstat, readlink,
+ * listings), so that a computation's lookups are memoised and, for the exec
+ * cache, recorded.  Also the small string-list helpers the exec module
+ * shares.  Parent side only. */
 #include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "exec_fs.h"
 #include "util.h"
 
 /* Symlinks followed while resolving one path, as the kernel's limit. */
@@ -144,41 +146,24 @@ static int resolve_host(const char *inside, bool follow, char **canon, char **ho
         return 0;
 }
 
-/* Canonical inside directories already seen to be directories (not
- * symlinks) in host-backed mounts: resolving the ~500 links of /usr/bin
- * otherwise lstat()s the same prefixes thousands of times. */
-struct dir_cache {
-        char dir[8][PATH_MAX];
-        unsigned next;
-};
-
-static bool cache_has(const struct dir_cache *c, const char *dir)
+struct exec_fs *exec_view_fs(const struct plan *plan, struct exec_fs **own)
 {
-        for (size_t i = 0; c && i < ARRAY_SIZE(c->dir); i++)
-                if (c->dir[i][0] && strcmp(c->dir[i], dir) == 0)
-                        return true;
-        return false;
+        *own = NULL;
+        if (plan->exec_fs)
+                return plan->exec_fs;
+        return exec_fs_new(own) < 0 ? NULL : *own;
 }
-
-static void cache_add(struct dir_cache *c, const char *dir)
-{
-        if (!c || cache_has(c, dir) || strlen(dir) >= PATH_MAX)
-                return;
-        strcpy(c->dir[c->next], dir);
-        c->next = (c->next + 1) % ARRAY_SIZE(c->dir);
-}
-
-static int resolve(const struct plan *plan, const char *inside, bool follow, char **canon,
-                   char **host, struct dir_cache *cache);
 
 int exec_view_resolve(const struct plan *plan, const char *inside, bool follow, char **canon,
                       char **host)
 {
-        return resolve(plan, inside, follow, canon, host, NULL);
+        _cleanup_(exec_fs_freep) struct exec_fs *own = NULL;
+        struct exec_fs *fs = exec_view_fs(plan, &own);
+        return fs ? exec_view_resolve_fs(plan, fs, inside, follow, canon, host) : -ENOMEM;
 }
 
-static int resolve(const struct plan *plan, const char *inside, bool follow, char **canon,
-                   char **host, struct dir_cache *cache)
+int exec_view_resolve_fs(const struct plan *plan, struct exec_fs *fs, const char *inside, bool follow,
+                         char **canon, char **host)
 {
         char done[PATH_MAX] = "/", todo[PATH_MAX], next[PATH_MAX], tmp[PATH_MAX];
         int links = 0, r;
@@ -229,22 +214,17 @@ static int resolve(const struct plan *plan, const char *inside, bool follow, cha
                 if (sl) {
                         target = sl->src;
                 } else if (m && m->kind == PM_BIND && m->src) {
-                        if (strcmp(next, m->dst) != 0 && !cache_has(cache, next)) {
+                        if (strcmp(next, m->dst) != 0) {
                                 _cleanup_free_ char *h = NULL;
-                                if ((r = plan_host_path(plan, next, &h)) < 0)
+                                mode_t t;
+                                if ((r = plan_host_path(plan, next, &h)) < 0 ||
+                                    (r = exec_fs_lstat(fs, h, &t)) < 0)
                                         return r;
-                                struct stat st;
-                                if (lstat(h, &st) < 0)
-                                        return -errno;
-                                if (S_ISLNK(st.st_mode)) {
-                                        ssize_t k = readlink(h, linkbuf, sizeof(linkbuf) - 1);
-                                        if (k < 0)
-                                                return -errno;
-                                        linkbuf[k] = 0;
+                                if (S_ISLNK(t)) {
+                                        if ((r = exec_fs_readlink(fs, h, linkbuf, sizeof(linkbuf))) < 0)
+                                                return r;
                                         target = linkbuf;
-                                } else if (S_ISDIR(st.st_mode))
-                                        cache_add(cache, next);
-                                else if (!last)
+                                } else if (!S_ISDIR(t) && !last)
                                         return -ENOTDIR;
                         }
                 } else if (m && m->kind == PM_MASK) {
@@ -285,13 +265,37 @@ static int resolve(const struct plan *plan, const char *inside, bool follow, cha
         return 0;
 }
 
-int exec_view_list(const struct plan *plan, const char *dir, char ***ret)
+/* The names in the inside directory `dir` (canonical): the host directory's
+ * entries when a bind backs it (held by fs), then the mount points the plan
+ * creates there that are not among them (in extra). */
+struct view_dir {
+        const struct exec_fs_ent *ents;
+        size_t nents;
+        struct exec_strv extra;
+};
+
+static size_t view_dir_count(const struct view_dir *vd) { return vd->nents + vd->extra.n; }
+
+static const char *view_dir_name(const struct view_dir *vd, size_t i)
 {
-        struct exec_strv out = { 0 };
+        return i < vd->nents ? vd->ents[i].name : vd->extra.v[i - vd->nents];
+}
+
+static bool view_dir_has(const struct view_dir *vd, const char *name)
+{
+        for (size_t i = 0; i < view_dir_count(vd); i++)
+                if (strcmp(view_dir_name(vd, i), name) == 0)
+                        return true;
+        return false;
+}
+
+static int view_dir_open(const struct plan *plan, struct exec_fs *fs, const char *dir,
+                         struct view_dir *vd)
+{
         _cleanup_free_ char *host = NULL;
         int r = 0;
 
-        *ret = NULL;
+        memset(vd, 0, sizeof(*vd));
         if (!exec_view_is_private(plan)) {
                 host = strdup(dir);
                 if (!host)
@@ -302,30 +306,51 @@ int exec_view_list(const struct plan *plan, const char *dir, char ***ret)
                     (r = plan_host_path(plan, dir, &host)) < 0)
                         return r;
         }
-        if (host) {
-                DIR *d = opendir(host);
-                if (d) {
-                        struct dirent *de;
-                        while (r >= 0 && (de = readdir(d)))
-                                if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                                        r = exec_strv_take(&out, strdup(de->d_name));
-                        closedir(d);
+        /* A host directory that cannot be read lists nothing (the sandbox
+         * cannot read it either). */
+        if (host && (r = exec_fs_list(fs, host, &vd->ents, &vd->nents)) < 0) {
+                if (r == -ENOMEM)
+                        return r;
+                vd->ents = NULL;
+                vd->nents = 0;
+        }
+        if (!exec_view_is_private(plan))
+                return 0;
+        for (size_t i = 0; i < plan->nmounts; i++) {
+                const char *rest = exec_path_under(plan->mounts[i].dst, dir);
+                if (!rest || !*rest)
+                        continue;
+                rest++;
+                char name[NAME_MAX + 1];
+                size_t n = strcspn(rest, "/");
+                if (n == 0 || n > NAME_MAX)
+                        continue;
+                memcpy(name, rest, n);
+                name[n] = 0;
+                if (!view_dir_has(vd, name) && (r = exec_strv_take(&vd->extra, strdup(name))) < 0) {
+                        exec_strv_done(&vd->extra);
+                        return r;
                 }
         }
-        if (exec_view_is_private(plan))
-                for (size_t i = 0; r >= 0 && i < plan->nmounts; i++) {
-                        const char *rest = exec_path_under(plan->mounts[i].dst, dir);
-                        if (!rest || !*rest)
-                                continue;
-                        rest++;
-                        char name[NAME_MAX + 1];
-                        size_t n = strcspn(rest, "/");
-                        if (n == 0 || n > NAME_MAX)
-                                continue;
-                        memcpy(name, rest, n);
-                        name[n] = 0;
-                        r = exec_strv_add(&out, name);
-                }
+        return 0;
+}
+
+int exec_view_list(const struct plan *plan, const char *dir, char ***ret)
+{
+        _cleanup_(exec_fs_freep) struct exec_fs *own = NULL;
+        struct exec_fs *fs = exec_view_fs(plan, &own);
+        struct view_dir vd;
+        struct exec_strv out = { 0 };
+        int r;
+
+        *ret = NULL;
+        if (!fs)
+                return -ENOMEM;
+        if ((r = view_dir_open(plan, fs, dir, &vd)) < 0)
+                return r;
+        for (size_t i = 0; r >= 0 && i < view_dir_count(&vd); i++)
+                r = exec_strv_take(&out, strdup(view_dir_name(&vd, i)));
+        exec_strv_done(&vd.extra);
         if (r < 0) {
                 exec_strv_done(&out);
                 return r;
@@ -336,56 +361,18 @@ int exec_view_list(const struct plan *plan, const char *dir, char ***ret)
         return 0;
 }
 
-static bool exists_in_view(const struct plan *plan, const char *inside)
+/* 1: the path exists in the view, 0: not, or -ENOMEM. */
+static int exists_in_view(const struct plan *plan, struct exec_fs *fs, const char *inside)
 {
         _cleanup_free_ char *c = NULL;
-        return exec_view_resolve(plan, inside, false, &c, NULL) >= 0;
+        int r = exec_view_resolve_fs(plan, fs, inside, false, &c, NULL);
+        return r == -ENOMEM ? r : r >= 0;
 }
-
-/* The last directory listed: the deny-list usually holds several globs
- * over /usr/bin, and reading a directory of ~1500 entries costs more than
- * everything else here. */
-struct list_cache {
-        char *dir;
-        char **names;
-};
-
-static void list_cache_done(struct list_cache *lc)
-{
-        free(lc->dir);
-        sbx_strv_free(lc->names);
-        memset(lc, 0, sizeof(*lc));
-}
-
-static int list_cached(const struct plan *plan, const char *dir, struct list_cache *lc, char ***ret)
-{
-        if (!lc->dir || strcmp(lc->dir, dir) != 0) {
-                char **names = NULL;
-                int r = exec_view_list(plan, dir, &names);
-                if (r < 0)
-                        return r;
-                char *d = strdup(dir);
-                if (!d) {
-                        sbx_strv_free(names);
-                        return -ENOMEM;
-                }
-                list_cache_done(lc);
-                lc->dir = d;
-                lc->names = names;
-        }
-        *ret = lc->names;
-        return 0;
-}
-
-struct exec_view_cache {
-        struct dir_cache dirs;
-        struct list_cache list;
-};
 
 /* Expand an inside glob (or plain path) into the inside paths, as written
  * (not canonicalised), that exist in the view. */
-static int expand_rec(const struct plan *plan, const char *prefix, const char *rest, struct exec_strv *out,
-                      struct list_cache *lc)
+static int expand_rec(const struct plan *plan, struct exec_fs *fs, const char *prefix,
+                      const char *rest, struct exec_strv *out)
 {
         char next[PATH_MAX];
         int r;
@@ -394,7 +381,8 @@ static int expand_rec(const struct plan *plan, const char *prefix, const char *r
                 rest++;
         if (!*rest) {
                 const char *p = *prefix ? prefix : "/";
-                return exists_in_view(plan, p) ? exec_strv_add(out, p) : 0;
+                r = exists_in_view(plan, fs, p);
+                return r > 0 ? exec_strv_add(out, p) : r;
         }
         size_t n = strcspn(rest, "/");
         char comp[NAME_MAX + 1];
@@ -406,60 +394,35 @@ static int expand_rec(const struct plan *plan, const char *prefix, const char *r
         if (!exec_has_glob(comp)) {
                 if ((r = exec_path_join(next, sizeof(next), *prefix ? prefix : "/", comp)) < 0)
                         return r;
-                return expand_rec(plan, next, rest, out, lc);
+                return expand_rec(plan, fs, next, rest, out);
         }
 
         _cleanup_free_ char *dir = NULL;
-        char **names = NULL;
-        if (exec_view_resolve(plan, *prefix ? prefix : "/", true, &dir, NULL) < 0)
-                return 0;
-        if ((r = list_cached(plan, dir, lc, &names)) < 0)
+        struct view_dir vd;
+        r = exec_view_resolve_fs(plan, fs, *prefix ? prefix : "/", true, &dir, NULL);
+        if (r < 0)
+                return r == -ENOMEM ? r : 0;
+        if ((r = view_dir_open(plan, fs, dir, &vd)) < 0)
                 return r;
-        /* Recursion below may list other directories and replace the cache
-         * entry; keep this listing alive until the loop ends. */
-        char **own = NULL;
-        if (exec_has_glob(rest)) {
-                own = TAKE_PTR(lc->names);
-                list_cache_done(lc);
-        }
-        for (size_t i = 0; r >= 0 && names[i]; i++) {
-                if (fnmatch(comp, names[i], FNM_PERIOD) != 0)
+        for (size_t i = 0; r >= 0 && i < view_dir_count(&vd); i++) {
+                const char *name = view_dir_name(&vd, i);
+                if (fnmatch(comp, name, FNM_PERIOD) != 0)
                         continue;
                 if (out->n >= MAX_MATCHES) {
                         r = -E2BIG;
                         break;
                 }
-                if ((r = exec_path_join(next, sizeof(next), *prefix ? prefix : "/", names[i])) >= 0)
-                        r = expand_rec(plan, next, rest, out, lc);
+                if ((r = exec_path_join(next, sizeof(next), *prefix ? prefix : "/", name)) >= 0)
+                        r = expand_rec(plan, fs, next, rest, out);
         }
-        sbx_strv_free(own);
+        exec_strv_done(&vd.extra);
         return r;
 }
 
-int exec_view_expand(const struct plan *plan, const char *pattern, struct exec_view_cache *c,
+int exec_view_expand(const struct plan *plan, struct exec_fs *fs, const char *pattern,
                      struct exec_strv *out)
 {
         if (pattern[0] != '/')
                 return -EINVAL;
-        return expand_rec(plan, "", pattern, out, &c->list);
-}
-
-int exec_view_cache_new(struct exec_view_cache **ret)
-{
-        *ret = calloc(1, sizeof(**ret));
-        return *ret ? 0 : -ENOMEM;
-}
-
-void exec_view_cache_free(struct exec_view_cache *c)
-{
-        if (!c)
-                return;
-        list_cache_done(&c->list);
-        free(c);
-}
-
-int exec_view_resolve_cached(const struct plan *plan, const char *inside, bool follow, char **canon,
-                             char **host, struct exec_view_cache *c)
-{
-        return resolve(plan, inside, follow, canon, host, c ? &c->dirs : NULL);
+        return expand_rec(plan, fs, "", pattern, out);
 }

@@ -368,6 +368,11 @@ static int parse_ports(const struct strlist *l, const char *key, bool *any, uint
                         *any = true;
         if (*any)
                 return 0;
+        if (l->n == 0) {
+                *ret = NULL;
+                *n = 0;
+                return 0;
+        }
         _cleanup_free_ bool *seen = calloc(65536, sizeof(bool));
         size_t count = 0;
         if (!seen)

@@ -15,6 +15,7 @@
 
 #include "env.h"
 #include "exec.h"
+#include "exec_fs.h"
 #include "plan.h"
 #include "util.h"
 
@@ -550,7 +551,9 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (p->ns_mount)
                 sort_mounts(plan);
-        if ((r = landlock_prepare(p, plan, &plan->landlock, err)) < 0)
+        r = landlock_prepare(p, plan, &plan->landlock, err);
+        exec_fs_free(TAKE_PTR(plan->exec_fs));
+        if (r < 0)
                 return r;
         if (p->seccomp) {
                 unsigned f = SC_SUPERVISED;
@@ -579,6 +582,7 @@ void plan_done(struct plan *plan)
         sbx_strv_free(plan->envp);
         free(plan->keep_fds);
         free(plan->tree_fds);
+        exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
         seccomp_prog_done(&plan->seccomp);
         for (size_t i = 0; i < plan->nwarnings; i++)

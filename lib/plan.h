@@ -81,6 +81,9 @@ struct plan {
 
         /* child scratch: one detached mount tree fd per mount entry */
         int *tree_fds;
+        /* parent: host lookups memoised while the plan is built (exec.c);
+         * NULL once it is */
+        struct exec_fs *exec_fs;
         /* notes for the user (optional sources skipped, optional controls
          * missing); NULL-terminated once the plan is built */
         char **warnings;

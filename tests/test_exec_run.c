@@ -36,6 +36,8 @@ static char profile_buf[2][PATH_MAX];
 static const char *profile(const char *name)
 {
         static int k;
+        if (name[0] == '/')
+                return name;
         char *b = profile_buf[k++ % 2];
         snprintf(b, PATH_MAX, "%s/tests/profiles/%s.ini", source_dir(), name);
         return b;
@@ -150,6 +152,7 @@ static void need_python(void)
 }
 
 static char *tmp;
+static char *quiet; /* the exec cache tests' directory, see cache_profile() */
 
 static void tmp_setup(void)
 {
@@ -157,15 +160,21 @@ static void tmp_setup(void)
         cr_assert(tmp);
 }
 
+static void remove_tree(char **dir)
+{
+        if (*dir) {
+                char cmd[PATH_MAX + 16];
+                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", *dir);
+                (void)!system(cmd);
+                free(*dir);
+                *dir = NULL;
+        }
+}
+
 static void tmp_teardown(void)
 {
-        if (tmp) {
-                char cmd[PATH_MAX + 16];
-                snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-                (void)!system(cmd);
-                free(tmp);
-                tmp = NULL;
-        }
+        remove_tree(&tmp);
+        remove_tree(&quiet);
 }
 
 static const char *in_tmp(const char *name)
@@ -337,6 +346,150 @@ Test(exec_run, masks_hold_without_landlock)
         expect_stopped("exec-base", off,
                        ARGS("run", "/lib64/ld-linux-x86-64.so.2", "/usr/bin/python3", "-c", "pass"),
                        NULL, "DENIED EXIT127");
+}
+
+/* ---- the exec cache ----------------------------------------------------- */
+
+/* The exec cache tests work in a directory of their own outside /tmp: the
+ * cache notes every directory on the way to what it looked at, and /tmp
+ * changes whenever a test makes a directory there; the cache rightly stores
+ * nothing that recent, nor anything about /usr/bin/python3 while another
+ * test holds a hard link to it (its ctime).  Each user has its own cache
+ * directory there, made before the tree settles. */
+static const char *in_quiet(const char *name)
+{
+        static char buf[4][PATH_MAX + 64];
+        static int k;
+        char *b = buf[k++ % 4];
+        snprintf(b, sizeof(buf[0]), "%s/%s", quiet, name);
+        return b;
+}
+
+static void use_cache_dir(int who)
+{
+        cr_assert_eq(setenv("XDG_CACHE_HOME", in_quiet(who == AS_ROOT ? "cache-root" : "cache-user"), 1),
+                     0);
+}
+
+/* The inode of the cache file of `kind` ("deny", "allow"), 0 when none. */
+static ino_t cache_file(int who, const char *kind)
+{
+        char cmd[2 * PATH_MAX + 128], line[64] = "";
+        snprintf(cmd, sizeof(cmd), "stat -c %%i %s/sbx/exec/%s-* 2>/dev/null",
+                 in_quiet(who == AS_ROOT ? "cache-root" : "cache-user"), kind);
+        FILE *f = popen(cmd, "r");
+        cr_assert(f);
+        if (!fgets(line, sizeof(line), f))
+                line[0] = 0;
+        pclose(f);
+        return (ino_t)strtoull(line, NULL, 10);
+}
+
+/* A profile of its own: the system view and a stand-in for /usr/bin at
+ * QUIET/bin, allowed, with a deny glob over it; a file, a link to it, a
+ * link out to /usr/bin/true and an early python3 in it. */
+static const char *cache_profile(void)
+{
+        static char path[PATH_MAX + 64];
+        char text[4 * PATH_MAX], cmd[2 * PATH_MAX], tmpl[] = "/var/tmp/sbx-test-XXXXXX";
+        cr_assert(mkdtemp(tmpl));
+        quiet = strdup(tmpl);
+        cr_assert(quiet);
+        chmod(quiet, 0755);
+        cr_assert_eq(mkdir(in_quiet("cache-root"), 0700), 0);
+        cr_assert_eq(mkdir(in_quiet("cache-user"), 0700), 0);
+        cr_assert_eq(chown(in_quiet("cache-user"), 65534, 65534), 0);
+        const char *bin = in_quiet("bin");
+        cr_assert_eq(mkdir(bin, 0755), 0);
+        chmod(bin, 0755);
+        snprintf(cmd, sizeof(cmd), "cp /usr/bin/true '%s/tool'", bin);
+        cr_assert_eq(system(cmd), 0);
+        cr_assert_eq(symlink("tool", in_quiet("bin/rel")), 0);
+        cr_assert_eq(symlink("/usr/bin/true", in_quiet("bin/abs")), 0);
+        cr_assert_eq(write_file(in_quiet("bin/python3"), "", 0755), 0);
+        snprintf(text, sizeof(text),
+                 "[profile]\nname = exec-cache\ninclude = system.inc\n"
+                 "[filesystem]\nro-bind = %s\n[network]\nmode = none\n"
+                 "[exec]\nallow = %s\ndeny = %s/python*\n"
+                 "[seccomp]\nallow = @default\n[landlock]\nenabled = yes\n",
+                 bin, bin, bin);
+        snprintf(path, sizeof(path), "%s", in_quiet("exec-cache.ini"));
+        cr_assert_eq(write_file(path, text, 0644), 0);
+        /* File times advance in coarse ticks, so the cache stores nothing
+         * computed from a tree changed within the last two seconds. */
+        usleep(2200 * 1000);
+        return path;
+}
+
+/* What comes from the exec cache is what would have been computed: the
+ * whole plan (masks, Landlock rules) is the same with the cache off. */
+static void same_plan_as_without_cache(int who, const char *prof, const char *want)
+{
+        const char *name = who == AS_ROOT ? "root" : "user";
+        struct run_result r, fresh;
+        sbx(who, &r, prof, ARGS("--dry-run"), NULL, NONE);
+        cr_assert_eq(r.status, 0, "[%s] %s", name, r.err);
+        cr_assert_eq(setenv("SBX_NO_EXEC_CACHE", "1", 1), 0);
+        sbx(who, &fresh, prof, ARGS("--dry-run"), NULL, NONE);
+        unsetenv("SBX_NO_EXEC_CACHE");
+        cr_assert(strstr(r.out, "landlock:") && strstr(r.out, want), "[%s] no '%s' in %s", name,
+                  want, r.out);
+        cr_assert_str_eq(r.out, fresh.out, "[%s] the plan differs with the cache off", name);
+        run_result_free(&r);
+        run_result_free(&fresh);
+}
+
+/* A result of [exec] allow/deny kept in the exec cache must not outlive the
+ * files it was computed from: launches fill and use the cache, then a file
+ * matching the deny glob is installed and must be masked and refused like
+ * any other. */
+Test(exec_run, exec_cache_sees_newly_installed_denied_file)
+{
+        const char *prof = cache_profile();
+        char tool[PATH_MAX + 16], py[PATH_MAX + 16];
+        char cmd[PATH_MAX + 64], mask_py3[PATH_MAX + 64], mask_py313[PATH_MAX + 64];
+        snprintf(tool, sizeof(tool), "%s/bin/tool", quiet);
+        snprintf(py, sizeof(py), "%s/bin/python3.13", quiet);
+        snprintf(mask_py3, sizeof(mask_py3), "mask    %s/bin/python3 ", quiet);
+        snprintf(mask_py313, sizeof(mask_py313), "mask    %s ", py);
+        struct run_result r;
+        FOR_EACH_USER {
+                use_cache_dir(WHO);
+                for (int i = 0; i < 2; i++) {
+                        sbx(WHO, &r, prof, NONE, NULL, ARGS("run", tool));
+                        cr_assert(r.status == 0 && strncmp(r.out, "OK", 2) == 0,
+                                  "[%s] allowed tool refused: %d %s %s", WHO_NAME, r.status, r.out,
+                                  r.err);
+                        run_result_free(&r);
+                }
+                /* Written once, then used (a miss replaces the file). */
+                ino_t d = cache_file(WHO, "deny"), a = cache_file(WHO, "allow");
+                cr_assert(d && a, "[%s] no exec cache written", WHO_NAME);
+                same_plan_as_without_cache(WHO, prof, mask_py3);
+                cr_assert(cache_file(WHO, "deny") == d && cache_file(WHO, "allow") == a,
+                          "[%s] the exec cache was rebuilt without a change", WHO_NAME);
+        }
+
+        /* Installed after the cache was written. */
+        snprintf(cmd, sizeof(cmd), "cp /usr/bin/true '%s'", py);
+        cr_assert_eq(system(cmd), 0);
+        FOR_EACH_USER {
+                use_cache_dir(WHO);
+                sbx(WHO, &r, prof, NONE, NULL, ARGS("run", py));
+                cr_assert(r.status == 0 && strncmp(r.out, "DENIED EACCES", 13) == 0,
+                          "[%s] ESCAPE: %s installed after the cache was written runs: %d %s %s",
+                          WHO_NAME, py, r.status, r.out, r.err);
+                run_result_free(&r);
+                sbx(WHO, &r, prof, NONE, NULL, ARGS("copy-file", py, "/tmp/py"));
+                cr_assert(r.status == 0 && strncmp(r.out, "DENIED", 6) == 0,
+                          "[%s] %s is not masked: %s %s", WHO_NAME, py, r.out, r.err);
+                run_result_free(&r);
+                same_plan_as_without_cache(WHO, prof, mask_py313);
+                bare(WHO, &r, ARGS("run", py));
+                cr_assert(strncmp(r.out, "OK", 2) == 0, "[%s] cannot fail: %s", WHO_NAME, r.out);
+                run_result_free(&r);
+        }
+        unsetenv("XDG_CACHE_HOME");
 }
 
 /* ---- nothing written at run time executes ------------------------------ */

@@ -1,0 +1,626 @@
+/* exec_fs.c — the host filesystem as the exec module looks at it, memoised
+ * for one plan build: resolving the ~1400 names of /usr/bin and the targets
+ * of its ~500 links, for the deny-list and again for the allow-list,
+ * otherwise repeats the same lstat()s, readlink()s and listings thousands of
+ * times.
+ *
+ * While a record is open, each answer (memo hits included) also notes what
+ * it depends on, so that the exec cache (exec_cache.c) can tell later, with
+ * one stat() per note, whether the same computation would still give the
+ * same result:
+ *   - a lookup of NAME in directory D (lstat, readlink, open, each step of
+ *     realpath) notes D;
+ *   - a listing of D notes D;
+ *   - stat() of a file, or opening it to read it, notes the file.
+ * A note is stat() of the path (following links).  stat(D) gives the same
+ * dev, ino, mtime and ctime later only if D still leads to the same
+ * directory and no entry of it was added, removed, renamed or replaced
+ * (symlinks cannot change in place, an inode never changes type); a file's
+ * mtime and ctime change with its content, mode, owner and link count.
+ * Every answer and every note is taken after the memo was made, and a
+ * change after that gets a time at most a tick before it: either a note
+ * shows the change (and the record is too recent to be stored, see
+ * exec_fs_record_usable) or the change comes after the note (and a later
+ * stat() shows it).  What stat() cannot see — a mount over a name — the
+ * cache key covers (mountinfo), and what depends on the caller's identity
+ * (permissions) the key covers too.  An error that the notes cannot explain
+ * (EIO, ENOMEM, a path changing while it is looked at) makes the record
+ * unusable rather than caching a transient answer.  Parent side only. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec_fs.h"
+#include "util.h"
+
+/* Symlinks followed while resolving one path, as the kernel's limit. */
+#define MAX_LINKS 40
+
+struct node {
+        char *path;
+        uint32_t hash;
+        /* lstat() */
+        bool looked;
+        int err;
+        mode_t type;
+        /* readlink() */
+        bool link_read;
+        int link_err;
+        char *link;
+        /* stat(): the note */
+        bool statted;
+        int stat_err;
+        struct stat *st;
+        bool changed;         /* seen different later: no record can use it */
+        unsigned noted;       /* the record that noted it */
+        /* the listing */
+        bool listed;
+        int list_err;
+        struct exec_fs_ent *ents;
+        size_t nents;
+        char *names;
+        /* statfs(): 1 procfs, -1 not, 0 not asked */
+        signed char procfs;
+};
+
+struct exec_fs {
+        struct node **tab;
+        size_t cap, n;
+        bool record;
+        unsigned scope; /* the open record */
+        struct node **deps;
+        size_t ndeps, depcap;
+        bool incomplete;
+        int64_t created_ns;
+};
+
+static int64_t ns_of(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
+
+int exec_fs_new(struct exec_fs **ret)
+{
+        struct exec_fs *fs = calloc(1, sizeof(*fs));
+        struct timespec now;
+        if (!fs)
+                return -ENOMEM;
+        /* Without a reference time (0) no record can rule out racy notes. */
+        if (clock_gettime(CLOCK_REALTIME, &now) >= 0)
+                fs->created_ns = ns_of(&now);
+        *ret = fs;
+        return 0;
+}
+
+void exec_fs_record(struct exec_fs *fs, bool on)
+{
+        fs->record = on;
+        if (!on)
+                return;
+        fs->scope++;
+        fs->ndeps = 0;
+        fs->incomplete = false;
+}
+
+void exec_fs_free(struct exec_fs *fs)
+{
+        if (!fs)
+                return;
+        for (size_t i = 0; i < fs->cap; i++) {
+                struct node *x = fs->tab[i];
+                if (!x)
+                        continue;
+                free(x->path);
+                free(x->link);
+                free(x->st);
+                free(x->ents);
+                free(x->names);
+                free(x);
+        }
+        free(fs->tab);
+        free(fs->deps);
+        free(fs);
+}
+
+/* ---- the memo ---------------------------------------------------------- */
+
+static uint32_t hash_n(const char *s, size_t n)
+{
+        uint32_t h = 2166136261u; /* FNV-1a */
+        for (size_t i = 0; i < n; i++) {
+                h ^= (unsigned char)s[i];
+                h *= 16777619u;
+        }
+        return h;
+}
+
+static int grow(struct exec_fs *fs)
+{
+        size_t nc = fs->cap ? fs->cap * 2 : 512;
+        struct node **nt = calloc(nc, sizeof(*nt));
+        if (!nt)
+                return -ENOMEM;
+        for (size_t i = 0; i < fs->cap; i++) {
+                struct node *x = fs->tab[i];
+                if (!x)
+                        continue;
+                size_t j = x->hash & (nc - 1);
+                while (nt[j])
+                        j = (j + 1) & (nc - 1);
+                nt[j] = x;
+        }
+        free(fs->tab);
+        fs->tab = nt;
+        fs->cap = nc;
+        return 0;
+}
+
+/* The node of the first `len` bytes of `path`, made when missing. */
+static struct node *node_n(struct exec_fs *fs, const char *path, size_t len)
+{
+        if ((fs->n + 1) * 4 > fs->cap * 3 && grow(fs) < 0)
+                return NULL;
+        uint32_t h = hash_n(path, len);
+        size_t j = h & (fs->cap - 1);
+        for (struct node *x; (x = fs->tab[j]); j = (j + 1) & (fs->cap - 1))
+                if (x->hash == h && strncmp(x->path, path, len) == 0 && x->path[len] == 0)
+                        return x;
+        struct node *x = calloc(1, sizeof(*x));
+        if (!x || !(x->path = strndup(path, len))) {
+                free(x);
+                return NULL;
+        }
+        x->hash = h;
+        fs->tab[j] = x;
+        fs->n++;
+        return x;
+}
+
+static struct node *node(struct exec_fs *fs, const char *path) { return node_n(fs, path, strlen(path)); }
+
+/* Errors that the notes explain: the entry is absent or not what the path
+ * needs, or the caller may not search a directory (its mode is noted).
+ * Anything else could be transient and must not end up in a cache. */
+static int result(struct exec_fs *fs, int r)
+{
+        switch (-r) {
+        case 0:
+        case ENOENT:
+        case ENOTDIR:
+        case EACCES:
+        case ELOOP:
+        case ENAMETOOLONG:
+        case EINVAL: /* readlink() of something that is not a link */
+                break;
+        default:
+                fs->incomplete = true;
+        }
+        return r;
+}
+
+/* ---- notes ------------------------------------------------------------- */
+
+bool exec_fs_same(const struct stat *a, const struct stat *b)
+{
+        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_mode == b->st_mode &&
+               a->st_nlink == b->st_nlink && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
+               a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+               a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+               a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* Keep `st` as x's fingerprint; one taken earlier must agree with it. */
+static int set_fingerprint(struct exec_fs *fs, struct node *x, const struct stat *st)
+{
+        if (x->statted) {
+                if (!x->st || !exec_fs_same(x->st, st)) {
+                        x->changed = true; /* it changed while we looked */
+                        fs->incomplete = true;
+                }
+                return 0;
+        }
+        if (!(x->st = malloc(sizeof(*st))))
+                return -ENOMEM;
+        *x->st = *st;
+        x->statted = true;
+        x->stat_err = 0;
+        return 0;
+}
+
+static int fingerprint(struct node *x)
+{
+        struct stat st;
+        if (x->statted)
+                return x->stat_err;
+        if (stat(x->path, &st) < 0) {
+                int e = -errno;
+                if (e != -ENOMEM) {
+                        x->statted = true;
+                        x->stat_err = e;
+                }
+                return e;
+        }
+        if (!(x->st = malloc(sizeof(st))))
+                return -ENOMEM;
+        *x->st = st;
+        x->statted = true;
+        return 0;
+}
+
+/* x's answer is part of the result. */
+static void note(struct exec_fs *fs, struct node *x)
+{
+        if (!fs->record || x->noted == fs->scope)
+                return;
+        if (fingerprint(x) < 0 || x->changed) {
+                fs->incomplete = true;
+                return;
+        }
+        if (fs->ndeps + 1 > fs->depcap) {
+                size_t nc = fs->depcap ? fs->depcap * 2 : 64;
+                struct node **nv = realloc(fs->deps, nc * sizeof(*nv));
+                if (!nv) {
+                        fs->incomplete = true;
+                        return;
+                }
+                fs->deps = nv;
+                fs->depcap = nc;
+        }
+        fs->deps[fs->ndeps++] = x;
+        x->noted = fs->scope;
+}
+
+/* A name is looked up in its directory: note the directory. */
+static void note_parent(struct exec_fs *fs, const char *path)
+{
+        if (!fs->record)
+                return;
+        size_t len = strlen(path);
+        if (path[0] != '/' || (len > 1 && path[len - 1] == '/')) {
+                fs->incomplete = true; /* not a form the notes describe */
+                return;
+        }
+        if (len == 1)
+                return; /* "/" itself: nothing is looked up */
+        const char *slash = strrchr(path, '/');
+        struct node *d = node_n(fs, path, slash == path ? 1 : (size_t)(slash - path));
+        if (!d) {
+                fs->incomplete = true;
+                return;
+        }
+        note(fs, d);
+}
+
+size_t exec_fs_ndeps(const struct exec_fs *fs) { return fs->ndeps; }
+
+void exec_fs_dep(const struct exec_fs *fs, size_t i, const char **path, const struct stat **st)
+{
+        *path = fs->deps[i]->path;
+        *st = fs->deps[i]->st;
+}
+
+bool exec_fs_record_usable(const struct exec_fs *fs, int64_t margin_ns)
+{
+        if (!fs->record || fs->incomplete || fs->created_ns <= 0)
+                return false;
+        for (size_t i = 0; i < fs->ndeps; i++) {
+                const struct stat *st = fs->deps[i]->st;
+                if (ns_of(&st->st_mtim) >= fs->created_ns - margin_ns ||
+                    ns_of(&st->st_ctim) >= fs->created_ns - margin_ns)
+                        return false;
+        }
+        return true;
+}
+
+/* ---- lookups ----------------------------------------------------------- */
+
+int exec_fs_lstat(struct exec_fs *fs, const char *path, mode_t *type)
+{
+        struct node *x = node(fs, path);
+        if (!x)
+                return -ENOMEM;
+        note_parent(fs, path);
+        if (!x->looked) {
+                struct stat st;
+                if (lstat(path, &st) < 0) {
+                        x->err = -errno;
+                        if (x->err == -ENOMEM)
+                                return -ENOMEM;
+                } else {
+                        x->err = 0;
+                        x->type = st.st_mode & S_IFMT;
+                }
+                x->looked = true;
+        }
+        if (x->err < 0)
+                return result(fs, x->err);
+        *type = x->type;
+        return 0;
+}
+
+int exec_fs_readlink(struct exec_fs *fs, const char *path, char *buf, size_t n)
+{
+        struct node *x = node(fs, path);
+        if (!x)
+                return -ENOMEM;
+        note_parent(fs, path);
+        if (!x->link_read) {
+                char tmp[PATH_MAX];
+                ssize_t k = readlink(path, tmp, sizeof(tmp));
+                if (k < 0) {
+                        x->link_err = -errno;
+                        if (x->link_err == -ENOMEM)
+                                return -ENOMEM;
+                } else if ((size_t)k >= sizeof(tmp)) {
+                        x->link_err = -ENAMETOOLONG;
+                } else {
+                        tmp[k] = 0;
+                        if (!(x->link = strdup(tmp)))
+                                return -ENOMEM;
+                        x->link_err = 0;
+                        /* What lstat() would say (mounts are crossed alike). */
+                        x->looked = true;
+                        x->err = 0;
+                        x->type = S_IFLNK;
+                }
+                x->link_read = true;
+        }
+        if (x->link_err < 0)
+                return result(fs, x->link_err);
+        size_t l = strlen(x->link);
+        if (l >= n)
+                return -ENAMETOOLONG;
+        memcpy(buf, x->link, l + 1);
+        return 0;
+}
+
+int exec_fs_stat(struct exec_fs *fs, const char *path, struct stat *st)
+{
+        struct node *x = node(fs, path);
+        if (!x)
+                return -ENOMEM;
+        int r = fingerprint(x);
+        if (r < 0) {
+                /* Which step of the path failed is not in any note. */
+                fs->incomplete = true;
+                return r;
+        }
+        note(fs, x);
+        *st = *x->st;
+        return 0;
+}
+
+struct name_at {
+        size_t off;
+        unsigned char type;
+};
+
+static int list_dir(struct exec_fs *fs, struct node *x)
+{
+        int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        int r = set_fingerprint(fs, x, &st);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        DIR *d = fdopendir(fd);
+        if (!d) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        char *names = NULL;
+        struct name_at *at = NULL;
+        size_t used = 0, cap = 0, n = 0, ncap = 0;
+        for (;;) {
+                errno = 0;
+                struct dirent *de = readdir(d);
+                if (!de) {
+                        r = -errno;
+                        break;
+                }
+                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                        continue;
+                size_t l = strlen(de->d_name) + 1;
+                if (used + l > cap) {
+                        size_t nc = cap ? cap * 2 : 16384;
+                        while (nc < used + l)
+                                nc *= 2;
+                        char *nb = realloc(names, nc);
+                        if (!nb) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        names = nb;
+                        cap = nc;
+                }
+                if (n + 1 > ncap) {
+                        size_t nc = ncap ? ncap * 2 : 256;
+                        struct name_at *na = realloc(at, nc * sizeof(*na));
+                        if (!na) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        at = na;
+                        ncap = nc;
+                }
+                memcpy(names + used, de->d_name, l);
+                at[n++] = (struct name_at){ .off = used, .type = de->d_type };
+                used += l;
+        }
+        closedir(d);
+        struct exec_fs_ent *ents = NULL;
+        if (r >= 0 && !(ents = malloc((n + 1) * sizeof(*ents))))
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                ents[i] = (struct exec_fs_ent){ .name = names + at[i].off, .type = at[i].type };
+        free(at);
+        if (r < 0) {
+                free(names);
+                free(ents);
+                return r;
+        }
+        x->ents = ents;
+        x->names = names;
+        x->nents = n;
+        return 0;
+}
+
+int exec_fs_list(struct exec_fs *fs, const char *dir, const struct exec_fs_ent **ents, size_t *n)
+{
+        struct node *x = node(fs, dir);
+        if (!x)
+                return -ENOMEM;
+        if (!x->listed) {
+                int r = list_dir(fs, x);
+                if (r == -ENOMEM)
+                        return r;
+                x->list_err = r;
+                x->listed = true;
+        }
+        /* The directory itself: its fingerprint was taken through the fd
+         * before reading; when opening failed, stat() tells whether its mode
+         * is why. */
+        note(fs, x);
+        if (x->list_err < 0)
+                return result(fs, x->list_err);
+        *ents = x->ents;
+        *n = x->nents;
+        return 0;
+}
+
+int exec_fs_open(struct exec_fs *fs, const char *path, int flags, struct stat *st)
+{
+        struct node *x = node(fs, path);
+        if (!x)
+                return -ENOMEM;
+        note_parent(fs, path);
+        int fd = open(path, flags | O_CLOEXEC);
+        if (fd < 0) {
+                int e = -errno;
+                if (e == -EACCES)
+                        note(fs, x); /* its mode says why */
+                else if (!(e == -ELOOP && (flags & O_NOFOLLOW)) && e != -ENOENT)
+                        fs->incomplete = true;
+                return e;
+        }
+        struct stat fst;
+        int r = 0;
+        if (!fs->record && !st)
+                return fd;
+        if (fstat(fd, &fst) < 0)
+                r = -errno;
+        else if (fs->record)
+                r = set_fingerprint(fs, x, &fst);
+        if (r < 0) {
+                close(fd);
+                fs->incomplete = true;
+                return r;
+        }
+        note(fs, x);
+        if (st)
+                *st = fst;
+        return fd;
+}
+
+/* ---- realpath ---------------------------------------------------------- */
+
+/* Is the directory of the first `len` bytes of `done` on procfs? */
+static int on_procfs(struct exec_fs *fs, const char *done, size_t len)
+{
+        struct node *x = node_n(fs, len ? done : "/", len ? len : 1);
+        if (!x)
+                return -ENOMEM;
+        if (!x->procfs) {
+                struct statfs sf;
+                if (statfs(x->path, &sf) < 0)
+                        return result(fs, -errno);
+                x->procfs = sf.f_type == PROC_SUPER_MAGIC ? 1 : -1;
+        }
+        return x->procfs > 0;
+}
+
+int exec_fs_realpath(struct exec_fs *fs, const char *path, unsigned flags, char out[PATH_MAX])
+{
+        char done[PATH_MAX], todo[PATH_MAX], tmp[PATH_MAX], link[PATH_MAX];
+        size_t dl = 0; /* done[0..dl): canonical so far; empty is the root */
+        int links = 0, r;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        if (strlen(path) >= sizeof(todo))
+                return -ENAMETOOLONG;
+        strcpy(todo, path);
+        done[0] = 0;
+        const char *s = todo;
+        for (;;) {
+                while (*s == '/')
+                        s++;
+                if (!*s)
+                        break;
+                size_t n = strcspn(s, "/");
+                const char *rest = s + n;
+                if (n == 1 && s[0] == '.') {
+                        s = rest;
+                        continue;
+                }
+                if (n == 2 && s[0] == '.' && s[1] == '.') {
+                        char *sl = strrchr(done, '/');
+                        if (sl) {
+                                *sl = 0;
+                                dl = (size_t)(sl - done);
+                        }
+                        s = rest;
+                        continue;
+                }
+                if (dl + 1 + n >= sizeof(done))
+                        return -ENAMETOOLONG;
+                done[dl] = '/';
+                memcpy(done + dl + 1, s, n);
+                done[dl + 1 + n] = 0;
+                mode_t t;
+                if ((r = exec_fs_lstat(fs, done, &t)) < 0)
+                        return r;
+                if (S_ISLNK(t)) {
+                        if (++links > MAX_LINKS)
+                                return -ELOOP;
+                        if ((flags & EXEC_FS_NO_PROC_LINKS) && (r = on_procfs(fs, done, dl)) != 0)
+                                return r < 0 ? r : -ELOOP;
+                        if ((r = exec_fs_readlink(fs, done, link, sizeof(link))) < 0)
+                                return r;
+                        if (!link[0])
+                                return -ENOENT; /* as the kernel treats an empty link */
+                        int k = snprintf(tmp, sizeof(tmp), "%s%s", link, rest);
+                        if (k < 0 || (size_t)k >= sizeof(tmp))
+                                return -ENAMETOOLONG;
+                        memcpy(todo, tmp, (size_t)k + 1);
+                        s = todo;
+                        if (link[0] == '/')
+                                dl = 0;
+                        done[dl] = 0;
+                        continue;
+                }
+                if (*rest && !S_ISDIR(t))
+                        return -ENOTDIR;
+                dl += 1 + n;
+                s = rest;
+        }
+        if (dl == 0)
+                strcpy(out, "/");
+        else
+                memcpy(out, done, dl + 1);
+        return 0;
+}
