@@ -273,7 +273,11 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
         if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
                 child_fail(errfd, STEP_INIT, errno, "sigprocmask");
 
-        pid_t child = fork();
+        /* _Fork, not fork: init is the raw clone() child of a possibly
+         * multi-threaded caller, so a lock another thread held at that
+         * moment (malloc's, stdio's) stays locked here forever, and fork()
+         * takes those locks for its atfork handling.  _Fork takes none. */
+        pid_t child = _Fork();
         if (child < 0)
                 child_fail(errfd, STEP_FORK, errno, "fork");
         if (child == 0) {
