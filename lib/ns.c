@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ns.h"
@@ -76,15 +77,24 @@ int ns_loopback_up(void)
 
 int ns_set_identity(const struct plan *plan)
 {
+        /* A spawned sandbox's init uses raw syscalls: glibc's wrappers apply
+         * an id change to every thread of the process it believes it has,
+         * and a clone() child of a multi-threaded caller inherits that
+         * belief and waits forever for threads that do not exist there (the
+         * child is single-threaded, so the per-thread call is the whole
+         * process).  sbx_confine() on the caller itself needs exactly the
+         * wrappers' all-threads behaviour. */
         if (plan->caller_is_root || !(plan->clone_flags & CLONE_NEWUSER)) {
                 /* Root's supplementary groups (gid 0 among them) must not
                  * follow the program in. */
-                if (setgroups(0, NULL) < 0)
+                if ((plan->self ? setgroups(0, NULL) : syscall(SYS_setgroups, 0, NULL)) < 0)
                         return -errno;
         }
-        if (setresgid(plan->inside_gid, plan->inside_gid, plan->inside_gid) < 0)
+        gid_t g = plan->inside_gid;
+        uid_t u = plan->inside_uid;
+        if ((plan->self ? setresgid(g, g, g) : syscall(SYS_setresgid, g, g, g)) < 0)
                 return -errno;
-        if (setresuid(plan->inside_uid, plan->inside_uid, plan->inside_uid) < 0)
+        if ((plan->self ? setresuid(u, u, u) : syscall(SYS_setresuid, u, u, u)) < 0)
                 return -errno;
         return 0;
 }

@@ -607,6 +607,7 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->host_uid = plan->map_uid = plan->inside_uid = geteuid();
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();
         plan->caller_is_root = plan->host_uid == 0;
+        plan->self = true;
         if ((r = caps_mask(p, &plan->caps_keep, err)) < 0)
                 return r;
         /* The process sees the host tree: a bind's Landlock rule applies to

@@ -48,6 +48,7 @@ struct plan {
         uid_t map_uid;          /* host uid the inside uid maps to */
         gid_t map_gid;
         bool caller_is_root;
+        bool self;         /* sbx_confine(): the caller itself, possibly multi-threaded */
         const char *hostname;
 
         /* filesystem view, sorted so parents come before children */
