@@ -131,7 +131,8 @@ int caps_drop_self(const struct plan *plan, uint64_t keep, const char **failed)
                 *failed = "capabilities (verify)";
                 return -EPERM;
         }
-        for (int c = 0; c <= last_cap(); c++)
+        int last = last_cap();
+        for (int c = 0; c <= last; c++)
                 if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, c, 0, 0) > 0) {
                         *failed = "ambient capabilities (verify)";
                         return -EPERM;
