@@ -216,6 +216,7 @@ static int clone_pinned(const struct plan_mount *m)
 /* Step 1: clone every host-backed source while the host tree is visible. */
 static int clone_sources(const struct plan *plan, const char **failed)
 {
+        int mask = -1; /* the first mask's tree, copied for the others */
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 int t;
@@ -232,6 +233,16 @@ static int clone_sources(const struct plan *plan, const char **failed)
                                 *failed = m->src;
                                 return e;
                         }
+                } else if (m->kind == PM_MASK && !m->src_is_dir && mask >= 0) {
+                        /* Every further mask is a copy of the first, which
+                         * carries its attributes already. */
+                        t = sys_open_tree(mask, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                        if (t < 0) {
+                                *failed = "/dev/null (copy)";
+                                return -errno;
+                        }
+                        plan->tree_fds[i] = t;
+                        continue;
                 } else if (m->kind == PM_MASK && !m->src_is_dir) {
                         /* An unusable device node: nodev makes every open fail. */
                         t = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -252,6 +263,8 @@ static int clone_sources(const struct plan *plan, const char **failed)
                         return e;
                 }
                 plan->tree_fds[i] = t;
+                if (m->kind == PM_MASK)
+                        mask = t;
         }
         return 0;
 }
