@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec_fs.h"
 #include "profile.h"
 #include "protect.h"
 #include "util.h"
@@ -39,6 +40,7 @@ struct target {
 struct targets {
         struct target *v;
         size_t n, cap;
+        struct exec_fs *fs; /* host lookups, memoised for the plan build */
 };
 
 static void targets_done(struct targets *t)
@@ -61,7 +63,7 @@ static const char *under(const char *path, const char *dir)
 /* `path` with its parent directory made canonical (the longest existing
  * ancestor through realpath, the rest literal) and the last component
  * kept as it is, so that a symlink there is protected as a link. */
-static char *canonical_parent(const char *path)
+static char *canonical_parent(struct exec_fs *fs, const char *path)
 {
         char buf[PATH_MAX], real[PATH_MAX];
         if (strlen(path) >= sizeof(buf) || path[0] != '/')
@@ -77,7 +79,7 @@ static char *canonical_parent(const char *path)
         char *cut = slash;
         for (;;) {
                 *cut = 0;
-                if (realpath(buf[0] ? buf : "/", real))
+                if (exec_fs_realpath(fs, buf[0] ? buf : "/", 0, real) >= 0)
                         break;
                 char *prev = strrchr(buf, '/');
                 *cut = '/';
@@ -100,7 +102,7 @@ static int add_target(struct targets *t, const char *path, const struct sbx_loc 
 {
         if (!path || path[0] != '/')
                 return 0;
-        char *c = canonical_parent(path);
+        char *c = canonical_parent(t->fs, path);
         if (!c)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n; i++)
@@ -141,11 +143,11 @@ static int add_with_links(struct targets *t, const char *path, const struct sbx_
                         continue;
                 char saved = *s;
                 *s = 0;
-                struct stat st;
-                if (lstat(buf, &st) == 0 && S_ISLNK(st.st_mode)) {
+                mode_t type;
+                if (exec_fs_lstat(t->fs, buf, &type) == 0 && S_ISLNK(type)) {
                         if ((r = add_target(t, buf, loc, why)) < 0)
                                 return r;
-                        if (realpath(buf, real) &&
+                        if (exec_fs_realpath(t->fs, buf, 0, real) >= 0 &&
                             (r = add_with_links(t, real, loc, why, depth + 1)) < 0)
                                 return r;
                 }
@@ -318,7 +320,9 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         if (!any)
                 return 0; /* nothing writable shows anything of the host */
 
-        struct targets t = { 0 };
+        if (!plan->exec_fs && exec_fs_new(&plan->exec_fs) < 0)
+                return -ENOMEM;
+        struct targets t = { .fs = plan->exec_fs };
         int r = state_targets(&t);
         size_t nstate = t.n;
         for (size_t i = 0; r >= 0 && i < p->protect.n; i++)
