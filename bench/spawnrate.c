@@ -144,7 +144,7 @@ int main(int argc, char **argv)
 #else
                 (void)profile;
 #endif
-                /* Warm-up (and the seccomp cache, if the library keeps one). */
+                /* Warm-up: page cache, and the library's first-use work. */
                 if (one_sbx() < 0)
                         return 1;
         } else if (one_posix() < 0)

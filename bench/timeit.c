@@ -6,7 +6,13 @@
  * hits every command alike.  Time is CLOCK_MONOTONIC around vfork + execve
  * + wait4 in this process: no shell, no fork of a large parent.  Peak RSS is
  * wait4's ru_maxrss: the largest resident set of the launcher's process or
- * any descendant it waited for (what `/usr/bin/time -f %M` reports).
+ * any descendant it waited for (what `/usr/bin/time -f %M` reports).  CPU
+ * is user + system time of every process of the launch: this process is a
+ * child subreaper, so a descendant that outlives its parent (bwrap's
+ * launcher returns before the sandbox's pid 1 is gone) is reparented here
+ * and reaped before the next launch starts; the difference of
+ * RUSAGE_CHILDREN around the launch counts them all.  Wall time stops when
+ * the launcher itself returns.
  *
  * Usage:
  *   timeit [-r ROUNDS] [-w WARMUP] [-l LOG] [-o RAW] [-p A/B]... CMD...
@@ -17,11 +23,12 @@
  *     ^UID        run as UID/GID UID with no supplementary groups
  *   -p A/B        also report the median of the per-round ratios A/B
  *   -l LOG        children's stderr (default /dev/null); stdout is /dev/null
- *   -o RAW        every sample as TSV: round name ns maxrss_kb status
+ *   -o RAW        every sample as TSV: round name ns maxrss_kb status cpu_ns
  *
  * Output, one line per command and per ratio (times in microseconds):
- *   cmd NAME median p10 p90 min mean rss_median_kb failures
+ *   cmd NAME median p10 p90 min mean rss_median_kb failures cpu_median cpu_p10 cpu_p90
  *   ratio A B median p10 p90
+ *   cpuratio A B median p10 p90      (the same for CPU user + sys)
  * Exit status 1 when any run of any command did not exit 0. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +37,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -52,6 +60,7 @@ struct cmd {
         long uid; /* -1: unchanged */
         double *ns;
         double *rss;
+        double *cpu;
         int failures;
         int first_status;
 };
@@ -111,10 +120,13 @@ static char **make_env(char **extra, int nextra)
 
 /* One launch.  vfork: the parent is suspended until execve, so the child
  * may only make syscalls on data prepared here. */
-static int run_once(struct cmd *c, int devnull, int logfd, double *ns, double *rss_kb)
+static int run_once(struct cmd *c, int devnull, int logfd, double *ns, double *rss_kb,
+                    double *cpu_ns)
 {
         int status = 0;
-        struct rusage ru;
+        struct rusage ru, before, after;
+        if (getrusage(RUSAGE_CHILDREN, &before) < 0)
+                return -errno;
         double t0 = now_ns();
         pid_t pid = vfork();
         if (pid < 0)
@@ -142,6 +154,15 @@ static int run_once(struct cmd *c, int devnull, int logfd, double *ns, double *r
                 return -errno;
         *ns = now_ns() - t0;
         *rss_kb = (double)ru.ru_maxrss;
+        /* Orphaned descendants of this launch, reparented to us. */
+        while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+                ;
+        if (errno != ECHILD || getrusage(RUSAGE_CHILDREN, &after) < 0)
+                return -errno;
+        *cpu_ns = ((double)(after.ru_utime.tv_sec - before.ru_utime.tv_sec) +
+                   (double)(after.ru_stime.tv_sec - before.ru_stime.tv_sec)) * 1e9 +
+                  ((double)(after.ru_utime.tv_usec - before.ru_utime.tv_usec) +
+                   (double)(after.ru_stime.tv_usec - before.ru_stime.tv_usec)) * 1e3;
         return status;
 }
 
@@ -228,6 +249,10 @@ int main(int argc, char **argv)
                                 "@NAME [+FD=PATH] [%%VAR=VAL] [^UID] ARGV... ...\n");
                 return 2;
         }
+        if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+                perror("timeit: PR_SET_CHILD_SUBREAPER");
+                return 2;
+        }
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
         int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         FILE *rawf = raw ? fopen(raw, "we") : NULL;
@@ -238,21 +263,23 @@ int main(int argc, char **argv)
         for (int i = 0; i < ncmds; i++) {
                 cmds[i].ns = calloc((size_t)rounds, sizeof(double));
                 cmds[i].rss = calloc((size_t)rounds, sizeof(double));
-                if (!cmds[i].ns || !cmds[i].rss)
+                cmds[i].cpu = calloc((size_t)rounds, sizeof(double));
+                if (!cmds[i].ns || !cmds[i].rss || !cmds[i].cpu)
                         return 2;
         }
 
         for (int r = -warmup; r < rounds; r++) {
                 for (int i = 0; i < ncmds; i++) {
                         struct cmd *c = &cmds[i];
-                        double ns = 0, rss = 0;
-                        int st = run_once(c, devnull, logfd, &ns, &rss);
+                        double ns = 0, rss = 0, cpu = 0;
+                        int st = run_once(c, devnull, logfd, &ns, &rss, &cpu);
                         if (st < 0) {
                                 fprintf(stderr, "timeit: %s: %s\n", c->name, strerror(-st));
                                 return 2;
                         }
                         if (rawf && r >= 0)
-                                fprintf(rawf, "%d\t%s\t%.0f\t%.0f\t%d\n", r, c->name, ns, rss, st);
+                                fprintf(rawf, "%d\t%s\t%.0f\t%.0f\t%d\t%.0f\n", r, c->name, ns, rss,
+                                        st, cpu);
                         if (st != 0) {
                                 if (!c->failures++)
                                         c->first_status = st;
@@ -260,6 +287,7 @@ int main(int argc, char **argv)
                         if (r >= 0) {
                                 c->ns[r] = ns;
                                 c->rss[r] = rss;
+                                c->cpu[r] = cpu;
                         }
                 }
         }
@@ -281,6 +309,16 @@ int main(int argc, char **argv)
                 double m = quantile(ratio, rounds, 0.5);
                 printf("ratio %s %s %.4f %.4f %.4f\n", a->name, b->name, m,
                        quantile(ratio, rounds, 0.1), quantile(ratio, rounds, 0.9));
+                /* CPU time comes in ticks of the scheduler's accounting;
+                 * a zero would make the ratio meaningless, so skip it. */
+                int nc = 0;
+                for (int r = 0; r < rounds; r++)
+                        if (b->cpu[r] > 0)
+                                ratio[nc++] = a->cpu[r] / b->cpu[r];
+                if (nc)
+                        printf("cpuratio %s %s %.4f %.4f %.4f\n", a->name, b->name,
+                               quantile(ratio, nc, 0.5), quantile(ratio, nc, 0.1),
+                               quantile(ratio, nc, 0.9));
                 free(ratio);
         }
         for (int i = 0; i < ncmds; i++) {
@@ -289,10 +327,13 @@ int main(int argc, char **argv)
                 for (int r = 0; r < rounds; r++)
                         sum += c->ns[r];
                 double med = quantile(c->ns, rounds, 0.5);
-                printf("cmd %s %.1f %.1f %.1f %.1f %.1f %.0f %d\n", c->name, med / 1e3,
-                       quantile(c->ns, rounds, 0.1) / 1e3, quantile(c->ns, rounds, 0.9) / 1e3,
-                       c->ns[0] / 1e3, sum / rounds / 1e3, quantile(c->rss, rounds, 0.5),
-                       c->failures);
+                double first = c->ns[0]; /* c->ns is sorted: the minimum */
+                printf("cmd %s %.1f %.1f %.1f %.1f %.1f %.0f %d %.1f %.1f %.1f\n", c->name,
+                       med / 1e3, quantile(c->ns, rounds, 0.1) / 1e3,
+                       quantile(c->ns, rounds, 0.9) / 1e3, first / 1e3, sum / rounds / 1e3,
+                       quantile(c->rss, rounds, 0.5), c->failures,
+                       quantile(c->cpu, rounds, 0.5) / 1e3, quantile(c->cpu, rounds, 0.1) / 1e3,
+                       quantile(c->cpu, rounds, 0.9) / 1e3);
                 if (c->failures) {
                         bad = 1;
                         int st = c->first_status;
