@@ -9,7 +9,8 @@
  * Each soak runs in a forked child (dropped to 65534 for the user case)
  * that measures itself and sends a struct soak back; the Criterion test
  * process only judges it.  Bounded: SOAK_SEQ spawns or SOAK_SEQ_SECONDS,
- * whichever comes first. */
+ * whichever comes first.  Every time limit here is a deadline for a hang,
+ * not a speed requirement. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -496,7 +497,10 @@ static void judge(const char *who, const struct soak *s)
                 s->mounts_before, s->mounts_after);
 
         cr_assert_eq(s->failures, 0, "[%s] %u failures, first: %s", who, s->failures, s->error);
-        cr_expect_geq(s->seq, 1000, "[%s] only %u sequential spawns in %d s", who, s->seq,
+        /* SOAK_SEQ_SECONDS bounds the phase; how many fit is the machine's
+         * speed (a busy 2-core machine does ~12/s), not a requirement.
+         * Enough must run for the leak checks below to mean something. */
+        cr_expect_geq(s->seq, 100, "[%s] only %u sequential spawns in %d s", who, s->seq,
                       SOAK_SEQ_SECONDS);
         cr_expect_eq(s->concurrent, SOAK_CONCURRENT, "[%s]", who);
         cr_expect_eq(s->threaded, SOAK_THREADS * SOAK_PER_THREAD, "[%s]", who);
