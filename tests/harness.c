@@ -24,7 +24,10 @@ const char *sbx_bin(void) { return env_or("SBX_BIN", "./launcher/sbx"); }
 const char *probe_bin(void) { return env_or("SBX_PROBE", "./tests/probe"); }
 const char *source_dir(void) { return env_or("SBX_SOURCE_DIR", "."); }
 const char *build_dir(void) { return env_or("SBX_BUILD_DIR", "."); }
-bool in_ci(void) { return strcmp(env_or("CI", ""), "true") == 0; }
+bool in_ci(void)
+{
+        return strcmp(env_or("CI", ""), "true") == 0 || strcmp(env_or("CI_STRICT", ""), "1") == 0;
+}
 
 struct buf {
         char *p;

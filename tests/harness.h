@@ -33,6 +33,10 @@ const char *build_dir(void);   /* $SBX_BUILD_DIR */
 char *make_tmpdir(void);
 /* Write `content` to `path` with `mode`. */
 int write_file(const char *path, const char *content, int mode);
-/* True when the test suite runs with CI=true: then missing kernel features
- * fail instead of skipping. */
+/* True under CI=true or CI_STRICT=1 (scripts/test sets it): then a missing
+ * part of the test machine that `scripts/deps --test` installs (a package,
+ * a program) or that CI guarantees (running as root) fails instead of
+ * skipping.  A kernel that lacks a feature (IA32 emulation, a Landlock ABI)
+ * is never the machine's fault: such tests always skip with the reason
+ * (docs/testing.md lists them). */
 bool in_ci(void);
