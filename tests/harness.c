@@ -162,6 +162,28 @@ void run_result_free(struct run_result *r)
         r->out = r->err = NULL;
 }
 
+char *shq(const char *s)
+{
+        size_t n = 3;
+        for (const char *c = s; *c; c++)
+                n += *c == '\'' ? 4 : 1;
+        char *q = malloc(n), *o = q;
+        if (!q)
+                abort();
+        *o++ = '\'';
+        for (const char *c = s; *c; c++) {
+                if (*c == '\'') {
+                        memcpy(o, "'\\''", 4);
+                        o += 4;
+                } else {
+                        *o++ = *c;
+                }
+        }
+        *o++ = '\'';
+        *o = 0;
+        return q;
+}
+
 char *make_tmpdir(void)
 {
         char tmpl[] = "/tmp/sbx-test-XXXXXX";

@@ -29,6 +29,10 @@ const char *probe_bin(void);   /* $SBX_PROBE: static probe program */
 const char *source_dir(void);  /* $SBX_SOURCE_DIR */
 const char *build_dir(void);   /* $SBX_BUILD_DIR */
 
+/* `s` quoted for sh: '...' with each ' written '\''.  Malloc'd.  Paths
+ * (the checkout's included) may hold spaces and quotes. */
+char *shq(const char *s);
+
 /* A fresh directory that uid 65534 can use, removed by the caller. */
 char *make_tmpdir(void);
 /* Write `content` to `path` with `mode`. */
