@@ -184,6 +184,24 @@ char *shq(const char *s)
         return q;
 }
 
+char *profile_word(const char *s)
+{
+        char *q = malloc(2 * strlen(s) + 3), *o = q;
+        if (!q)
+                abort();
+        *o++ = '"';
+        for (const char *c = s; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                        *o++ = '\\';
+                else if (*c == '$')
+                        *o++ = '$';
+                *o++ = *c;
+        }
+        *o++ = '"';
+        *o = 0;
+        return q;
+}
+
 char *make_tmpdir(void)
 {
         char tmpl[] = "/tmp/sbx-test-XXXXXX";

@@ -32,6 +32,10 @@ const char *build_dir(void);   /* $SBX_BUILD_DIR */
 /* `s` quoted for sh: '...' with each ' written '\''.  Malloc'd.  Paths
  * (the checkout's included) may hold spaces and quotes. */
 char *shq(const char *s);
+/* `s` as one literal word of a profile value (sbx.profile(5)): "..." with
+ * \" and \\, and $ doubled so nothing expands.  Malloc'd.  For
+ * `--set KEY=VALUE`, which takes profile syntax. */
+char *profile_word(const char *s);
 
 /* A fresh directory that uid 65534 can use, removed by the caller. */
 char *make_tmpdir(void);
