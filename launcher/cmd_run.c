@@ -18,8 +18,10 @@ const char cmd_run_usage[] =
         "Run PROGRAM confined by a profile (default: \"default\").\n"
         "\n"
         "Overrides (merged into the profile with the same validation):\n"
-        "  --bind SRC[:DST]        bind a host path read-write (noexec)\n"
+        "  --bind SRC[:DST][:exec] bind a host path read-write (noexec unless :exec)\n"
         "  --ro-bind SRC[:DST]     bind a host path read-only\n"
+        "                          (paths are taken as typed; write a ':' that is\n"
+        "                          part of a path as \\: and a backslash as \\\\)\n"
         "  --net none|host         network mode\n"
         "  --env NAME=VALUE        set a variable; --env NAME passes the caller's\n"
         "  --cwd PATH              working directory inside\n"
@@ -57,6 +59,53 @@ static int set_override(struct sbx_policy *p, const char *section, const char *k
         if (sbx_policy_set(p, section, key, value, "command line", &e) < 0)
                 return report_error(e);
         return 0;
+}
+
+/* --bind/--ro-bind SRC[:DST][:exec]: the paths go to libsbx as they are,
+ * byte for byte (spaces, quotes, newlines, any encoding), never through
+ * the profile syntax.  Only an unescaped ':' separates; "\:" is a colon
+ * and "\\" a backslash inside a path. */
+static int bind_override(struct sbx_policy *p, const char *arg, bool ro)
+{
+        size_t n = strlen(arg);
+        char *buf = malloc(n + 1), *part[3] = { buf, NULL, NULL };
+        size_t np = 1, k = 0;
+        if (!buf) {
+                fprintf(stderr, "sbx: out of memory\n");
+                return SBX_EXIT_SETUP;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (arg[i] == '\\' && (arg[i + 1] == ':' || arg[i + 1] == '\\')) {
+                        buf[k++] = arg[++i];
+                } else if (arg[i] == ':') {
+                        if (np == 3) {
+                                free(buf);
+                                return usage_error("run", "--%s: too many ':' in '%s' (write \\: for a colon in a path)",
+                                                   ro ? "ro-bind" : "bind", arg);
+                        }
+                        buf[k++] = 0;
+                        part[np++] = buf + k;
+                } else {
+                        buf[k++] = arg[i];
+                }
+        }
+        buf[k] = 0;
+        unsigned flags = ro ? SBX_BIND_RO : 0;
+        if (np >= 2 && strcmp(part[np - 1], "exec") == 0 && !ro) {
+                flags |= SBX_BIND_EXEC;
+                part[--np] = NULL;
+        }
+        if (np > 2) {
+                free(buf);
+                return usage_error("run", "--%s: expected SRC[:DST]%s, not '%s'", ro ? "ro-bind" : "bind",
+                                   ro ? "" : "[:exec]", arg);
+        }
+        struct sbx_error *e = NULL;
+        int code = 0;
+        if (sbx_policy_add_bind_from(p, part[0], part[1], flags, "command line", &e) < 0)
+                code = report_error(e);
+        free(buf);
+        return code;
 }
 
 int cmd_run(int argc, char **argv)
@@ -157,10 +206,8 @@ int cmd_run(int argc, char **argv)
                 const char *a = ov[i].arg;
                 switch (ov[i].opt) {
                 case OPT_BIND:
-                        code = set_override(p, "filesystem", "bind", a);
-                        break;
                 case OPT_RO_BIND:
-                        code = set_override(p, "filesystem", "ro-bind", a);
+                        code = bind_override(p, a, ov[i].opt == OPT_RO_BIND);
                         break;
                 case OPT_NET:
                         code = set_override(p, "network", "mode", a);

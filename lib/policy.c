@@ -800,46 +800,6 @@ SBX_EXPORT const char *const *sbx_policy_warnings(const struct sbx_policy *p)
 }
 
 /* Quote a path so that sbx_policy_set() reads it back literally. */
-static char *quote_literal(const char *s)
-{
-        size_t n = strlen(s);
-        char *q = malloc(2 * n + 3), *o = q;
-        if (!q)
-                return NULL;
-        *o++ = '"';
-        for (const char *c = s; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                        *o++ = '\\';
-                else if (*c == '$')
-                        *o++ = '$';
-                *o++ = *c;
-        }
-        *o++ = '"';
-        *o = 0;
-        return q;
-}
-
-SBX_EXPORT int sbx_policy_add_bind(struct sbx_policy *p, const char *src, const char *dst,
-                                   unsigned flags, struct sbx_error **err)
-{
-        if (!p || !src)
-                return -EINVAL;
-        if (flags & ~(unsigned)(SBX_BIND_RO | SBX_BIND_OPTIONAL | SBX_BIND_EXEC))
-                return sbx_err_at(err, -EINVAL, "sbx_policy_add_bind", 0, "unknown flags 0x%x", flags);
-        if (strchr(src, ':') || (dst && strchr(dst, ':')))
-                return sbx_err_at(err, -EINVAL, "sbx_policy_add_bind", 0,
-                                  "':' inside paths is not supported");
-        _cleanup_free_ char *qs = quote_literal(src), *qd = dst ? quote_literal(dst) : NULL;
-        _cleanup_free_ char *value = NULL;
-        if (!qs || (dst && !qd))
-                return -ENOMEM;
-        if (asprintf(&value, "%s%s%s%s%s", flags & SBX_BIND_OPTIONAL ? "-" : "", qs, qd ? ":" : "",
-                     qd ? qd : "", flags & SBX_BIND_EXEC ? ":exec" : "") < 0)
-                return -ENOMEM;
-        return sbx_policy_set(p, "filesystem", flags & SBX_BIND_RO ? "ro-bind" : "bind", value,
-                              "sbx_policy_add_bind", err);
-}
-
 SBX_EXPORT int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names,
                                          struct sbx_error **err)
 {

@@ -112,11 +112,16 @@ int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *n
 void profile_tokens_free(struct token *t, size_t n);
 
 /* Expand ${VAR}, "$$" and (with tilde) a leading ~ from the caller's
- * environment.  *ret malloc'd.  Errors name the variable. */
+ * environment.  With tilde the value is a path and a variable's value is
+ * taken byte for byte; otherwise it must be text (profile_text_valid).
+ * *ret malloc'd.  Errors name the variable. */
 int profile_expand(const char *s, bool tilde, char **ret, char **errmsg);
 /* Normalise an absolute path: collapse "//", "/./", trailing '/'; '..'
  * is refused.  *ret malloc'd.  -EINVAL with *errmsg static. */
 int profile_normalize_path(const char *s, char **ret, const char **errmsg);
+/* sbx_policy_add_bind() with `origin` naming it in messages. */
+int profile_add_bind(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
+                     const char *origin, struct sbx_error **err);
 
 /* Does the text contain only UTF-8 without control characters (tab is
  * allowed)?  On failure *errmsg is a malloc'd description. */

@@ -174,7 +174,11 @@ static int sbuf_add(struct sbuf *b, const char *s, size_t n)
         return 0;
 }
 
-static int expand_var(struct sbuf *b, const char *name, char **errmsg)
+/* In a path (tilde expansion on), a variable's value is taken byte for
+ * byte: ${PWD} or ${HOME} may hold anything a file name can (':', a
+ * newline, bytes that are not UTF-8).  It is expanded after the value was
+ * split, so nothing in it can act as syntax.  Other values must be text. */
+static int expand_var(struct sbuf *b, const char *name, bool path, char **errmsg)
 {
         const char *v = getenv(name);
         char *why = NULL;
@@ -188,7 +192,7 @@ static int expand_var(struct sbuf *b, const char *name, char **errmsg)
                         *errmsg = NULL;
                 return -EINVAL;
         }
-        if (!profile_text_valid(v, strlen(v), &why)) {
+        if (!path && !profile_text_valid(v, strlen(v), &why)) {
                 if (asprintf(errmsg, "${%s}: %s", name, why ? why : "invalid") < 0)
                         *errmsg = NULL;
                 free(why);
@@ -211,7 +215,7 @@ int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
                         r = -EINVAL;
                         *errmsg = strdup("~user is not supported (only ~ and ~/...)");
                 } else {
-                        r = expand_var(&b, "HOME", errmsg);
+                        r = expand_var(&b, "HOME", true, errmsg);
                         s++;
                 }
         }
@@ -238,7 +242,7 @@ int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
                 }
                 memcpy(name, s + 2, n);
                 name[n] = 0;
-                r = expand_var(&b, name, errmsg);
+                r = expand_var(&b, name, tilde, errmsg);
                 s = end + 1;
         }
         if (r == -E2BIG) {

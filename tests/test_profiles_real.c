@@ -215,7 +215,9 @@ Test(profiles_real, browser_forbidden)
         char henv[4200];
         snprintf(henv, sizeof(henv), "HOME=%s", home);
         char allow[4200];
-        snprintf(allow, sizeof(allow), "exec.allow=%s", tryexec);
+        char *tryexec_w = profile_word(tryexec);
+        snprintf(allow, sizeof(allow), "exec.allow=%s", tryexec_w);
+        free(tryexec_w);
         FOR_EACH_USER {
                 expect_forbidden(WHO, ARGS(henv), "browser", ARGS("read", secret),
                                  "reading a file in the home");

@@ -300,25 +300,28 @@ Test(containment, cannot_become_root_again)
 /* TIOCSTI in a real pty: `script` gives the command a terminal. */
 Test(containment, no_terminal_injection)
 {
-        char cmd[1024];
+        char cmd[4096];
         struct run_result r;
+        char *sbx_q = shq(sbx_bin()), *probe_q = shq(probe_bin());
         FOR_EACH_USER {
                 for (int keep = 0; keep < 2; keep++) {
                         snprintf(cmd, sizeof(cmd),
                                  "%s run --profile default --ro-bind %s %s -- %s tiocsti 'true\n'",
-                                 sbx_bin(), probe_bin(), keep ? "--keep-session" : "", probe_bin());
+                                 sbx_q, probe_q, keep ? "--keep-session" : "", probe_q);
                         const char *argv[] = { "script", "-qec", cmd, "/dev/null", NULL };
                         cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
                         cr_assert(strstr(r.out, "DENIED"), "[%s keep=%d] ESCAPE: %s %s", WHO_NAME, keep,
                                   r.out, r.err);
                         run_result_free(&r);
                 }
-                snprintf(cmd, sizeof(cmd), "%s tiocsti 'true\n'", probe_bin());
+                snprintf(cmd, sizeof(cmd), "%s tiocsti 'true\n'", probe_q);
                 const char *bare[] = { "script", "-qec", cmd, "/dev/null", NULL };
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, bare), 0);
                 cr_assert(strstr(r.out, "OK TIOCSTI"), "[%s] probe cannot fail: %s", WHO_NAME, r.out);
                 run_result_free(&r);
         }
+        free(sbx_q);
+        free(probe_q);
 }
 
 Test(behaviour, exit_codes)
@@ -360,9 +363,12 @@ Test(behaviour, stdio_passes_through)
 
 Test(behaviour, tty_works)
 {
-        char cmd[1024];
+        char cmd[4096];
         struct run_result r;
-        snprintf(cmd, sizeof(cmd), "%s run --ro-bind %s -- %s isatty", sbx_bin(), probe_bin(), probe_bin());
+        char *sbx_q = shq(sbx_bin()), *probe_q = shq(probe_bin());
+        snprintf(cmd, sizeof(cmd), "%s run --ro-bind %s -- %s isatty", sbx_q, probe_q, probe_q);
+        free(sbx_q);
+        free(probe_q);
         const char *argv[] = { "script", "-qec", cmd, "/dev/null", NULL };
         FOR_EACH_USER {
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);

@@ -116,8 +116,15 @@ enum {
         SBX_BIND_OPTIONAL = 1 << 1,
         SBX_BIND_EXEC = 1 << 2,
 };
+/* Both paths are taken as they are, byte for byte (anything but NUL:
+ * spaces, quotes, ':', newlines, non-UTF-8), never parsed as profile
+ * text; they must be absolute and are normalised. */
 int sbx_policy_add_bind(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
                         struct sbx_error **err);
+/* The same, with `origin` (e.g. "command line") naming the entry in
+ * messages. */
+int sbx_policy_add_bind_from(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
+                             const char *origin, struct sbx_error **err);
 int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names, struct sbx_error **err);
 
 enum sbx_net {
