@@ -311,7 +311,8 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 close(t);
                 break;
         case PM_PROC:
-                t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                                                 (m->readonly ? MOUNT_ATTR_RDONLY : 0));
                 if (t < 0)
                         return t;
                 r = attach(t, rootfd, m->dst, true);

@@ -86,6 +86,10 @@ enum {
         SC_NO_CACHE = 1 << 3,    /* neither read nor write the on-disk cache */
 };
 
+/* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with
+ * these arguments (the filter's rules, for the supervisor's reasons). */
+bool seccomp_wx_denied(int nr, const uint64_t args[6]);
+
 /* Build (or fetch from the cache) the filter for p. */
 int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,
                     struct sbx_error **err);
