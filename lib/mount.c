@@ -74,7 +74,8 @@ static unsigned attrs(const struct plan_mount *m)
  * never following a symlink.  The last component is created as a directory
  * or an empty file per `dir`, or not at all when `create_last` is false (then
  * the parent's fd is returned and *last points at the final component). */
-static int walk(int rootfd, const char *path, bool dir, bool create_last, const char **last)
+static int walk(int rootfd, const char *path, bool dir, bool create_parents, bool create_last,
+                const char **last)
 {
         int fd = dup(rootfd);
         if (fd < 0)
@@ -103,7 +104,9 @@ static int walk(int rootfd, const char *path, bool dir, bool create_last, const 
                                 *last = s;
                         return fd;
                 }
-                if (!is_last || dir) {
+                if (!is_last && !create_parents) {
+                        /* only look */
+                } else if (!is_last || dir) {
                         if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
                                 int r = -errno;
                                 close(fd);
@@ -134,7 +137,7 @@ static int walk(int rootfd, const char *path, bool dir, bool create_last, const 
 
 static int attach(int tree, int rootfd, const char *dst, bool dir)
 {
-        int target = walk(rootfd, dst, dir, true, NULL);
+        int target = walk(rootfd, dst, dir, true, true, NULL);
         if (target < 0)
                 return target;
         int r = sys_move_mount(tree, "", target, "",
@@ -265,7 +268,7 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 break;
         case PM_MASK: {
                 /* Only hide what exists. */
-                int pfd = walk(rootfd, m->dst, false, false, &last);
+                int pfd = walk(rootfd, m->dst, false, true, false, &last);
                 if (pfd < 0)
                         return m->optional ? 0 : pfd;
                 struct stat st;
@@ -290,17 +293,30 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 }
                 break;
         }
-        case PM_READONLY: {
-                struct mount_attr a = { .attr_set = attrs(m) | MOUNT_ATTR_RDONLY };
-                t = sys_open_tree(rootfd, m->dst + 1,
+        case PM_REBIND: {
+                /* Nothing on the way is created or followed: the directories
+                 * were checked in the parent, and a missing one now means
+                 * the tree changed under us (fail). */
+                int pfd = walk(rootfd, m->dst, false, false, false, &last);
+                /* What this namespace's uid cannot reach, the program (the
+                 * same uid, no capabilities) cannot reach either. */
+                if (pfd == -EACCES || (m->optional && pfd == -ENOENT))
+                        return 0;
+                if (pfd < 0)
+                        return pfd;
+                struct mount_attr a = { .attr_set = attrs(m) };
+                t = sys_open_tree(pfd, last,
                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
-                if (t < 0)
-                        return m->optional && errno == ENOENT ? 0 : -errno;
-                if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
+                if (t < 0) {
+                        r = errno == EACCES || (m->optional && errno == ENOENT) ? 0 : -errno;
+                        close(pfd);
+                        return r;
+                }
+                if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0 ||
+                    sys_move_mount(t, "", pfd, last, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                         r = -errno;
-                else
-                        r = attach(t, rootfd, m->dst, true);
                 close(t);
+                close(pfd);
                 break;
         }
         case PM_TMPFS:
@@ -327,14 +343,14 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 close(t);
                 break;
         case PM_DIR: {
-                int fd = walk(rootfd, m->dst, true, true, NULL);
+                int fd = walk(rootfd, m->dst, true, true, true, NULL);
                 if (fd < 0)
                         return fd;
                 close(fd);
                 break;
         }
         case PM_SYMLINK: {
-                int pfd = walk(rootfd, m->dst, true, false, &last);
+                int pfd = walk(rootfd, m->dst, true, true, false, &last);
                 if (pfd < 0)
                         return pfd;
                 char name[256];

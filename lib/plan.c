@@ -17,6 +17,7 @@
 #include "exec.h"
 #include "exec_fs.h"
 #include "plan.h"
+#include "protect.h"
 #include "util.h"
 #include "wx.h"
 
@@ -95,7 +96,8 @@ const struct plan_mount *plan_mount_covering(const struct plan *plan, const char
         size_t best_len = 0;
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
-                if (m->kind == PM_SYMLINK || m->kind == PM_DIR)
+                /* A re-bind shows what lies beneath it. */
+                if (m->kind == PM_SYMLINK || m->kind == PM_DIR || m->kind == PM_REBIND)
                         continue;
                 if (!path_under(inside, m->dst))
                         continue;
@@ -213,7 +215,7 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
                                         return r;
                         }
                         for (size_t i = 0; i < ARRAY_SIZE(proc_readonly); i++) {
-                                struct plan_mount m = { .kind = PM_READONLY, .src_fd = -1,
+                                struct plan_mount m = { .kind = PM_REBIND, .src_fd = -1,
                                                         .dst = proc_readonly[i], .src_is_dir = true,
                                                         .readonly = true, .noexec = true,
                                                         .optional = true };
@@ -517,6 +519,9 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 if ((r = add_caller_paths(plan, p, caller_cwd, o->argv)) < 0)
                         return sbx_err_setup(err, r, "plan", "file arguments");
                 sort_mounts(plan);
+                if ((r = protect_plan(p, plan, err)) < 0)
+                        return r;
+                sort_mounts(plan);
         }
 
         if ((r = resolve_program(plan, o->file, err)) < 0)
@@ -559,6 +564,12 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
         exec_fs_free(TAKE_PTR(plan->exec_fs));
         if (r < 0)
                 return r;
+        if (plan->nprotect_ll > 0 && !plan->landlock.enabled)
+                return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "protect",
+                                    "%s does not exist (or is a symlink) under a writable bind, and "
+                                    "this kernel has no Landlock to stop a sandbox creating it; "
+                                    "bind a narrower directory",
+                                    plan->protect_ll[0]);
         if (p->seccomp) {
                 unsigned f = SC_SUPERVISED;
                 if (plan->log_denials)
@@ -586,6 +597,7 @@ void plan_done(struct plan *plan)
         sbx_strv_free(plan->envp);
         free(plan->keep_fds);
         free(plan->tree_fds);
+        free(plan->protect_ll);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
         seccomp_prog_done(&plan->seccomp);
