@@ -278,3 +278,59 @@ Test(limits, cpu_share_fails_closed_without_a_mechanism)
         cr_assert_eq(r.status, 2, "exit %d: %s", r.status, r.err);
         run_result_free(&r);
 }
+
+/* ---- libsbx: a worker pool with limits per worker ---------------------------- */
+
+#include "sbx.h"
+
+/* Two workers of one pool, each spawned with its own [limits] processes:
+ * the same fork storm stops at each one's own limit, and
+ * sbx_process_stats() gives each its own peak. */
+Test(limits, pool_workers_have_their_own_limits)
+{
+        if (!root_has_v1("pids"))
+                cr_skip_test("no writable cgroup v1 pids hierarchy for root here");
+        static const char *const limits[2] = { "8", "40" };
+        struct sbx_process *w[2] = { NULL, NULL };
+        int out[2][2];
+        for (int i = 0; i < 2; i++) {
+                struct sbx_policy *p = NULL;
+                struct sbx_error *e = NULL;
+                cr_assert_eq(sbx_policy_new(&p), 0);
+                cr_assert_eq(sbx_policy_load(p, "default", &e), 0, "%s", e ? sbx_error_message(e) : "");
+                char allow[600];
+                snprintf(allow, sizeof(allow), "%s", probe_bin());
+                cr_assert_eq(sbx_policy_set(p, "limits", "processes", limits[i], "test", &e), 0);
+                cr_assert_eq(sbx_policy_set(p, "exec", "allow", allow, "test", &e), 0);
+                cr_assert_eq(sbx_policy_set(p, "filesystem", "ro-bind", allow, "test", &e), 0);
+                cr_assert_eq(pipe(out[i]), 0);
+                const char *argv[] = { probe_bin(), "forks", "20", NULL };
+                struct sbx_spawn_options o = { .size = sizeof(o), .file = probe_bin(), .argv = argv,
+                                               .stdin_fd = -1, .stdout_fd = out[i][1], .stderr_fd = -1,
+                                               .log_fd = -1 };
+                cr_assert_eq(sbx_spawn(p, &o, &w[i], &e), 0, "%s", e ? sbx_error_message(e) : "");
+                close(out[i][1]);
+                sbx_policy_free(p);
+        }
+        for (int i = 0; i < 2; i++) {
+                char buf[256] = "";
+                ssize_t n = read(out[i][0], buf, sizeof(buf) - 1);
+                buf[n > 0 ? n : 0] = 0;
+                close(out[i][0]);
+                int st;
+                cr_assert_eq(sbx_process_wait(w[i], &st), 0);
+                struct sbx_process_stats s = { .size = sizeof(s) };
+                cr_assert_eq(sbx_process_stats(w[i], &s), 0);
+                cr_assert(s.flags & SBX_STATS_PROCESSES);
+                if (i == 0) {
+                        cr_assert(strncmp(buf, "DENIED EAGAIN 6 processes", 25) == 0, "worker 0: %s", buf);
+                        cr_assert_eq(s.processes_peak, 8);
+                        cr_assert_geq(s.fork_refusals, 1);
+                } else {
+                        cr_assert(strncmp(buf, "OK 20 processes", 15) == 0, "worker 1: %s", buf);
+                        cr_assert_eq(s.processes_peak, 22);
+                        cr_assert_eq(s.fork_refusals, 0);
+                }
+                sbx_process_free(w[i]);
+        }
+}
