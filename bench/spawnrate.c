@@ -9,7 +9,9 @@
  * Built with -DSPAWNRATE_POSIX_ONLY when libsbx is not built yet (only the
  * posix_spawn baseline then).
  *
- * Usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|posix] PROGRAM
+ * -m prepared uses one sbx_prepare()d sandbox for every worker.
+ *
+ * Usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|prepared|posix] PROGRAM
  * Output: "MODE workers N threads J seconds S rate R failures F" */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,6 +32,7 @@ extern char **environ;
 
 static const char *program;
 static int use_sbx = 1;
+static int use_prepared;
 static long per_thread;
 
 static double now_s(void)
@@ -41,6 +44,7 @@ static double now_s(void)
 
 #ifndef SPAWNRATE_POSIX_ONLY
 static struct sbx_policy *policy;
+static struct sbx_prepared *prepared;
 
 static int one_sbx(void)
 {
@@ -52,7 +56,7 @@ static int one_sbx(void)
                 .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = 2, .log_fd = -1,
         };
         int status = 0;
-        int r = sbx_spawn(policy, &o, &proc, &e);
+        int r = prepared ? sbx_spawn_prepared(prepared, &o, &proc, &e) : sbx_spawn(policy, &o, &proc, &e);
         if (r < 0) {
                 fprintf(stderr, "spawnrate: sbx_spawn: %s\n", e ? sbx_error_message(e) : strerror(-r));
                 sbx_error_free(e);
@@ -109,13 +113,14 @@ int main(int argc, char **argv)
                         break;
                 case 'm':
                         use_sbx = strcmp(optarg, "posix") != 0;
+                        use_prepared = strcmp(optarg, "prepared") == 0;
                         break;
                 default:
                         return 2;
                 }
         }
         if (optind + 1 != argc || workers < 1 || threads < 1 || threads > 64) {
-                fprintf(stderr, "usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|posix] PROGRAM\n");
+                fprintf(stderr, "usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|prepared|posix] PROGRAM\n");
                 return 2;
         }
         program = argv[optind];
@@ -125,6 +130,15 @@ int main(int argc, char **argv)
                 if (sbx_policy_new(&policy) < 0 || sbx_policy_load(policy, profile, &e) < 0) {
                         fprintf(stderr, "spawnrate: profile %s: %s\n", profile,
                                 e ? sbx_error_message(e) : "out of memory");
+                        return 1;
+                }
+                const char *pargv[] = { program, NULL };
+                struct sbx_spawn_options po = {
+                        .size = sizeof(po), .file = program, .argv = pargv,
+                        .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = 2, .log_fd = -1,
+                };
+                if (use_prepared && sbx_prepare(policy, &po, &prepared, &e) < 0) {
+                        fprintf(stderr, "spawnrate: sbx_prepare: %s\n", e ? sbx_error_message(e) : "failed");
                         return 1;
                 }
 #else
@@ -153,8 +167,9 @@ int main(int argc, char **argv)
         double s = now_s() - t0;
         long done = per_thread * threads;
         printf("%s workers %ld threads %d seconds %.3f rate %.1f failures %ld\n",
-               use_sbx ? "sbx" : "posix", done, threads, s, (double)done / s, failed);
+               use_prepared ? "prepared" : use_sbx ? "sbx" : "posix", done, threads, s, (double)done / s, failed);
 #ifndef SPAWNRATE_POSIX_ONLY
+        sbx_prepared_free(prepared);
         sbx_policy_free(policy);
 #endif
         return failed ? 1 : 0;

@@ -354,7 +354,8 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
         for (size_t i = 0; i < nbinds; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 char buf[PATH_MAX];
-                if (m->kind == PM_BIND && m->src && m->src_fd < 0 && realpath(m->src, buf))
+                if (m->kind == PM_BIND && m->src && m->src_fd < 0 &&
+                    exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0)
                         real[i] = strdup(buf);
         }
         for (size_t k = 0; r >= 0 && k < d->n; k++) {

@@ -350,13 +350,12 @@ static int mount_rules(struct builder *b)
         return r;
 }
 
+/* EXECUTE where the plan's exec step said (plan->exec_paths). */
 static int exec_rules(struct builder *b)
 {
-        char **paths = NULL;
-        int r = exec_allowed_paths(b->p, b->plan, &paths);
-        for (size_t i = 0; r >= 0 && paths[i]; i++)
-                r = rule(b, paths[i], FS_EXEC | LANDLOCK_ACCESS_FS_READ_FILE, true, false);
-        sbx_strv_free(paths);
+        int r = 0;
+        for (size_t i = 0; r >= 0 && b->plan->exec_paths && b->plan->exec_paths[i]; i++)
+                r = rule(b, b->plan->exec_paths[i], FS_EXEC | LANDLOCK_ACCESS_FS_READ_FILE, true, false);
         return r;
 }
 

@@ -1,9 +1,14 @@
-/* plan.c — from a validated policy to the concrete launch plan: identity
- * maps, the ordered mount list (policy entries plus the fixed /dev, /proc
- * and home setup), the resolved program, environment, fds, limits, and the
- * prepared Landlock ruleset and seccomp program.  Parent side: may
- * allocate, touches the OS only to look (stat, realpath, getenv) and to open
- * pinned files.  Also renders a plan as text for `sbx run --dry-run`. */
+/* plan.c — from a validated policy to the concrete launch plan, built in
+ * one place and in this order, each step adding data to the plan that the
+ * later ones read (none calls back into an earlier one):
+ *   identity and namespaces → the fixed mounts (/dev, /proc, home) → the
+ *   policy's mounts → the working directory and file arguments → protected
+ *   paths (protect.c) → execution prevention: program checks, pins, masks
+ *   (exec.c) → the paths that get EXECUTE (exec.c) → Landlock rules from the
+ *   finished view and those paths (landlock.c) → the seccomp program.
+ * Parent side: may allocate, touches the OS only to look (stat, realpath,
+ * getenv) and to open pinned files.  The child replays the plan (spawn.c).
+ * Also renders a plan as text for `sbx run --dry-run` (plan_format.c). */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -560,6 +565,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 sort_mounts(plan);
         if ((r = limits_plan_build(plan, p, err)) < 0 || (r = wx_plan(plan, p, err)) < 0)
                 return r;
+        if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
+                return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
         exec_fs_free(TAKE_PTR(plan->exec_fs));
         if (r < 0)
@@ -598,6 +605,7 @@ void plan_done(struct plan *plan)
         free(plan->keep_fds);
         free(plan->tree_fds);
         free(plan->protect_ll);
+        sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
         seccomp_prog_done(&plan->seccomp);
@@ -647,6 +655,8 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
                 if ((r = plan_add_mount(plan, &m)) < 0)
                         return r;
         }
+        if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
+                return sbx_err_setup(err, r, "plan", "[exec] allow");
         if ((r = landlock_prepare(p, plan, &plan->landlock, err)) < 0)
                 return r;
         if (p->seccomp && (r = seccomp_compile(p, SC_SELF, &plan->seccomp, err)) < 0)

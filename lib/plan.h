@@ -89,6 +89,8 @@ struct plan {
         /* parent: host lookups memoised while the plan is built (exec.c);
          * NULL once it is */
         struct exec_fs *exec_fs;
+        /* inside paths Landlock grants EXECUTE on (exec.c), NULL-terminated */
+        char **exec_paths;
         /* inside paths no sandbox may create (protect.c): missing or
          * symlinked protected paths under writable binds; Landlock keeps
          * them from being created.  NULL-terminated, strings owned. */

@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec_fs.h"
 #include "profile.h"
 #include "protect.h"
 #include "util.h"
@@ -39,6 +40,7 @@ struct target {
 struct targets {
         struct target *v;
         size_t n, cap;
+        struct exec_fs *fs; /* host lookups, memoised for the plan build */
 };
 
 static void targets_done(struct targets *t)
@@ -61,7 +63,7 @@ static const char *under(const char *path, const char *dir)
 /* `path` with its parent directory made canonical (the longest existing
  * ancestor through realpath, the rest literal) and the last component
  * kept as it is, so that a symlink there is protected as a link. */
-static char *canonical_parent(const char *path)
+static char *canonical_parent(struct exec_fs *fs, const char *path)
 {
         char buf[PATH_MAX], real[PATH_MAX];
         if (strlen(path) >= sizeof(buf) || path[0] != '/')
@@ -77,7 +79,7 @@ static char *canonical_parent(const char *path)
         char *cut = slash;
         for (;;) {
                 *cut = 0;
-                if (realpath(buf[0] ? buf : "/", real))
+                if (exec_fs_realpath(fs, buf[0] ? buf : "/", 0, real) >= 0)
                         break;
                 char *prev = strrchr(buf, '/');
                 *cut = '/';
@@ -100,7 +102,7 @@ static int add_target(struct targets *t, const char *path, const struct sbx_loc 
 {
         if (!path || path[0] != '/')
                 return 0;
-        char *c = canonical_parent(path);
+        char *c = canonical_parent(t->fs, path);
         if (!c)
                 return -ENOMEM;
         for (size_t i = 0; i < t->n; i++)
@@ -141,11 +143,11 @@ static int add_with_links(struct targets *t, const char *path, const struct sbx_
                         continue;
                 char saved = *s;
                 *s = 0;
-                struct stat st;
-                if (lstat(buf, &st) == 0 && S_ISLNK(st.st_mode)) {
+                mode_t type;
+                if (exec_fs_lstat(t->fs, buf, &type) == 0 && S_ISLNK(type)) {
                         if ((r = add_target(t, buf, loc, why)) < 0)
                                 return r;
-                        if (realpath(buf, real) &&
+                        if (exec_fs_realpath(t->fs, buf, 0, real) >= 0 &&
                             (r = add_with_links(t, real, loc, why, depth + 1)) < 0)
                                 return r;
                 }
@@ -156,30 +158,62 @@ static int add_with_links(struct targets *t, const char *path, const struct sbx_
         return 0;
 }
 
+/* mkdir -p, each missing component 0700 and owned by the caller. */
+static void make_dirs(const char *path)
+{
+        char buf[PATH_MAX];
+        if (strlen(path) >= sizeof(buf))
+                return;
+        strcpy(buf, path);
+        for (char *s = buf + 1;; s++) {
+                if (*s != '/' && *s)
+                        continue;
+                char c = *s;
+                *s = 0;
+                (void)mkdir(buf, 0700);
+                *s = c;
+                if (!c)
+                        break;
+        }
+}
+
 static int state_targets(struct targets *t)
 {
+        const char *xc = getenv("XDG_CONFIG_HOME"), *xk = getenv("XDG_CACHE_HOME");
+        const char *home = getenv("HOME");
+        char conf[PATH_MAX], cache[PATH_MAX];
+        int nc = -1, nk = -1;
+        if (xc && xc[0] == '/')
+                nc = snprintf(conf, sizeof(conf), "%s/sbx", xc);
+        else if (home && home[0] == '/')
+                nc = snprintf(conf, sizeof(conf), "%s/.config/sbx", home);
+        if (xk && xk[0] == '/')
+                nk = snprintf(cache, sizeof(cache), "%s/sbx", xk);
+        else if (home && home[0] == '/')
+                nk = snprintf(cache, sizeof(cache), "%s/.cache/sbx", home);
+        bool have_conf = nc > 0 && (size_t)nc < sizeof(conf) - 16;
+        /* sbx's own profile directory is made before a writable bind can
+         * show its place: an existing directory is protected by a read-only
+         * mount, a missing one only by taking the right to create entries
+         * in its parent away from the sandbox. */
+        if (have_conf) {
+                char prof[PATH_MAX + 16];
+                snprintf(prof, sizeof(prof), "%s/profiles", conf);
+                make_dirs(prof);
+        }
+
         char **dirs = NULL;
         int r = profile_search_dirs(&dirs);
         for (size_t i = 0; r >= 0 && dirs && dirs[i]; i++)
                 r = add_with_links(t, dirs[i], NULL, "a profile directory", 0);
         sbx_strv_free(dirs);
-        const char *xc = getenv("XDG_CONFIG_HOME"), *xk = getenv("XDG_CACHE_HOME");
-        const char *home = getenv("HOME");
-        char buf[PATH_MAX];
-        struct { const char *base, *rel, *fallback; } d[] = {
-                { xc, "/sbx", "/.config/sbx" },
-                { xk, "/sbx", "/.cache/sbx" },
-        };
-        for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(d); i++) {
-                int n = -1;
-                if (d[i].base && d[i].base[0] == '/')
-                        n = snprintf(buf, sizeof(buf), "%s%s", d[i].base, d[i].rel);
-                else if (home && home[0] == '/')
-                        n = snprintf(buf, sizeof(buf), "%s%s", home, d[i].fallback);
-                if (n > 0 && (size_t)n < sizeof(buf))
-                        r = add_with_links(t, buf, NULL, i == 0 ? "sbx's configuration" : "sbx's cache",
-                                           0);
-        }
+        if (r >= 0 && have_conf)
+                r = add_with_links(t, conf, NULL, "sbx's configuration", 0);
+        /* No cache is written any more; one an older sbx left is protected
+         * as long as it exists. */
+        struct stat st;
+        if (r >= 0 && nk > 0 && (size_t)nk < sizeof(cache) && lstat(cache, &st) == 0)
+                r = add_with_links(t, cache, NULL, "sbx's cache", 0);
         char exe[PATH_MAX];
         if (r >= 0 && realpath("/proc/self/exe", exe))
                 r = add_target(t, exe, NULL, "the running program");
@@ -286,7 +320,9 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         if (!any)
                 return 0; /* nothing writable shows anything of the host */
 
-        struct targets t = { 0 };
+        if (!plan->exec_fs && exec_fs_new(&plan->exec_fs) < 0)
+                return -ENOMEM;
+        struct targets t = { .fs = plan->exec_fs };
         int r = state_targets(&t);
         size_t nstate = t.n;
         for (size_t i = 0; r >= 0 && i < p->protect.n; i++)

@@ -207,6 +207,26 @@ struct sbx_spawn_options {
 int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *options,
               struct sbx_process **ret, struct sbx_error **err);
 
+/* A sandbox prepared once for many spawns (a worker pool): the policy
+ * validated and copied, the filesystem view, the exec decisions, the
+ * Landlock rules and the seccomp program, computed for options->file and
+ * the working directory (options->cwd, or the caller's at this call).
+ * sbx_spawn_prepared() with the same file, cwd and flags then only clones
+ * and replays: each worker still gets new namespaces, its own tmpfs root,
+ * /tmp, home and /proc, exactly as a fresh sbx_spawn() would build them.
+ * Other options (a different file or cwd, or a policy that binds file
+ * arguments) fall back to a full sbx_spawn().  Decisions reflect the
+ * filesystem at preparation (a denied file installed later is masked only
+ * by a new preparation).  p is copied; the caller keeps it.  Spawning from
+ * one prepared sandbox is safe from several threads at once. */
+struct sbx_prepared;
+int sbx_prepare(const struct sbx_policy *p, const struct sbx_spawn_options *options,
+                struct sbx_prepared **ret, struct sbx_error **err);
+int sbx_spawn_prepared(const struct sbx_prepared *pp, const struct sbx_spawn_options *options,
+                       struct sbx_process **ret, struct sbx_error **err);
+/* NULL-safe. */
+void sbx_prepared_free(struct sbx_prepared *pp);
+
 /* Host pid of the sandbox's init process (signals sent to it are
  * forwarded to the program). */
 pid_t sbx_process_pid(const struct sbx_process *proc);
