@@ -16,7 +16,10 @@
  * rlimits (limit.c).
  *
  * Runs in the parent only, before the sandbox's init is woken: everything
- * the sandbox does is accounted from its first instruction on. */
+ * the sandbox does is accounted from its first instruction on.  The
+ * cgroup is removed when the sandbox is reaped; one left by an sbx that
+ * was killed first (SIGKILL) is removed by the next process that creates
+ * a sandbox cgroup under the same base, once it is empty. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -315,6 +318,29 @@ static int write_limits(enum cg_version v, enum cg_ctrl c, const char *dir, cons
         }
 }
 
+/* Empty sbx-PID-N cgroups whose sbx is gone: a caller killed before it
+ * could reap its sandbox (SIGKILL) leaves one behind.  rmdir refuses a
+ * cgroup that still holds processes, so only empty ones go. */
+static void sweep_stale(const char *base)
+{
+        DIR *d = opendir(base);
+        if (!d)
+                return;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                int pid = 0;
+                unsigned long n;
+                if (sscanf(e->d_name, "sbx-%d-%lu", &pid, &n) != 2 || pid <= 0 || pid == getpid())
+                        continue;
+                if (kill(pid, 0) < 0 && errno == ESRCH) {
+                        char path[1024];
+                        if ((size_t)snprintf(path, sizeof(path), "%s/%s", base, e->d_name) < sizeof(path))
+                                (void)rmdir(path);
+                }
+        }
+        closedir(d);
+}
+
 static uint64_t limit_of(const struct cg_limits *lim, enum cg_ctrl c)
 {
         return c == CG_MEMORY ? lim->memory : c == CG_PIDS ? lim->processes : lim->cpu;
@@ -346,6 +372,8 @@ int cgroup_create(const struct cg_where where[CG_NCTRL], const struct cg_limits 
                                 *what = "sbx.slice";
                                 break;
                         }
+                        if (id == 1)
+                                sweep_stale(where[c].base);
                         if (asprintf(&cg->dir[c], "%s/sbx-%d-%lu", where[c].base, (int)getpid(), id) < 0) {
                                 cg->dir[c] = NULL;
                                 r = -ENOMEM;

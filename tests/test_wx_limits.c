@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -259,6 +261,24 @@ Test(limits, cgroups_removed)
         if (f)
                 fclose(f);
         cr_assert(!in_sbx, "process %d still alive in a sandbox cgroup", pid);
+
+        /* A cgroup left by an sbx that was SIGKILLed goes with the next
+         * sandbox started under the same base. */
+        pid_t dead = fork();
+        if (dead == 0)
+                _exit(0);
+        cr_assert_gt(dead, 0);
+        waitpid(dead, NULL, 0);
+        char stale[128];
+        snprintf(stale, sizeof(stale), "/sys/fs/cgroup/pids/sbx-%d-1", (int)dead);
+        cr_assert_eq(mkdir(stale, 0755), 0, "%s: %m", stale);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "run", "--profile", "default", "--", "/bin/true", NULL), 0);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        run_result_free(&r);
+        bool left = access(stale, F_OK) == 0;
+        if (left)
+                rmdir(stale);
+        cr_assert(!left, "%s left behind", stale);
 }
 
 Test(limits, cpu_share_fails_closed_without_a_mechanism)
