@@ -30,6 +30,7 @@ const char cmd_run_usage[] =
         "\n"
         "Other options:\n"
         "  --dry-run               print the setup plan and exit\n"
+        "  --stats                 report peak memory and processes on exit\n"
         "  --log-denials           report each denied syscall on stderr\n"
         "  --log-json              the same, as JSON lines\n"
         "  --keep-session          stay in the caller's session (job control;\n"
@@ -108,10 +109,36 @@ static int bind_override(struct sbx_policy *p, const char *arg, bool ro)
         return code;
 }
 
+/* What the sandbox's limits did, and with --stats what it used. */
+static void report_limits(const struct sbx_process *proc, bool stats)
+{
+        struct sbx_process_stats st = { .size = sizeof(st) };
+        if (sbx_process_stats(proc, &st) < 0)
+                return;
+        if (st.oom_kills)
+                fprintf(stderr, "sbx: the sandbox reached its memory limit ([limits] memory): "
+                        "%llu process(es) killed\n", (unsigned long long)st.oom_kills);
+        if (st.fork_refusals)
+                fprintf(stderr, "sbx: the sandbox reached its process limit ([limits] processes): "
+                        "%llu fork(s) refused\n", (unsigned long long)st.fork_refusals);
+        if (!stats)
+                return;
+        if (st.flags & SBX_STATS_MEMORY)
+                fprintf(stderr, "sbx: stats: peak memory %llu KiB (whole sandbox)\n",
+                        (unsigned long long)(st.memory_peak >> 10));
+        else if (st.flags & SBX_STATS_MEMORY_MAXRSS)
+                fprintf(stderr, "sbx: stats: peak memory %llu KiB (largest process's resident set; "
+                        "no cgroup measured the sandbox)\n", (unsigned long long)(st.memory_peak >> 10));
+        if (st.flags & SBX_STATS_PROCESSES)
+                fprintf(stderr, "sbx: stats: peak processes %llu\n", (unsigned long long)st.processes_peak);
+        else
+                fputs("sbx: stats: peak processes unknown (no pids cgroup)\n", stderr);
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
-               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION };
+               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, OPT_BIND },
@@ -122,6 +149,7 @@ int cmd_run(int argc, char **argv)
                 { "fd", required_argument, NULL, OPT_FD },
                 { "set", required_argument, NULL, OPT_SET },
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "stats", no_argument, NULL, OPT_STATS },
                 { "log-denials", no_argument, NULL, OPT_LOG },
                 { "log-json", no_argument, NULL, OPT_LOG_JSON },
                 { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
@@ -134,7 +162,7 @@ int cmd_run(int argc, char **argv)
         const char *profile = "default";
         int fds[64];
         size_t nfds = 0;
-        bool dry_run = false;
+        bool dry_run = false, stats = false;
         unsigned flags = 0;
         const char *cwd = NULL;
         int c;
@@ -164,6 +192,9 @@ int cmd_run(int argc, char **argv)
                         break;
                 case OPT_DRY_RUN:
                         dry_run = true;
+                        break;
+                case OPT_STATS:
+                        stats = true;
                         break;
                 case OPT_LOG:
                         flags |= SBX_SPAWN_LOG_DENIALS;
@@ -282,8 +313,10 @@ int cmd_run(int argc, char **argv)
         if (r < 0) {
                 fprintf(stderr, "sbx: waiting for the sandbox: %s\n", strerror(-r));
                 code = SBX_EXIT_SETUP;
-        } else
+        } else {
                 code = sbx_exit_code(status);
+                report_limits(sandbox, stats);
+        }
         sbx_process_free(sandbox);
 out:
         sbx_policy_free(p);

@@ -29,7 +29,9 @@
 #include "env.h"
 #include "export.h"
 #include "syscalls.h"
+#include "limit.h"
 #include "util.h"
+#include "wx.h"
 
 struct ctx {
         const struct sbx_policy *p;
@@ -487,7 +489,7 @@ static int c_rlimits(struct ctx *c, struct attack_result *r)
 {
         int e = 0;
         const struct rlimit_rule *l = rlimit_of(c->p, RLIMIT_NPROC);
-        if (!l || l->lim.rlim_max == RLIM_INFINITY)
+        if (!c->p->limits.processes && (!l || l->lim.rlim_max == RLIM_INFINITY))
                 e = expose(r, 600, NULL, "no process limit (nproc): a fork bomb reaches the host's limits");
         l = rlimit_of(c->p, RLIMIT_CORE);
         if (e >= 0 && (!l || l->lim.rlim_max != 0))
@@ -738,6 +740,7 @@ int attack_analyze(const struct sbx_policy *p, struct attack_analysis *ret, stru
                 a.weight_total += res->control->weight;
                 a.open_total += (unsigned long)res->control->weight * res->open_pm;
         }
+        a.memfd_allowed = sc_model_allows(&c.sc, "memfd_create");
         a.score_x10 = a.weight_total ? (int)((a.open_total * 100 + a.weight_total * 500) /
                                              (a.weight_total * 1000))
                                      : 0;
@@ -846,6 +849,19 @@ static void render_text(struct sbuf *b, const struct sbx_policy *p, const struct
                         sbuf_printf(b, "  - %s\n", a->results[i].exposures[j].what);
         if (!nopen)
                 sbuf_puts(b, "  nothing the map knows of\n");
+
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+                fputs("\nW^X: routes from writable to executable memory\n", f);
+                wx_describe(p, a->memfd_allowed, f, "  ");
+                fputs("\nLimits: what bounds the sandbox here, for this user\n", f);
+                limits_describe(p, f, "  ");
+                if (fclose(f) == 0 && text)
+                        sbuf_puts(b, text);
+                free(text);
+        }
 
         static const char *const labels[T_COUNT] = {
                 [T_DEMONSTRATED] = "covered, demonstrated by a test",

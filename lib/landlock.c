@@ -316,7 +316,7 @@ static int mount_rules(struct builder *b)
                 case PM_PROC:
                         /* /proc/sys & co. are read-only mounts; what stays
                          * writable is the program's own /proc/self. */
-                        r = rule(b, m->dst, FS_READ | FS_WRITE_FILE, false, false);
+                        r = rule(b, m->dst, FS_READ | (m->readonly ? 0 : FS_WRITE_FILE), false, false);
                         break;
                 case PM_DEVPTS:
                         r = rule(b, m->dst, FS_READ | FS_WRITE_FILE | LANDLOCK_ACCESS_FS_IOCTL_DEV,
@@ -344,8 +344,9 @@ static int mount_rules(struct builder *b)
         if (r >= 0)
                 r = rule(b, "/dev/pts", FS_READ | FS_WRITE_FILE | LANDLOCK_ACCESS_FS_IOCTL_DEV, true,
                          false);
+        /* wx: no writing /proc/self/mem (FOLL_FORCE) */
         if (r >= 0 && b->p->proc != PROC_NONE)
-                r = rule(b, "/proc", FS_READ | FS_WRITE_FILE, true, false);
+                r = rule(b, "/proc", FS_READ | (b->p->sc_wx ? 0 : FS_WRITE_FILE), true, false);
         return r;
 }
 

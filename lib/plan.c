@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "protect.h"
 #include "util.h"
+#include "wx.h"
 
 char *plan_own(struct plan *plan, char *s)
 {
@@ -197,7 +198,8 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
                 return r;
 
         if (p->proc != PROC_NONE) {
-                r = add(plan, PM_PROC, NULL, "/proc", false, true, NULL, NULL);
+                /* wx: /proc/PID/mem writes ignore page protections (FOLL_FORCE). */
+                r = add(plan, PM_PROC, NULL, "/proc", p->sc_wx, true, NULL, NULL);
                 if (r < 0)
                         return r;
                 if (p->proc == PROC_MASKED) {
@@ -561,6 +563,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (p->ns_mount)
                 sort_mounts(plan);
+        if ((r = limits_plan_build(plan, p, err)) < 0 || (r = wx_plan(plan, p, err)) < 0)
+                return r;
         if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
                 return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
@@ -657,5 +661,5 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
                 return r;
         if (p->seccomp && (r = seccomp_compile(p, SC_SELF, &plan->seccomp, err)) < 0)
                 return r;
-        return 0;
+        return wx_plan(plan, p, err);
 }

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "landlock.h"
+#include "limit.h"
 #include "policy.h"
 #include "seccomp.h"
 
@@ -73,6 +74,8 @@ struct plan {
         bool new_session;
         bool loopback;
         struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
+        struct limits_plan limits; /* sandbox-wide limits and their mechanisms */
+        bool mdwe;              /* wx: PR_SET_MDWE in the program */
         uint64_t caps_keep;     /* bit per capability number */
 
         struct landlock_plan landlock;

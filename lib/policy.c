@@ -226,6 +226,8 @@ int policy_init(struct sbx_policy *p)
         p->landlock = true;
         p->landlock_min_abi = 1;
         p->new_session = true;
+        p->limits.tmpfs_size = SBX_DEFAULT_TMPFS_SIZE;
+        p->limits.tmpfs_inodes = SBX_DEFAULT_TMPFS_INODES;
         return r;
 }
 
@@ -268,6 +270,7 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->env_set);
         strlist_free(&p->landlock_optional);
         strlist_free(&p->ll_readonly);
+        strlist_free(&p->limits_optional);
         strlist_free(&p->protect);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
@@ -321,7 +324,8 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->name = d->description = d->hostname = d->cwd = NULL;
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
-                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = (struct strlist){ 0 };
+                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->limits_optional =
+                                        (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
         d->sc_args = NULL;
@@ -356,6 +360,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->caps_keep, &d->caps_keep },     { &s->env_keep, &d->env_keep },
                 { &s->env_set, &d->env_set },         { &s->landlock_optional, &d->landlock_optional },
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
+                { &s->limits_optional, &d->limits_optional },
         };
         for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
                 if (copy_strlist(s, d, lists[i].s, lists[i].d) < 0)
@@ -491,6 +496,9 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
                 if (x->set && (x->lim.rlim_cur != y->lim.rlim_cur || x->lim.rlim_max != y->lim.rlim_max))
                         return false;
         }
+        if (memcmp(&a->limits, &b->limits, sizeof(a->limits)) != 0 ||
+            !strlist_same(&a->limits_optional, &b->limits_optional))
+                return false;
         if (!strlist_same(&a->env_keep, &b->env_keep) || !strlist_same(&a->env_set, &b->env_set))
                 return false;
         if (a->landlock != b->landlock || a->landlock_min_abi != b->landlock_min_abi ||

@@ -95,6 +95,12 @@ const struct key_def profile_keys[] = {
         LIMIT(9, "rss", "unset"), LIMIT(10, "msgqueue", "unset"), LIMIT(11, "nice", "unset"),
         LIMIT(12, "rtprio", "unset"), LIMIT(13, "sigpending", "unset"), LIMIT(14, "locks", "unset"),
         LIMIT(15, "rttime", "unset"),
+        { "limits", "memory", K_LIM_MEMORY, "SIZE (K, M, G) or unlimited", "unlimited", "memory of the whole sandbox (cgroup memory.max; else rlimit data per process)" },
+        { "limits", "processes", K_LIM_PROCESSES, "N or unlimited", "unlimited", "processes and threads of the whole sandbox, init included (cgroup pids.max; else rlimit nproc in its user namespace)" },
+        { "limits", "cpu-share", K_LIM_CPU, "PERCENT% or unlimited", "unlimited", "CPU time of the whole sandbox, 100% = one CPU (cgroup cpu.max; no rlimit can do it)" },
+        { "limits", "tmpfs-size", K_LIM_TMPFS_SIZE, "SIZE (K, M, G) or unlimited", "256M", "size of each tmpfs sbx creates (/tmp, /dev/shm, the private home…)" },
+        { "limits", "tmpfs-inodes", K_LIM_TMPFS_INODES, "N or unlimited", "65536", "files in each tmpfs sbx creates" },
+        { "limits", "optional", K_LIM_OPTIONAL, "list of memory processes cpu-share all", "none", "sandbox limits that may go unenforced where no mechanism exists (with a note)" },
 
         { "environment", "keep", K_ENV_KEEP, "list of names or globs", "TERM LANG LANGUAGE LC_* TZ COLORTERM NO_COLOR", "variables passed from the caller" },
         { "environment", "set", K_ENV_SET, "list of NAME=VALUE", "none", "variables set (VALUE may use ${VAR})" },
@@ -332,6 +338,55 @@ static int apply_limit(struct sbx_policy *p, const struct key_def *k, const char
         return 0;
 }
 
+/* memory, processes, cpu-share, tmpfs-size, tmpfs-inodes: 0 stands for
+ * "unlimited" (tmpfs reads size=0 the same way). */
+static int apply_sandbox_limit(struct sbx_policy *p, const struct key_def *k, const char *v,
+                               struct sbx_loc loc, struct sbx_error **err)
+{
+        bool size = k->id == K_LIM_MEMORY || k->id == K_LIM_TMPFS_SIZE;
+        char buf[64];
+        rlim_t x;
+        (void)loc;
+        if (strlen(v) >= sizeof(buf))
+                return kerr(err, k, loc, "'%s' is too long", v);
+        snprintf(buf, sizeof(buf), "%s", v);
+        if (k->id == K_LIM_CPU && strcmp(buf, "unlimited") != 0) {
+                size_t len = strlen(buf);
+                if (len < 2 || buf[len - 1] != '%')
+                        return kerr(err, k, loc, "expected a percentage of one CPU (50%%, 200%%) or unlimited, "
+                                    "not '%s'", v);
+                buf[len - 1] = 0;
+        }
+        int r = parse_rlim(buf, size, &x);
+        if (r == -ERANGE)
+                return kerr(err, k, loc, "'%s' is too large", v);
+        if (r < 0)
+                return kerr(err, k, loc, "expected %s, not '%s'", k->type, v);
+        uint64_t val = x == RLIM_INFINITY ? 0 : (uint64_t)x;
+        if (x != RLIM_INFINITY && x == 0)
+                return kerr(err, k, loc, "0 would stop everything; write unlimited for no limit");
+        switch (k->id) {
+        case K_LIM_MEMORY:
+                if (val && val < (1ULL << 20))
+                        return kerr(err, k, loc, "'%s' is below 1M: nothing would start", v);
+                p->limits.memory = val;
+                break;
+        case K_LIM_PROCESSES:
+                if (val && val < 2)
+                        return kerr(err, k, loc, "at least 2 (init and the program), not '%s'", v);
+                p->limits.processes = val;
+                break;
+        case K_LIM_CPU:
+                if (val > 100000)
+                        return kerr(err, k, loc, "'%s' is out of range (1%%-100000%%)", v);
+                p->limits.cpu = val;
+                break;
+        case K_LIM_TMPFS_SIZE: p->limits.tmpfs_size = val; break;
+        default: p->limits.tmpfs_inodes = val; break;
+        }
+        return 0;
+}
+
 static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const struct token *t, size_t n,
                         struct sbx_loc loc, struct sbx_error **err)
 {
@@ -429,6 +484,9 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                 p->landlock_min_abi = (int)abi;
                 return 0;
         }
+        case K_LIM_MEMORY: case K_LIM_PROCESSES: case K_LIM_CPU: case K_LIM_TMPFS_SIZE:
+        case K_LIM_TMPFS_INODES:
+                return apply_sandbox_limit(p, k, v, loc, err);
         default:
                 if (k->id >= K_LIMIT_FIRST && k->id < K_LIMIT_FIRST + SBX_RLIMIT_COUNT)
                         return apply_limit(p, k, v, loc, err);
@@ -782,6 +840,19 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         }
         case K_ENV_SET:
                 return apply_env_set(p, k, t, loc, err);
+        case K_LIM_OPTIONAL: {
+                static const char *const names[] = { "memory", "processes", "cpu-share", "all", NULL };
+                bool ok = false;
+                for (size_t i = 0; names[i] && !ok; i++)
+                        ok = strcmp(names[i], t->text) == 0;
+                if (!ok)
+                        return kerr(err, k, loc, "unknown limit '%s' (memory, processes, cpu-share or all)",
+                                    t->text);
+                if (!(val = strdup(t->text)))
+                        return -ENOMEM;
+                l = &p->limits_optional;
+                break;
+        }
         case K_LL_OPTIONAL: {
                 bool ok = false;
                 for (size_t i = 0; ll_features[i] && !ok; i++)

@@ -38,12 +38,14 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "limit.h"
 #include "mount.h"
 #include "ns.h"
 #include "plan.h"
 #include "spawn.h"
 #include "supervisor.h"
 #include "util.h"
+#include "wx.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -55,7 +57,7 @@
 enum step {
         STEP_SYNC = 1, STEP_HOSTNAME, STEP_MOUNT, STEP_LOOPBACK, STEP_FORK, STEP_SESSION,
         STEP_FDS, STEP_RLIMIT, STEP_CWD, STEP_CAPS, STEP_NNP, STEP_LANDLOCK, STEP_SECCOMP,
-        STEP_EXEC, STEP_INIT,
+        STEP_EXEC, STEP_INIT, STEP_WX,
 };
 
 static const char *const step_names[] = {
@@ -63,7 +65,7 @@ static const char *const step_names[] = {
         [STEP_LOOPBACK] = "loopback", [STEP_FORK] = "fork", [STEP_SESSION] = "session",
         [STEP_FDS] = "fds", [STEP_RLIMIT] = "rlimit", [STEP_CWD] = "cwd",
         [STEP_CAPS] = "capabilities", [STEP_NNP] = "no_new_privs", [STEP_LANDLOCK] = "landlock",
-        [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init",
+        [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init", [STEP_WX] = "wx",
 };
 
 struct child_msg {
@@ -87,6 +89,8 @@ struct sbx_process {
         int status_fd;   /* init writes the program's wait status here */
         bool reaped;
         int status;
+        struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
+        struct sbx_process_stats stats; /* filled when reaped */
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -250,6 +254,8 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 child_fail(errfd, STEP_CAPS, r, failed);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_NNP, errno, "prctl");
+        if (plan->mdwe && (r = wx_apply()) < 0)
+                child_fail(errfd, STEP_WX, r, "PR_SET_MDWE");
         if (plan->landlock.enabled && (r = landlock_apply(&plan->landlock, &failed)) < 0)
                 child_fail(errfd, STEP_LANDLOCK, r, failed ? failed : "restrict_self");
         if (plan->policy->seccomp) {
@@ -550,8 +556,9 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         close(TAKE_FD(sync_r));
         close(TAKE_FD(st_w));
 
-        r = 0;
-        if (plan->clone_flags & CLONE_NEWUSER) {
+        /* Into its cgroup before it runs a single instruction of setup. */
+        r = limits_attach(plan, proc->pid, &proc->cg, err);
+        if (r >= 0 && (plan->clone_flags & CLONE_NEWUSER)) {
                 const char *failed = NULL;
                 r = ns_write_maps(plan, proc->pid, &failed);
                 if (r < 0)
@@ -566,6 +573,7 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 kill(proc->pid, SIGKILL);
                 while (waitpid(proc->pid, NULL, __WALL) < 0 && errno == EINTR)
                         ;
+                cgroup_remove(proc->cg);
                 if (proc->pidfd >= 0)
                         close(proc->pidfd);
                 free(proc);
@@ -597,10 +605,13 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 return -EINVAL;
         if (!proc->reaped) {
                 int st;
-                while (waitpid(proc->pid, &st, __WALL) < 0) {
+                struct rusage ru;
+                while (wait4(proc->pid, &st, __WALL, &ru) < 0) {
                         if (errno != EINTR)
                                 return -errno;
                 }
+                limits_collect(proc->cg, &ru, &proc->stats);
+                cgroup_remove(TAKE_PTR(proc->cg));
                 int32_t s;
                 ssize_t n = read(proc->status_fd, &s, sizeof(s));
                 /* No status from init: it was killed (SIGKILL to the
@@ -616,6 +627,17 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
         }
         if (ret_status)
                 *ret_status = proc->status;
+        return 0;
+}
+
+SBX_EXPORT int sbx_process_stats(const struct sbx_process *proc, struct sbx_process_stats *ret)
+{
+        if (!proc || !ret || ret->size < offsetof(struct sbx_process_stats, flags) + sizeof(ret->flags))
+                return -EINVAL;
+        if (!proc->reaped)
+                return -EBUSY;
+        size_t n = ret->size < sizeof(proc->stats) ? ret->size : sizeof(proc->stats);
+        memcpy((char *)ret + sizeof(size_t), (const char *)&proc->stats + sizeof(size_t), n - sizeof(size_t));
         return 0;
 }
 

@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -244,6 +245,27 @@ int sbx_process_signal(struct sbx_process *proc, int sig);
 int sbx_process_wait(struct sbx_process *proc, int *ret_status);
 /* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
 void sbx_process_free(struct sbx_process *proc);
+
+/* What the kernel measured of a sandbox that has ended (since SBX_0.2). */
+enum {
+        SBX_STATS_MEMORY = 1 << 0,        /* memory_peak is the whole sandbox's (its cgroup) */
+        SBX_STATS_MEMORY_MAXRSS = 1 << 1, /* memory_peak is the largest single process's
+                                           * resident set (no cgroup measured the sandbox) */
+        SBX_STATS_PROCESSES = 1 << 2,     /* processes_peak is known (its cgroup) */
+        SBX_STATS_LIMITS = 1 << 3,        /* oom_kills and fork_refusals were counted */
+};
+struct sbx_process_stats {
+        size_t size;             /* set by the caller: sizeof(struct sbx_process_stats) */
+        unsigned flags;          /* SBX_STATS_*: which fields below are known */
+        uint64_t memory_peak;    /* bytes */
+        uint64_t processes_peak; /* processes and threads at once, init included */
+        uint64_t oom_kills;      /* processes killed at [limits] memory */
+        uint64_t fork_refusals;  /* fork/clone refused at [limits] processes */
+};
+/* Fill *ret (ret->size set by the caller; fields beyond it are left
+ * alone) for a sandbox that sbx_process_wait() has reaped.  -EBUSY before
+ * that, -EINVAL on a bad size. */
+int sbx_process_stats(const struct sbx_process *proc, struct sbx_process_stats *ret);
 
 /* The ordered setup plan sbx_spawn() would carry out, as text.  Runs
  * nothing.  *ret: malloc'd. */
