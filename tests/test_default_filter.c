@@ -9,8 +9,9 @@
  * libseccomp knows on x86_64:
  *   docker_allows: what moby/profiles seccomp/default.json (commit cd3bed80,
  *     2026-06-30) allows a container without added capabilities and without
- *     an argument rule: its unconditional rule plus the amd64 arch rules
- *     (arch_prctl, modify_ldt).  Calls behind a capability (CAP_SYS_ADMIN,
+ *     an argument rule: its unconditional rule, the amd64 arch rules
+ *     (arch_prctl, modify_ldt) and the kernel >= 4.8 rule (ptrace,
+ *     process_vm_readv, process_vm_writev).  Calls behind a capability (CAP_SYS_ADMIN,
  *     CAP_SYS_NICE, …) or an argument rule (socket, personality, clone) are
  *     not in it.
  *   systemd_allows: systemd 252 (Debian 12) @system-service, expanded by
@@ -47,22 +48,22 @@ static const char docker_allows[] =
         "msgget msgrcv msgsnd msync munlock munlockall munmap name_to_handle_at nanosleep "
         "newfstatat open openat openat2 pause pidfd_open pidfd_send_signal pipe pipe2 "
         "pkey_alloc pkey_free pkey_mprotect poll ppoll prctl pread64 preadv preadv2 prlimit64 "
-        "process_mrelease pselect6 pwrite64 pwritev pwritev2 read readahead readlink "
-        "readlinkat readv recvfrom recvmmsg recvmsg remap_file_pages removexattr rename "
-        "renameat renameat2 restart_syscall rmdir rseq rt_sigaction rt_sigpending "
-        "rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend rt_sigtimedwait "
-        "rt_tgsigqueueinfo sched_get_priority_max sched_get_priority_min sched_getaffinity "
-        "sched_getattr sched_getparam sched_getscheduler sched_rr_get_interval "
-        "sched_setaffinity sched_setattr sched_setparam sched_setscheduler sched_yield "
-        "seccomp select semctl semget semop semtimedop sendfile sendmmsg sendmsg sendto "
-        "set_robust_list set_thread_area set_tid_address setfsgid setfsuid setgid setgroups "
-        "setitimer setpgid setpriority setregid setresgid setresuid setreuid setrlimit setsid "
-        "setsockopt setuid setxattr shmat shmctl shmdt shmget shutdown sigaltstack signalfd "
-        "signalfd4 socketpair splice stat statfs statx symlink symlinkat sync sync_file_range "
-        "syncfs sysinfo tee tgkill time timer_create timer_delete timer_getoverrun "
-        "timer_gettime timer_settime timerfd_create timerfd_gettime timerfd_settime times "
-        "tkill truncate umask uname unlink unlinkat utime utimensat utimes vfork vmsplice "
-        "wait4 waitid write writev";
+        "process_mrelease process_vm_readv process_vm_writev pselect6 ptrace pwrite64 pwritev "
+        "pwritev2 read readahead readlink readlinkat readv recvfrom recvmmsg recvmsg "
+        "remap_file_pages removexattr rename renameat renameat2 restart_syscall rmdir rseq "
+        "rt_sigaction rt_sigpending rt_sigprocmask rt_sigqueueinfo rt_sigreturn rt_sigsuspend "
+        "rt_sigtimedwait rt_tgsigqueueinfo sched_get_priority_max sched_get_priority_min "
+        "sched_getaffinity sched_getattr sched_getparam sched_getscheduler "
+        "sched_rr_get_interval sched_setaffinity sched_setattr sched_setparam "
+        "sched_setscheduler sched_yield seccomp select semctl semget semop semtimedop "
+        "sendfile sendmmsg sendmsg sendto set_robust_list set_thread_area set_tid_address "
+        "setfsgid setfsuid setgid setgroups setitimer setpgid setpriority setregid setresgid "
+        "setresuid setreuid setrlimit setsid setsockopt setuid setxattr shmat shmctl shmdt "
+        "shmget shutdown sigaltstack signalfd signalfd4 socketpair splice stat statfs statx "
+        "symlink symlinkat sync sync_file_range syncfs sysinfo tee tgkill time timer_create "
+        "timer_delete timer_getoverrun timer_gettime timer_settime timerfd_create "
+        "timerfd_gettime timerfd_settime times tkill truncate umask uname unlink unlinkat "
+        "utime utimensat utimes vfork vmsplice wait4 waitid write writev";
 
 static const char systemd_allows[] =
         "accept accept4 access add_key alarm arch_prctl bind brk capget capset chdir chmod "
