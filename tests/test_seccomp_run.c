@@ -127,6 +127,20 @@ Test(seccomp_run, argument_rules)
         check("seccomp-test", ARGS("syscall", "110"), DENIED, BARE_OK); /* deny = getppid */
 }
 
+/* The calls the default-filter review took out of @default (Docker's
+ * default profile or systemd's @system-service refuses them; see
+ * docs/default-filter.md): each works bare, each is refused by a profile
+ * built on @default. */
+Test(seccomp_run, default_filter_review_removals)
+{
+        check("seccomp-test", ARGS("cachestat"), DENIED, BARE_OK);
+        check("seccomp-test", ARGS("syscall", "27", "0", "0", "0"), DENIED, BARE_OK);       /* mincore */
+        check("seccomp-test", ARGS("syscall", "237", "0", "0", "0", "0", "0", "0"), DENIED, BARE_OK); /* mbind */
+        check("seccomp-test", ARGS("syscall", "238", "0", "0", "0"), DENIED, BARE_OK);      /* set_mempolicy */
+        check("seccomp-test", ARGS("syscall", "239", "0", "0", "0", "0", "0"), DENIED, BARE_OK); /* get_mempolicy */
+        check("seccomp-test", ARGS("syscall", "450", "0", "0", "0"), DENIED, BARE_OK); /* set_mempolicy_home_node */
+}
+
 Test(seccomp_run, profile_opens_what_it_names)
 {
         check("seccomp-open", ARGS("ptrace"), "OK", BARE_NOT_CHECKED);
@@ -324,6 +338,18 @@ Test(seccomp_run, syscalls_command)
         run_result_free(&r);
         cr_assert_eq(run_sbx(AS_USER, &r, "syscalls", "ptrace", NULL), 0);
         cr_assert(strncmp(r.out, "ptrace\n# in @debug", 18) == 0, "%s", r.out);
+        run_result_free(&r);
+        /* Why @default keeps what Docker or systemd refuse. */
+        cr_assert_eq(run_sbx(AS_USER, &r, "syscalls", "--why", NULL), 0);
+        cr_assert_eq(r.status, 0);
+        cr_assert(strstr(r.out, "\nunshare\n    # ") && strstr(r.out, "CAP_SYS_ADMIN"), "%s", r.out);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_USER, &r, "syscalls", "--why", "mincore", NULL), 0);
+        cr_assert_eq(r.status, 0);
+        cr_assert(strstr(r.out, "not in @default"), "%s", r.out);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_USER, &r, "syscalls", "clone", NULL), 0);
+        cr_assert(strstr(r.out, "# why @default allows it: "), "%s", r.out);
         run_result_free(&r);
         cr_assert_eq(run_sbx(AS_USER, &r, "syscalls", "@nope", NULL), 0);
         cr_assert_eq(r.status, 2);

@@ -181,6 +181,13 @@ const char *sbx_syscall_group_members(size_t i);
 /* Expand a group (recursively) or a syscall name into syscall names.
  * *ret: NULL-terminated, free with sbx_strv_free().  -ENOENT if unknown. */
 int sbx_syscall_expand(const char *name, char ***ret);
+/* Why @default allows a syscall that Docker's default seccomp profile or
+ * systemd's @system-service refuses or restricts: a static one-line
+ * reason, or NULL when the syscall has no such note.  Notes are indexed
+ * 0 … sbx_syscall_note_count() - 1 for listing. */
+const char *sbx_syscall_why(const char *name);
+size_t sbx_syscall_note_count(void);
+const char *sbx_syscall_note_name(size_t i);
 void sbx_strv_free(char **v);
 
 /* ---- running a program in a sandbox ------------------------------------ */
