@@ -257,16 +257,19 @@ static int c_fs_persist(struct ctx *c, struct attack_result *r)
                 return expose(r, 500, NULL, "the reference list persistence.inc is not in the profile path");
         }
         size_t open = 0;
-        for (size_t i = 0; e >= 0 && i < ref->protect.n; i++) {
-                bool have = false;
-                for (size_t j = 0; j < c->p->protect.n && !have; j++)
-                        have = strcmp(c->p->protect.v[j], ref->protect.v[i]) == 0;
-                if (!have) {
-                        const char *t = persist_technique(ref->protect.v[i]);
-                        e = expose(r, open++ < 8 ? 120 : 10, t, "%s writable in a writable mount (%s)",
-                                   ref->protect.v[i], t);
+        const struct strlist *refs[] = { &ref->protect, &ref->protect_dir };
+        const struct strlist *mine[] = { &c->p->protect, &c->p->protect_dir };
+        for (size_t k = 0; k < 2; k++)
+                for (size_t i = 0; e >= 0 && i < refs[k]->n; i++) {
+                        bool have = false;
+                        for (size_t j = 0; j < mine[k]->n && !have; j++)
+                                have = strcmp(mine[k]->v[j], refs[k]->v[i]) == 0;
+                        if (!have) {
+                                const char *t = persist_technique(refs[k]->v[i]);
+                                e = expose(r, open++ < 8 ? 120 : 10, t,
+                                           "%s writable in a writable mount (%s)", refs[k]->v[i], t);
+                        }
                 }
-        }
         sbx_policy_free(ref);
         return e;
 }

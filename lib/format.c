@@ -123,6 +123,7 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_LL_READONLY: return &p->ll_readonly;
         case K_LIM_OPTIONAL: return &p->limits_optional;
         case K_PROTECT: return &p->protect;
+        case K_PROTECT_DIR: return &p->protect_dir;
         case K_SC_SOCKET:
         case K_SC_IOCTL:
                 for (size_t i = 0; i < p->sc_nargs; i++) {

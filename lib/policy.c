@@ -272,6 +272,7 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->ll_readonly);
         strlist_free(&p->limits_optional);
         strlist_free(&p->protect);
+        strlist_free(&p->protect_dir);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
         free(p->files);
@@ -324,7 +325,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->name = d->description = d->hostname = d->cwd = NULL;
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
-                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->limits_optional =
+                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir = d->limits_optional =
                                         (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
@@ -360,6 +361,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->caps_keep, &d->caps_keep },     { &s->env_keep, &d->env_keep },
                 { &s->env_set, &d->env_set },         { &s->landlock_optional, &d->landlock_optional },
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
+                { &s->protect_dir, &d->protect_dir },
                 { &s->limits_optional, &d->limits_optional },
         };
         for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
@@ -503,7 +505,8 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
                 return false;
         if (a->landlock != b->landlock || a->landlock_min_abi != b->landlock_min_abi ||
             !strlist_same(&a->landlock_optional, &b->landlock_optional) ||
-            !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect))
+            !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect) ||
+            !strlist_same(&a->protect_dir, &b->protect_dir))
                 return false;
         return a->new_session == b->new_session;
 }

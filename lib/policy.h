@@ -184,6 +184,7 @@ struct sbx_policy {
         /* [filesystem] protect: host paths kept read-only and uncreatable
          * wherever a writable mount shows them (protect.c) */
         struct strlist protect;
+        struct strlist protect_dir; /* the same, directories made when missing */
 
         /* [process] */
         bool new_session;

@@ -52,7 +52,7 @@ enum key_id {
         K_ENV_KEEP, K_ENV_SET,
         K_LL_OPTIONAL, K_LL_READONLY,
         K_LIM_OPTIONAL,
-        K_PROTECT,
+        K_PROTECT, K_PROTECT_DIR,
         K_COUNT,
 };
 

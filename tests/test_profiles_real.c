@@ -117,6 +117,18 @@ static void browser_shot(const char *what, const char *const *(*argv_for)(const 
                         snprintf(sub, sizeof(sub), "%s-%s", WHO_NAME, sandboxed ? "sbx" : "bare");
                         char *d = mkdir_open(pg.dir, sub);
                         char *home = mkdir_open(d, "home");
+                        /* A home as a desktop user has it: the browser's
+                         * directories exist.  With the home inside a
+                         * writable bind, sbx keeps the persistence points
+                         * of profiles/persistence.inc from being created,
+                         * so no new entry can appear directly in ~ or
+                         * ~/.config there (docs/sbx.profile.5, protect). */
+                        free(mkdir_open(home, ".config"));
+                        free(mkdir_open(home, ".cache"));
+                        char *cfg = path_join(home, ".config");
+                        free(mkdir_open(cfg, "chromium"));
+                        free(cfg);
+                        free(mkdir_open(home, ".mozilla"));
                         char *png = path_join(d, "shot.png");
                         char henv[4200];
                         snprintf(henv, sizeof(henv), "HOME=%s", home);
