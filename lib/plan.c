@@ -252,6 +252,10 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
 
 static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, struct sbx_error **err)
 {
+        for (size_t i = 0; i < p->skipped.n; i++)
+                if (plan_note(plan, "%s:%u: %s", p->skipped.loc[i].file, p->skipped.loc[i].line,
+                              p->skipped.v[i]) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; i < p->mounts.n; i++) {
                 const struct mount_op *o = &p->mounts.v[i];
                 struct plan_mount m = { .src_fd = -1, .src = o->src, .dst = o->dst,
