@@ -1,0 +1,159 @@
+/* test_desktop.c — desktop sessions: the sockets a GUI program reaches
+ * (Wayland compositor), run against the real Debian servers, as root and
+ * as an unprivileged user.  Each access a fragment grants is shown to work
+ * inside, each one it does not grant to fail inside and work bare.
+ *
+ * Servers run as uid 65534 in a private $XDG_RUNTIME_DIR, as a desktop
+ * user's would; a root caller's sandbox runs as uid 65534 too. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "real/realutil.h"
+
+/* A private runtime directory owned by uid 65534, mode 0700. */
+static char *runtime_dir(const char *parent)
+{
+        char *d = path_join(parent, "run");
+        cr_assert(mkdir(d, 0700) == 0, "mkdir %s: %s", d, strerror(errno));
+        if (geteuid() == 0)
+                cr_assert(chown(d, 65534, 65534) == 0);
+        return d;
+}
+
+static void wait_for(const char *path, const char *log)
+{
+        for (int i = 0; i < 200 && !exists(path); i++)
+                usleep(50 * 1000);
+        char *out = exists(path) ? NULL : read_text(log);
+        cr_assert(exists(path), "%s never appeared:\n%s", path, out ? out : "");
+}
+
+static size_t count(const char *s, const char *needle)
+{
+        size_t n = 0;
+        for (const char *p = s; p && (p = strstr(p, needle)); p += strlen(needle))
+                n++;
+        return n;
+}
+
+/* ---- Wayland ------------------------------------------------------------ */
+
+struct weston {
+        char *dir, *run, *sock, *log;
+        pid_t pid;
+        char xenv[4200];
+};
+
+static void weston_start(struct weston *w)
+{
+        need("/usr/bin/weston", "weston");
+        need("/usr/bin/weston-simple-shm", "weston");
+        w->dir = make_tmpdir();
+        w->run = runtime_dir(w->dir);
+        w->sock = path_join(w->run, "wl-sbx");
+        w->log = path_join(w->dir, "weston.log");
+        snprintf(w->xenv, sizeof(w->xenv), "XDG_RUNTIME_DIR=%s", w->run);
+        w->pid = spawn_bg(AS_USER,
+                          ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                               "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
+                          w->log);
+        wait_for(w->sock, w->log);
+}
+
+static void weston_stop(struct weston *w)
+{
+        stop_bg(w->pid);
+        free(w->sock);
+        free(w->log);
+        free(w->run);
+        rm_rf(w->dir);
+}
+
+/* weston-simple-shm for 3 s with the protocol logged: the frames the
+ * compositor presented (a frame callback is answered after the client's
+ * buffer was attached, committed and repainted). */
+static size_t frames(int who, const struct weston *w, const char *profile, const char *const *extra,
+                     struct run_result *r)
+{
+        struct cmd c;
+        c.n = 0;
+        add(&c, ARGS("env", w->xenv, "WAYLAND_DISPLAY=wl-sbx", "WAYLAND_DEBUG=client", "timeout", "-s",
+                     "TERM", "3"));
+        if (profile) {
+                add(&c, ARGS(sbx_bin(), "run", "--profile", profile, "--env", "WAYLAND_DEBUG", "--set",
+                             "exec.allow=/usr/bin/weston-simple-shm"));
+                add(&c, extra);
+                add(&c, ARGS("--"));
+        }
+        add(&c, ARGS("/usr/bin/weston-simple-shm"));
+        cr_assert_eq(run_cmd(who, NULL, 30, r, c.v), 0);
+        return count(r->err, "wl_buffer@") && count(r->err, ".done(") ? count(r->err, "wl_callback@") : 0;
+}
+
+Test(desktop, wayland_client_draws_through_wayland_inc, .timeout = 120)
+{
+        struct weston w;
+        weston_start(&w);
+        FOR_EACH_USER {
+                struct run_result r;
+                size_t n = frames(WHO, &w, NULL, NULL, &r);
+                cr_assert(n >= 6, "[%s] bare weston-simple-shm drew %zu frames:\n%s", WHO_NAME, n, r.err);
+                run_result_free(&r);
+                /* document-viewer and browser include gui.inc, which includes
+                 * wayland.inc. */
+                n = frames(WHO, &w, "document-viewer", NULL, &r);
+                cr_assert(n >= 6, "[%s] weston-simple-shm in document-viewer drew %zu frames:\n%s",
+                          WHO_NAME, n, r.err);
+                run_result_free(&r);
+                /* Without the fragment the compositor is out of reach. */
+                n = frames(WHO, &w, "default", NULL, &r);
+                cr_assert(n == 0 && r.status != 0,
+                          "[%s] default profile reached the compositor (%zu frames):\n%s", WHO_NAME, n, r.err);
+                run_result_free(&r);
+        }
+        weston_stop(&w);
+}
+
+/* Only the one socket: the rest of $XDG_RUNTIME_DIR stays out of view. */
+Test(desktop, wayland_inc_binds_only_the_socket, .timeout = 120)
+{
+        struct weston w;
+        weston_start(&w);
+        char *other = path_join(w.run, "bus");
+        cr_assert_eq(write_file(other, "session secret\n", 0644), 0);
+        if (geteuid() == 0)
+                cr_assert(chown(other, 65534, 65534) == 0);
+        char wenv[64], henv[4200];
+        char *home = mkdir_open(w.dir, "home");
+        snprintf(wenv, sizeof(wenv), "WAYLAND_DISPLAY=wl-sbx");
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        free(home);
+        FOR_EACH_USER
+                /* browser: it has gui.inc and no `args = ro` (which would
+                 * bind the probe's file argument). */
+                expect_forbidden(WHO, ARGS(w.xenv, wenv, henv), "browser", ARGS("read", other),
+                                 "reading another file of $XDG_RUNTIME_DIR");
+        free(other);
+        weston_stop(&w);
+}
+
+/* Outside a Wayland session the fragment adds nothing and says nothing. */
+Test(desktop, wayland_inc_silent_without_wayland)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                const char *argv[] = { "env", "-u", "WAYLAND_DISPLAY", "-u", "XDG_RUNTIME_DIR", sbx_bin(),
+                                       "run", "--profile", "document-viewer", "--set",
+                                       "exec.allow=/usr/bin/true", "--", "/usr/bin/true", NULL };
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, argv), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert_str_eq(r.err, "", "[%s] printed: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+}
