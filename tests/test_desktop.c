@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -50,7 +51,9 @@ struct weston {
         char xenv[4200];
 };
 
-static void weston_start(struct weston *w)
+/* pixman: a renderer whose output weston-screenshooter can read (--debug
+ * lets that client ask for it). */
+static void weston_start_opts(struct weston *w, bool render)
 {
         need("/usr/bin/weston", "weston");
         need("/usr/bin/weston-simple-shm", "weston");
@@ -60,10 +63,18 @@ static void weston_start(struct weston *w)
         w->log = path_join(w->dir, "weston.log");
         snprintf(w->xenv, sizeof(w->xenv), "XDG_RUNTIME_DIR=%s", w->run);
         w->pid = spawn_bg(AS_USER,
-                          ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
-                               "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
+                          render ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                                        "--use-pixman", "--debug", "--socket=wl-sbx", "--idle-time=0",
+                                        "--width=800", "--height=600")
+                                 : ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                                        "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
                           w->log);
         wait_for(w->sock, w->log);
+}
+
+static void weston_start(struct weston *w)
+{
+        weston_start_opts(w, false);
 }
 
 static void weston_stop(struct weston *w)
@@ -156,4 +167,87 @@ Test(desktop, wayland_inc_silent_without_wayland)
                 cr_assert_str_eq(r.err, "", "[%s] printed: %s", WHO_NAME, r.err);
                 run_result_free(&r);
         }
+}
+
+/* ---- document viewers on Wayland ---------------------------------------- */
+
+/* Pixels of the sample page's blue box on the compositor's screen now. */
+static long screen_blue(const struct weston *w)
+{
+        char *shots = path_join(w->dir, "shots");
+        char *cmd = NULL;
+        cr_assert(mkdir(shots, 0777) == 0 || errno == EEXIST);
+        chmod(shots, 0777);
+        struct run_result r;
+        cr_assert_eq(run_cmd(AS_USER, NULL, 20, &r,
+                             ARGS("env", "-C", shots, w->xenv, "WAYLAND_DISPLAY=wl-sbx", "sh", "-c",
+                                  "rm -f *.png; weston-screenshooter && ls *.png")),
+                     0);
+        cr_assert_eq(r.status, 0, "weston-screenshooter: %s %s", r.out, r.err);
+        r.out[strcspn(r.out, "\n")] = 0;
+        cr_assert(asprintf(&cmd, "%s/%s", shots, r.out) > 0);
+        long n = count_colour(cmd, false, "#3366CC");
+        run_result_free(&r);
+        free(cmd);
+        free(shots);
+        return n;
+}
+
+/* The viewer opens the sample PDF on the Wayland display; the page must
+ * show on the screen within 30 s.  Returns the time it took. */
+static double wayland_view(int who, struct weston *w, const char *profile, const char *bin, const char *pdf,
+                           const char *home)
+{
+        char henv[4200];
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        for (int i = 0; i < 50 && screen_blue(w) > 100; i++)
+                usleep(100 * 1000);
+        struct cmd c;
+        build_cmd(&c, ARGS(w->xenv, "WAYLAND_DISPLAY=wl-sbx", henv), profile, NULL, ARGS(bin, pdf));
+        char *log = path_join(w->dir, "viewer.log");
+        double t0 = now_ms(), t = -1;
+        pid_t pid = spawn_bg(who, c.v, log);
+        while (now_ms() - t0 < 30000) {
+                if (screen_blue(w) > 3000) {
+                        t = now_ms() - t0;
+                        break;
+                }
+                if (waitpid(pid, NULL, WNOHANG) == pid) {
+                        pid = -1;
+                        break;
+                }
+                usleep(200 * 1000);
+        }
+        if (pid > 0)
+                stop_bg(pid);
+        char *out = read_text(log);
+        cr_assert(t >= 0, "[%s] %s %s: the page never showed on the screen\n%s",
+                  who == AS_ROOT ? "root" : "user", profile ? profile : "bare", bin, out);
+        free(out);
+        free(log);
+        return t;
+}
+
+static void wayland_viewer(const char *what, const char *bin, const char *package)
+{
+        need(bin, package);
+        need("/usr/bin/weston-screenshooter", "weston");
+        need("/usr/bin/convert", "imagemagick");
+        struct weston w;
+        weston_start_opts(&w, true);
+        char *pdf = fixture(w.dir, "sample.pdf", NULL);
+        char *home = mkdir_open(w.dir, "home");
+        FOR_EACH_USER {
+                double bare = wayland_view(WHO, &w, NULL, bin, pdf, home);
+                double sbx = wayland_view(WHO, &w, "document-viewer", bin, pdf, home);
+                report_time("document-viewer", what, WHO, bare, sbx);
+        }
+        free(pdf);
+        free(home);
+        weston_stop(&w);
+}
+
+Test(desktop, viewer_evince_on_wayland, .timeout = 300)
+{
+        wayland_viewer("evince PDF on weston", "/usr/bin/evince", "evince");
 }
