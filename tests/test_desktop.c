@@ -1,6 +1,7 @@
 /* test_desktop.c — desktop sessions: the sockets a GUI program reaches
- * (Wayland compositor), run against the real Debian servers, as root and
- * as an unprivileged user.  Each access a fragment grants is shown to work
+ * (Wayland compositor), run against the real Debian servers, a viewer on
+ * that display, and the `script` profile, as root and as an unprivileged
+ * user.  Each access a fragment grants is shown to work
  * inside, each one it does not grant to fail inside and work bare.
  *
  * Servers run as uid 65534 in a private $XDG_RUNTIME_DIR, as a desktop
@@ -250,4 +251,154 @@ static void wayland_viewer(const char *what, const char *bin, const char *packag
 Test(desktop, viewer_evince_on_wayland, .timeout = 300)
 {
         wayland_viewer("evince PDF on weston", "/usr/bin/evince", "evince");
+}
+
+/* ---- script: an untrusted script in its interpreter --------------------- */
+
+struct scriptenv {
+        char *dir, *home, *secret, *out, *attack, *mp;
+        char henv[4200];
+};
+
+static void script_setup(struct scriptenv *e)
+{
+        need("/usr/bin/python3", "python3");
+        e->dir = make_tmpdir();
+        e->home = mkdir_open(e->dir, "home");
+        char *ssh = mkdir_open(e->home, ".ssh");
+        e->secret = path_join(ssh, "id_ed25519");
+        cr_assert_eq(write_file(e->secret, "ssh-secret\n", 0644), 0);
+        free(ssh);
+        e->out = mkdir_open(e->dir, "out");
+        e->attack = fixture(e->dir, "attack.py", NULL);
+        e->mp = fixture(e->dir, "multiproc.py", NULL);
+        snprintf(e->henv, sizeof(e->henv), "HOME=%s", e->home);
+}
+
+static void script_done(struct scriptenv *e)
+{
+        free(e->home);
+        free(e->secret);
+        free(e->out);
+        free(e->attack);
+        free(e->mp);
+        rm_rf(e->dir);
+}
+
+/* python3 attack.py ARGS inside `script` (with EXTRA) and bare: the first
+ * word of each output. */
+static void attack(int who, const struct scriptenv *e, const char *const *extra, const char *const *args,
+                   bool want_inside_ok, const char *what)
+{
+        struct cmd prog = { 0 };
+        add(&prog, ARGS("/usr/bin/python3", e->attack));
+        add(&prog, args);
+        struct run_result r;
+        run_timed(who, ARGS(e->henv), "script", extra, prog.v, NULL, 60, &r);
+        bool ok = strncmp(r.out, "OK", 2) == 0;
+        cr_assert(r.status == 0 && (ok || strncmp(r.out, "DENIED", 6) == 0),
+                  "[%s] script: %s: exit %d: %s %s", who == AS_ROOT ? "root" : "user", what, r.status, r.out,
+                  r.err);
+        cr_assert(ok == want_inside_ok, "[%s] script: %s: %s inside: %s %s", who == AS_ROOT ? "root" : "user",
+                  what, want_inside_ok ? "refused" : "ESCAPE", r.out, r.err);
+        run_result_free(&r);
+        if (want_inside_ok)
+                return;
+        run_timed(who, ARGS(e->henv), NULL, NULL, prog.v, NULL, 60, &r);
+        cr_assert(strncmp(r.out, "OK", 2) == 0, "[%s] script: %s fails even bare, the check cannot fail: %s %s",
+                  who == AS_ROOT ? "root" : "user", what, r.out, r.err);
+        run_result_free(&r);
+}
+
+Test(desktop, script_multiprocessing, .timeout = 120)
+{
+        struct scriptenv e;
+        script_setup(&e);
+        FOR_EACH_USER {
+                const char *const methods[] = { "fork", "spawn", "forkserver" };
+                for (size_t i = 0; i < 3; i++) {
+                        struct run_result r;
+                        double t[2];
+                        for (int sb = 0; sb < 2; sb++) {
+                                t[sb] = run_timed(WHO, ARGS(e.henv), sb ? "script" : NULL, NULL,
+                                                  ARGS("/usr/bin/python3", e.mp, methods[i]), NULL, 60, &r);
+                                char want[64];
+                                snprintf(want, sizeof(want), "%s 328350 42\n", methods[i]);
+                                cr_assert(r.status == 0 && strcmp(r.out, want) == 0, "[%s] %s %s: %d %s %s",
+                                          WHO_NAME, sb ? "script" : "bare", methods[i], r.status, r.out, r.err);
+                                cr_assert_str_eq(r.err, "", "[%s] %s: stderr %s", WHO_NAME, methods[i], r.err);
+                                run_result_free(&r);
+                        }
+                        char what[64];
+                        snprintf(what, sizeof(what), "python3 multiprocessing %s", methods[i]);
+                        report_time("script", what, WHO, t[0], t[1]);
+                }
+        }
+        script_done(&e);
+}
+
+Test(desktop, script_forbidden, .timeout = 180)
+{
+        struct scriptenv e;
+        script_setup(&e);
+        int port;
+        pid_t srv = serve(&port, NULL, false);
+        char p[16], outfile[4200], outbind[4200], secret[4200], self[4200];
+        snprintf(p, sizeof(p), "%d", port);
+        snprintf(outfile, sizeof(outfile), "file:%s/result.txt", e.out);
+        snprintf(secret, sizeof(secret), "file:%s", e.secret);
+        char *victim = fixture(e.dir, "multiproc.py", "victim.py");
+        /* Named on the command line: bound read-only (`args = ro`). */
+        snprintf(self, sizeof(self), "%s", victim);
+        chmod(victim, 0666);
+        free(victim);
+        snprintf(outbind, sizeof(outbind), "%s", e.out);
+        FOR_EACH_USER {
+                attack(WHO, &e, NULL, ARGS("read", secret), false, "reading ~/.ssh");
+                attack(WHO, &e, NULL, ARGS("connect", "127.0.0.1", p), false, "a TCP connection");
+                attack(WHO, &e, NULL, ARGS("write", self), false, "writing a file named on the command line");
+                attack(WHO, &e, NULL, ARGS("write", outfile), false, "writing an output dir not named");
+                unlink(outfile + 5);
+                attack(WHO, &e, NULL, ARGS("exec", "/bin/sh", "-c", "echo ran"), false, "spawning a shell");
+                attack(WHO, &e, NULL, ARGS("exec", "/usr/bin/perl", "-e", "print qq(ran\n)"), false,
+                       "running another interpreter");
+                attack(WHO, &e, NULL, ARGS("exec", "/usr/bin/python3", "-c", "print('ran')"), true,
+                       "re-running its own interpreter");
+                /* Named with --bind, the output directory is writable. */
+                attack(WHO, &e, ARGS("--bind", outbind), ARGS("write", outfile), true, "writing a named output dir");
+                unlink(outfile + 5);
+        }
+        stop_server(srv);
+        script_done(&e);
+}
+
+/* A crafted document cannot start a shell or another interpreter from a
+ * viewer (the exec allow-list holds for any program the viewer could be
+ * turned into: tryexec stands in for it). */
+Test(desktop, viewer_spawns_no_shell, .timeout = 120)
+{
+        char *d = make_tmpdir();
+        char *tryexec = build_tryexec(d);
+        char allow[4200];
+        snprintf(allow, sizeof(allow), "exec.allow=%s", tryexec);
+        const char *const interp[][3] = {
+                { "/bin/sh", "-c", "echo OK ran" },
+                { "/usr/bin/python3", "-c", "print('OK ran')" },
+        };
+        FOR_EACH_USER
+                for (size_t i = 0; i < 2; i++) {
+                        struct run_result r;
+                        const char *const p[] = { tryexec, interp[i][0], interp[i][1], interp[i][2], NULL };
+                        run_timed(WHO, NULL, "document-viewer", ARGS("--ro-bind", tryexec, "--set", allow), p,
+                                  NULL, 60, &r);
+                        cr_assert(strncmp(r.out, "DENIED", 6) == 0, "[%s] document-viewer lets %s run: %s %s",
+                                  WHO_NAME, interp[i][0], r.out, r.err);
+                        run_result_free(&r);
+                        run_timed(WHO, NULL, NULL, NULL, p, NULL, 30, &r);
+                        cr_assert(strncmp(r.out, "OK ran", 6) == 0, "[%s] bare %s: %s %s", WHO_NAME,
+                                  interp[i][0], r.out, r.err);
+                        run_result_free(&r);
+                }
+        free(tryexec);
+        rm_rf(d);
 }

@@ -36,7 +36,7 @@
 
 static const char *const shipped[] = {
         "default", "browser", "document-viewer", "document-converter", "archive",
-        "network-service", "build", "shell", NULL,
+        "network-service", "build", "shell", "script", NULL,
 };
 
 Test(profiles_real, sbx_check_every_profile)
