@@ -402,3 +402,71 @@ Test(desktop, viewer_spawns_no_shell, .timeout = 120)
         free(tryexec);
         rm_rf(d);
 }
+
+/* ---- sound: audio.inc against a real PulseAudio with a null sink -------- */
+
+Test(desktop, audio_inc_reaches_the_sound_server, .timeout = 120)
+{
+        need("/usr/bin/pulseaudio", "pulseaudio");
+        need("/usr/bin/pactl", "pulseaudio-utils");
+        char *d = make_tmpdir();
+        char *run = runtime_dir(d);
+        char *home = mkdir_open(d, "home");
+        char *sock = path_join(run, "pulse/native");
+        char *log = path_join(d, "pulse.log");
+        char *wav = path_join(d, "beep.wav");
+        char xenv[4200], henv[4200], gen[4200];
+        snprintf(xenv, sizeof(xenv), "XDG_RUNTIME_DIR=%s", run);
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        /* A quarter second of a tone, 8 kHz mono. */
+        snprintf(gen, sizeof(gen),
+                 "import wave, math, struct\n"
+                 "w = wave.open('%s', 'wb'); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)\n"
+                 "w.writeframes(b''.join(struct.pack('<h', int(8000 * math.sin(i / 5))) for i in range(2000)))\n"
+                 "w.close()\n", wav);
+        struct run_result r;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 30, &r, ARGS("/usr/bin/python3", "-c", gen)), 0);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        run_result_free(&r);
+        chmod(wav, 0644);
+        pid_t pid = spawn_bg(AS_USER,
+                             ARGS("env", xenv, henv, "pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n",
+                                  "--use-pid-file=no", "--load=module-native-protocol-unix",
+                                  "--load=module-null-sink"),
+                             log);
+        wait_for(sock, log);
+        FOR_EACH_USER {
+                /* browser includes audio.inc.  Bare, only the server's own
+                 * user may connect (root is refused by the client library). */
+                for (int sb = 0; sb < 2; sb++) {
+                        const char *profile = sb ? "browser" : NULL;
+                        int who = sb ? WHO : AS_USER;
+                        run_timed(who, ARGS(xenv, henv), profile, ARGS("--set", "exec.allow=/usr/bin/pactl"),
+                                  ARGS("/usr/bin/pactl", "info"), NULL, 30, &r);
+                        cr_assert(r.status == 0 && strstr(r.out, "Default Sink: null"),
+                                  "[%s] %s pactl info: %d %s %s", WHO_NAME, sb ? "browser" : "bare", r.status,
+                                  r.out, r.err);
+                        run_result_free(&r);
+                        run_timed(who, ARGS(xenv, henv), profile,
+                                  ARGS("--ro-bind", wav, "--set", "exec.allow=/usr/bin/paplay"),
+                                  ARGS("/usr/bin/paplay", "-v", wav), NULL, 30, &r);
+                        cr_assert(r.status == 0 && strstr(r.err, "Playback stream drained"),
+                                  "[%s] %s paplay: %d %s %s", WHO_NAME, sb ? "browser" : "bare", r.status, r.out,
+                                  r.err);
+                        run_result_free(&r);
+                }
+                /* A profile without the fragment does not reach it. */
+                run_timed(WHO, ARGS(xenv, henv), "default", ARGS("--set", "exec.allow=/usr/bin/pactl"),
+                          ARGS("/usr/bin/pactl", "info"), NULL, 30, &r);
+                cr_assert(r.status != 0 && !strstr(r.out, "Server String"),
+                          "[%s] default profile reached the sound server: %s %s", WHO_NAME, r.out, r.err);
+                run_result_free(&r);
+        }
+        stop_bg(pid);
+        free(sock);
+        free(log);
+        free(wav);
+        free(home);
+        free(run);
+        rm_rf(d);
+}
