@@ -208,6 +208,67 @@ static int c_fs_home(struct ctx *c, struct attack_result *r)
         return e;
 }
 
+/* The technique a persistence point serves, for the exposure line. */
+static const char *persist_technique(const char *path)
+{
+        static const struct { const char *part, *technique; } map[] = {
+                { "/.config/autostart", "T1547.013" }, { "/.xsession", "T1547.013" },
+                { "/.xinitrc", "T1547.013" },          { "/.xprofile", "T1547.013" },
+                { "/systemd", "T1543.002" },           { "/.ssh", "T1098.004" },
+                { "/bin", "T1574.007" },               { "/.local/lib", "T1574" },
+                { "sh_", "T1546.004" },                { "shrc", "T1546.004" },
+                { "/.profile", "T1546.004" },          { "/.zsh", "T1546.004" },
+                { "environment", "T1546.004" },
+        };
+        for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+                if (strstr(path, map[i].part))
+                        return map[i].technique;
+        return "T1574";
+}
+
+/* Can a writable mount of this policy show the caller's home? */
+static bool home_writable(const struct ctx *c)
+{
+        const struct sbx_policy *p = c->p;
+        if (!p->ns_mount || p->cwd_bind == CWD_RW || p->args == ARGS_RW)
+                return true;
+        for (size_t i = 0; i < p->mounts.n; i++) {
+                const struct mount_op *o = &p->mounts.v[i];
+                if (o->kind == MOUNT_BIND && o->src && (covers_home(c, o->src) || is_home_path(c, o->src)))
+                        return true;
+        }
+        return false;
+}
+
+static int c_fs_persist(struct ctx *c, struct attack_result *r)
+{
+        if (!home_writable(c))
+                return 0;
+        if (!c->p->ns_mount)
+                return expose(r, 1000, "T1546.004", "no mount namespace: persistence points writable");
+        struct sbx_policy *ref = NULL;
+        int e = sbx_policy_new(&ref);
+        if (e < 0)
+                return e;
+        if (sbx_policy_load(ref, "persistence.inc", NULL) < 0) {
+                sbx_policy_free(ref);
+                return expose(r, 500, NULL, "the reference list persistence.inc is not in the profile path");
+        }
+        size_t open = 0;
+        for (size_t i = 0; e >= 0 && i < ref->protect.n; i++) {
+                bool have = false;
+                for (size_t j = 0; j < c->p->protect.n && !have; j++)
+                        have = strcmp(c->p->protect.v[j], ref->protect.v[i]) == 0;
+                if (!have) {
+                        const char *t = persist_technique(ref->protect.v[i]);
+                        e = expose(r, open++ < 8 ? 120 : 10, t, "%s writable in a writable mount (%s)",
+                                   ref->protect.v[i], t);
+                }
+        }
+        sbx_policy_free(ref);
+        return e;
+}
+
 static int c_fs_system_ro(struct ctx *c, struct attack_result *r)
 {
         int e = 0;
@@ -600,6 +661,7 @@ static const struct {
         { "ns-ipc", c_ns_ipc },           { "ns-uts", c_ns_uts },
         { "ns-cgroup", c_ns_cgroup },     { "fs-dev", c_fs_dev },
         { "fs-proc", c_fs_proc },         { "fs-home", c_fs_home },
+        { "fs-persist", c_fs_persist },
         { "fs-system-ro", c_fs_system_ro }, { "fs-wx", c_fs_wx },
         { "exec-allow", c_exec_allow },   { "exec-deny", c_exec_deny },
         { "exec-hash", c_exec_hash },     { "exec-memfd", c_exec_memfd },

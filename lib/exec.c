@@ -10,12 +10,12 @@
  * readlink, readdir, reading ELF headers: through exec_fs, memoised) and to
  * open pinned files.  All paths are resolved through the view the plan
  * describes, the way the sandboxed program will see them, not through the
- * host tree.  The two expensive results — the deny set and the paths the
- * allow-list grants EXECUTE on — are kept in the exec cache
- * (exec_cache.c) with the record of what they were computed from; what
- * depends on the program (its checks, its interpreter) and the pinned
- * hashes are computed at every launch.  The whole layering is described in
- * docs/exec-prevention.md. */
+ * host tree.  The cost is bounded by the profile, not by the size of /usr:
+ * an allowed directory is one Landlock rule (nothing beneath it is walked),
+ * a deny glob lists one directory, and only the program, pinned files and
+ * explicitly allowed files have their headers read.  Everything is computed
+ * at every launch: nothing is read back from a file a sandbox could have
+ * written.  The whole layering is described in docs/exec-prevention.md. */
 #include <dirent.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -29,7 +29,6 @@
 #include <unistd.h>
 
 #include "exec.h"
-#include "exec_cache.h"
 #include "exec_fs.h"
 #include "sha256.h"
 #include "util.h"
@@ -118,78 +117,6 @@ static int deny_set_build(const struct sbx_policy *p, const struct plan *plan, s
                         return r;
         }
         return 0;
-}
-
-/* ---- the deny set in the exec cache ------------------------------------ */
-
-static void deny_set_put(const struct sbx_policy *p, const struct deny_set *d,
-                         struct exec_cache_buf *b)
-{
-        exec_cache_put_u64(b, d->n);
-        for (size_t i = 0; i < d->n; i++) {
-                const struct denied *x = &d->v[i];
-                exec_cache_put_u64(b, (uint64_t)(x->loc - p->exec_deny.loc));
-                exec_cache_put_str(b, x->inside);
-                exec_cache_put_str(b, x->host);
-                exec_cache_put_u64(b, x->st.st_dev);
-                exec_cache_put_u64(b, x->st.st_ino);
-                exec_cache_put_u64(b, x->st.st_mode);
-                exec_cache_put_u64(b, (uint64_t)x->st.st_size);
-                exec_cache_put_u64(b, x->st.st_nlink);
-        }
-}
-
-static int deny_set_get(const struct sbx_policy *p, struct exec_cache_buf *b, struct deny_set *d)
-{
-        uint64_t n = exec_cache_get_u64(b);
-        int r = 0;
-        for (uint64_t i = 0; r >= 0 && !b->bad && i < n; i++) {
-                uint64_t li = exec_cache_get_u64(b);
-                const char *inside = exec_cache_get_str(b), *host = exec_cache_get_str(b);
-                struct stat st = { 0 };
-                st.st_dev = exec_cache_get_u64(b);
-                st.st_ino = exec_cache_get_u64(b);
-                st.st_mode = (mode_t)exec_cache_get_u64(b);
-                st.st_size = (off_t)exec_cache_get_u64(b);
-                st.st_nlink = exec_cache_get_u64(b);
-                if (b->bad || li >= p->exec_deny.n || inside[0] != '/' || host[0] != '/')
-                        r = -EBADMSG;
-                else
-                        r = deny_set_add(d, strdup(inside), strdup(host), &st, &p->exec_deny.loc[li]);
-        }
-        if (r >= 0 && (b->bad || b->at != b->n))
-                r = -EBADMSG;
-        if (r < 0)
-                deny_set_done(d);
-        return r;
-}
-
-/* The deny set of the view: from the exec cache when it still holds for
- * this view and filesystem, else computed (and stored). */
-static int deny_set_of(const struct sbx_policy *p, const struct plan *plan, struct exec_fs *fs,
-                       struct deny_set *d, struct sbx_error **err)
-{
-        struct exec_cache_key k;
-        struct exec_cache_buf b;
-        bool cache = exec_view_is_private(plan) && exec_cache_key(&k, "deny", &p->exec_deny, plan) >= 0;
-        int r;
-
-        if (cache && exec_cache_load(&k, &b) >= 0) {
-                r = deny_set_get(p, &b, d);
-                exec_cache_buf_done(&b);
-                if (r != -EBADMSG)
-                        return r;
-        }
-        exec_fs_record(fs, cache);
-        r = deny_set_build(p, plan, fs, d, err);
-        if (r >= 0 && cache) {
-                b = (struct exec_cache_buf){ 0 };
-                deny_set_put(p, d, &b);
-                (void)exec_cache_store(&k, fs, &b);
-                exec_cache_buf_done(&b);
-        }
-        exec_fs_record(fs, false);
-        return r;
 }
 
 static int hash_file(const char *path, uint8_t out[32])
@@ -427,7 +354,8 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
         for (size_t i = 0; i < nbinds; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 char buf[PATH_MAX];
-                if (m->kind == PM_BIND && m->src && m->src_fd < 0 && realpath(m->src, buf))
+                if (m->kind == PM_BIND && m->src && m->src_fd < 0 &&
+                    exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0)
                         real[i] = strdup(buf);
         }
         for (size_t k = 0; r >= 0 && k < d->n; k++) {
@@ -493,7 +421,7 @@ int exec_prepare(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         /* Kept for exec_allowed_paths(); plan_build() drops it. */
         if (!plan->exec_fs && (r = exec_fs_new(&plan->exec_fs)) < 0)
                 return r;
-        r = deny_set_of(p, plan, plan->exec_fs, &d, err);
+        r = deny_set_build(p, plan, plan->exec_fs, &d, err);
 
         if (r >= 0)
                 r = check_program(p, plan, &d, err);
@@ -565,23 +493,28 @@ int exec_elf_interp(int fd, char *buf, size_t n)
         return 1;
 }
 
-/* ELF headers read per allowed directory, and for symlink targets outside
- * allowed directories, when looking for interpreters.  Reading every file
- * of /usr/bin costs ~12 ms warm and ~300 ms with a cold page cache, for an
- * answer that is one loader on every system we know; a file with a rarer
- * interpreter beyond the sample fails to execute (fail closed) until its
- * interpreter is listed in [exec] allow. */
-#define INTERP_SAMPLE 32
+/* The loaders a dynamic program of this architecture names in PT_INTERP.
+ * An allowed directory grants EXECUTE on them (the kernel opens the
+ * interpreter with exec intent) without reading any file beneath it; a
+ * program with another interpreter fails to execute (fail closed) until
+ * that interpreter is listed in [exec] allow. */
+static const char *const system_loaders[] = {
+#if defined(__x86_64__)
+        "/lib64/ld-linux-x86-64.so.2",
+        "/lib/ld-musl-x86_64.so.1",
+#elif defined(__aarch64__)
+        "/lib/ld-linux-aarch64.so.1",
+        "/lib/ld-musl-aarch64.so.1",
+#endif
+};
 
 struct allowed {
         const struct plan *plan;
         struct exec_strv out;     /* inside paths granted EXECUTE */
         struct exec_strv interps; /* ELF interpreters already seen */
         struct deny_set deny; /* only without a private view (no masks) */
-        unsigned link_budget; /* ELF headers left for symlink targets */
+        bool loaders_added;
         struct exec_fs *fs;
-        signed char *identity; /* per mount: 1 host path == inside path, -1 not, 0 unknown */
-        size_t nidentity;
 };
 
 static bool is_denied_inside(struct allowed *a, const char *canon, const char *host)
@@ -640,85 +573,21 @@ static int add_exec(struct allowed *a, const char *inside, bool follow_interp)
         return add_exec_at(a, canon, host, follow_interp);
 }
 
-/* Where the link at host path `path` leads, as an inside path: resolved on
- * the host (as openat2(RESOLVE_NO_MAGICLINKS) would), the answer counts only
- * where the host file shows at the same path in the view (an identity bind
- * such as /usr or /etc/alternatives), which is how every shipped profile
- * binds system directories.  Elsewhere the target gets no EXECUTE (fail
- * closed).  Walking the view step by step instead costs ~4 ms for
- * /usr/bin. */
-static int link_target(struct allowed *a, const char *path, char *buf, size_t n)
+/* An allowed directory: one rule for everything beneath it.  Landlock
+ * checks EXECUTE on the file a symlink finally resolves to, so a link that
+ * leaves the directory (/usr/bin/x-www-browser -> /usr/lib/firefox-esr/…)
+ * works only when its target is allowed too: the profile lists it.  Nothing
+ * beneath the directory is read. */
+static int add_exec_dir(struct allowed *a, const char *canon)
 {
-        char real[PATH_MAX];
-        int r = exec_fs_realpath(a->fs, path, EXEC_FS_NO_PROC_LINKS, real);
-        if (r < 0)
-                return r;
-        if (strlen(real) >= n)
-                return -ENAMETOOLONG;
-        strcpy(buf, real);
-        if (!exec_view_is_private(a->plan))
-                return 0;
-        const struct plan_mount *m = plan_mount_covering(a->plan, buf);
-        size_t i = m ? (size_t)(m - a->plan->mounts) : 0;
-        if (!m || i >= a->nidentity)
-                return -ENOENT;
-        if (a->identity[i] == 0) {
-                a->identity[i] = -1;
-                if (m->kind == PM_BIND && m->src && m->src_fd < 0) {
-                        if ((r = exec_fs_realpath(a->fs, m->src, 0, real)) == -ENOMEM)
-                                return r;
-                        if (r >= 0 && strcmp(real, m->dst) == 0)
-                                a->identity[i] = 1;
-                }
-        }
-        return a->identity[i] > 0 ? 0 : -ENOENT;
-}
-
-/* An allowed directory: the interpreters its ELF files name (sampled), and
- * the targets of its symlinks that lie elsewhere (Landlock checks EXECUTE
- * on the file a link resolves to). */
-static int add_exec_dir(struct allowed *a, const char *canon, const char *host)
-{
-        const struct exec_fs_ent *ents;
-        size_t n;
         int r = exec_strv_add(&a->out, canon);
-        if (r < 0 || !host)
+        if (r < 0 || a->loaders_added)
                 return r;
-        if ((r = exec_fs_list(a->fs, host, &ents, &n)) < 0)
-                return r == -ENOMEM ? r : 0; /* unreadable: nothing more to find */
-        unsigned sampled = 0;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                char path[PATH_MAX], lt[PATH_MAX], target[PATH_MAX];
-                unsigned char t = ents[i].type;
-                int k = exec_path_join(path, sizeof(path), host, ents[i].name);
-                if (k >= 0 && t == DT_UNKNOWN) {
-                        mode_t m;
-                        if ((k = exec_fs_lstat(a->fs, path, &m)) >= 0)
-                                t = S_ISREG(m) ? DT_REG : S_ISLNK(m) ? DT_LNK : DT_DIR;
-                }
-                if (k >= 0 && t == DT_REG && sampled < INTERP_SAMPLE) {
-                        int fd = exec_fs_open(a->fs, path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW,
-                                              NULL);
-                        if (fd >= 0) {
-                                r = add_interp_of(a, fd);
-                                sampled += r > 0;
-                                close(fd);
-                        }
-                        k = fd;
-                } else if (k >= 0 && t == DT_LNK) {
-                        /* A link to a name in the same directory is covered
-                         * by the directory's rule; one beneath it too. */
-                        if ((k = exec_fs_readlink(a->fs, path, lt, sizeof(lt))) >= 0 && strchr(lt, '/') &&
-                            (k = link_target(a, path, target, sizeof(target))) >= 0 &&
-                            !exec_path_under(target, canon)) {
-                                r = add_exec_at(a, target, target, a->link_budget > 0);
-                                if (a->link_budget > 0)
-                                        a->link_budget--;
-                        }
-                }
-                if (k == -ENOMEM)
-                        r = k;
-        }
+        a->loaders_added = true;
+        for (size_t i = 0; r >= 0 && i < ARRAY_SIZE(system_loaders); i++)
+                if (!exec_strv_has(&a->interps, system_loaders[i]) &&
+                    (r = exec_strv_take(&a->interps, strdup(system_loaders[i]))) >= 0)
+                        r = add_exec(a, system_loaders[i], false);
         return r;
 }
 
@@ -746,62 +615,10 @@ static int allow_list(const struct sbx_policy *p, struct allowed *a)
                         else if (host)
                                 dir = k >= 0 && S_ISDIR(st.st_mode);
                         if (r >= 0)
-                                r = dir ? add_exec_dir(a, canon, host) : add_exec(a, canon, true);
+                                r = dir ? add_exec_dir(a, canon) : add_exec(a, canon, true);
                 }
                 exec_strv_done(&m);
         }
-        return r;
-}
-
-static void strv_put(struct exec_cache_buf *b, const struct exec_strv *v)
-{
-        exec_cache_put_u64(b, v->n);
-        for (size_t i = 0; i < v->n; i++)
-                exec_cache_put_str(b, v->v[i]);
-}
-
-static int strv_get(struct exec_cache_buf *b, struct exec_strv *v)
-{
-        uint64_t n = exec_cache_get_u64(b);
-        int r = 0;
-        for (uint64_t i = 0; r >= 0 && !b->bad && i < n; i++) {
-                const char *s = exec_cache_get_str(b);
-                r = b->bad || s[0] != '/' ? -EBADMSG : exec_strv_take(v, strdup(s));
-        }
-        return r >= 0 && b->bad ? -EBADMSG : r;
-}
-
-/* allow_list() from the exec cache when it still holds for this view and
- * filesystem, else computed (and stored). */
-static int allow_list_of(const struct sbx_policy *p, struct allowed *a)
-{
-        struct exec_cache_key k;
-        struct exec_cache_buf b;
-        bool cache = exec_view_is_private(a->plan) && exec_cache_key(&k, "allow", &p->exec_allow, a->plan) >= 0;
-        int r;
-
-        if (cache && exec_cache_load(&k, &b) >= 0) {
-                r = strv_get(&b, &a->out);
-                if (r >= 0)
-                        r = strv_get(&b, &a->interps);
-                if (r >= 0 && b.at != b.n)
-                        r = -EBADMSG;
-                exec_cache_buf_done(&b);
-                if (r != -EBADMSG)
-                        return r;
-                exec_strv_done(&a->out);
-                exec_strv_done(&a->interps);
-        }
-        exec_fs_record(a->fs, cache);
-        r = allow_list(p, a);
-        if (r >= 0 && cache) {
-                b = (struct exec_cache_buf){ 0 };
-                strv_put(&b, &a->out);
-                strv_put(&b, &a->interps);
-                (void)exec_cache_store(&k, a->fs, &b);
-                exec_cache_buf_done(&b);
-        }
-        exec_fs_record(a->fs, false);
         return r;
 }
 
@@ -811,25 +628,16 @@ int exec_allowed_paths(const struct sbx_policy *p, const struct plan *plan, char
         if (!a)
                 return -ENOMEM;
         a->plan = plan;
-        a->link_budget = 2 * INTERP_SAMPLE;
-        _cleanup_free_ signed char *identity = calloc(plan->nmounts + 1, 1);
-        if (!identity)
-                return -ENOMEM;
-        a->identity = identity;
-        a->nidentity = plan->nmounts;
         int r = 0;
 
         *ret = NULL;
         _cleanup_(exec_fs_freep) struct exec_fs *own = NULL;
         if (!(a->fs = exec_view_fs(plan, &own)))
                 return -ENOMEM;
-        if (!exec_view_is_private(plan)) {
+        if (!exec_view_is_private(plan))
                 r = deny_set_build(p, plan, a->fs, &a->deny, NULL);
-                if (r >= 0)
-                        r = allow_list(p, a);
-        } else {
-                r = allow_list_of(p, a);
-        }
+        if (r >= 0)
+                r = allow_list(p, a);
         for (size_t i = 0; r >= 0 && i < p->exec_hashes.n; i++)
                 r = add_exec(a, p->exec_hashes.v[i].path, true);
         if (r >= 0 && plan->exec_path) {

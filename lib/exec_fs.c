@@ -1,31 +1,9 @@
 /* exec_fs.c — the host filesystem as the exec module looks at it, memoised
- * for one plan build: resolving the ~1400 names of /usr/bin and the targets
- * of its ~500 links, for the deny-list and again for the allow-list,
- * otherwise repeats the same lstat()s, readlink()s and listings thousands of
- * times.
- *
- * While a record is open, each answer (memo hits included) also notes what
- * it depends on, so that the exec cache (exec_cache.c) can tell later, with
- * one stat() per note, whether the same computation would still give the
- * same result:
- *   - a lookup of NAME in directory D (lstat, readlink, open, each step of
- *     realpath) notes D;
- *   - a listing of D notes D;
- *   - stat() of a file, or opening it to read it, notes the file.
- * A note is stat() of the path (following links).  stat(D) gives the same
- * dev, ino, mtime and ctime later only if D still leads to the same
- * directory and no entry of it was added, removed, renamed or replaced
- * (symlinks cannot change in place, an inode never changes type); a file's
- * mtime and ctime change with its content, mode, owner and link count.
- * Every answer and every note is taken after the memo was made, and a
- * change after that gets a time at most a tick before it: either a note
- * shows the change (and the record is too recent to be stored, see
- * exec_fs_record_usable) or the change comes after the note (and a later
- * stat() shows it).  What stat() cannot see — a mount over a name — the
- * cache key covers (mountinfo), and what depends on the caller's identity
- * (permissions) the key covers too.  An error that the notes cannot explain
- * (EIO, ENOMEM, a path changing while it is looked at) makes the record
- * unusable rather than caching a transient answer.  Parent side only. */
+ * for one plan build: the deny-list and the allow-list resolve the same
+ * names (the links of /usr/bin, the merged-/usr symlinks) again and again,
+ * and one lstat(), readlink() or listing per name is enough.  Nothing
+ * outlives the plan build: no answer is kept on disk or reused for a later
+ * launch.  Parent side only. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "exec_fs.h"
@@ -55,12 +32,10 @@ struct node {
         bool link_read;
         int link_err;
         char *link;
-        /* stat(): the note */
+        /* stat() */
         bool statted;
         int stat_err;
         struct stat *st;
-        bool changed;         /* seen different later: no record can use it */
-        unsigned noted;       /* the record that noted it */
         /* the listing */
         bool listed;
         int list_err;
@@ -74,37 +49,15 @@ struct node {
 struct exec_fs {
         struct node **tab;
         size_t cap, n;
-        bool record;
-        unsigned scope; /* the open record */
-        struct node **deps;
-        size_t ndeps, depcap;
-        bool incomplete;
-        int64_t created_ns;
 };
-
-static int64_t ns_of(const struct timespec *t) { return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec; }
 
 int exec_fs_new(struct exec_fs **ret)
 {
         struct exec_fs *fs = calloc(1, sizeof(*fs));
-        struct timespec now;
         if (!fs)
                 return -ENOMEM;
-        /* Without a reference time (0) no record can rule out racy notes. */
-        if (clock_gettime(CLOCK_REALTIME, &now) >= 0)
-                fs->created_ns = ns_of(&now);
         *ret = fs;
         return 0;
-}
-
-void exec_fs_record(struct exec_fs *fs, bool on)
-{
-        fs->record = on;
-        if (!on)
-                return;
-        fs->scope++;
-        fs->ndeps = 0;
-        fs->incomplete = false;
 }
 
 void exec_fs_free(struct exec_fs *fs)
@@ -123,7 +76,6 @@ void exec_fs_free(struct exec_fs *fs)
                 free(x);
         }
         free(fs->tab);
-        free(fs->deps);
         free(fs);
 }
 
@@ -183,55 +135,6 @@ static struct node *node_n(struct exec_fs *fs, const char *path, size_t len)
 
 static struct node *node(struct exec_fs *fs, const char *path) { return node_n(fs, path, strlen(path)); }
 
-/* Errors that the notes explain: the entry is absent or not what the path
- * needs, or the caller may not search a directory (its mode is noted).
- * Anything else could be transient and must not end up in a cache. */
-static int result(struct exec_fs *fs, int r)
-{
-        switch (-r) {
-        case 0:
-        case ENOENT:
-        case ENOTDIR:
-        case EACCES:
-        case ELOOP:
-        case ENAMETOOLONG:
-        case EINVAL: /* readlink() of something that is not a link */
-                break;
-        default:
-                fs->incomplete = true;
-        }
-        return r;
-}
-
-/* ---- notes ------------------------------------------------------------- */
-
-bool exec_fs_same(const struct stat *a, const struct stat *b)
-{
-        return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_mode == b->st_mode &&
-               a->st_nlink == b->st_nlink && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
-               a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-               a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
-               a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
-}
-
-/* Keep `st` as x's fingerprint; one taken earlier must agree with it. */
-static int set_fingerprint(struct exec_fs *fs, struct node *x, const struct stat *st)
-{
-        if (x->statted) {
-                if (!x->st || !exec_fs_same(x->st, st)) {
-                        x->changed = true; /* it changed while we looked */
-                        fs->incomplete = true;
-                }
-                return 0;
-        }
-        if (!(x->st = malloc(sizeof(*st))))
-                return -ENOMEM;
-        *x->st = *st;
-        x->statted = true;
-        x->stat_err = 0;
-        return 0;
-}
-
 static int fingerprint(struct node *x)
 {
         struct stat st;
@@ -252,71 +155,6 @@ static int fingerprint(struct node *x)
         return 0;
 }
 
-/* x's answer is part of the result. */
-static void note(struct exec_fs *fs, struct node *x)
-{
-        if (!fs->record || x->noted == fs->scope)
-                return;
-        if (fingerprint(x) < 0 || x->changed) {
-                fs->incomplete = true;
-                return;
-        }
-        if (fs->ndeps + 1 > fs->depcap) {
-                size_t nc = fs->depcap ? fs->depcap * 2 : 64;
-                struct node **nv = realloc(fs->deps, nc * sizeof(*nv));
-                if (!nv) {
-                        fs->incomplete = true;
-                        return;
-                }
-                fs->deps = nv;
-                fs->depcap = nc;
-        }
-        fs->deps[fs->ndeps++] = x;
-        x->noted = fs->scope;
-}
-
-/* A name is looked up in its directory: note the directory. */
-static void note_parent(struct exec_fs *fs, const char *path)
-{
-        if (!fs->record)
-                return;
-        size_t len = strlen(path);
-        if (path[0] != '/' || (len > 1 && path[len - 1] == '/')) {
-                fs->incomplete = true; /* not a form the notes describe */
-                return;
-        }
-        if (len == 1)
-                return; /* "/" itself: nothing is looked up */
-        const char *slash = strrchr(path, '/');
-        struct node *d = node_n(fs, path, slash == path ? 1 : (size_t)(slash - path));
-        if (!d) {
-                fs->incomplete = true;
-                return;
-        }
-        note(fs, d);
-}
-
-size_t exec_fs_ndeps(const struct exec_fs *fs) { return fs->ndeps; }
-
-void exec_fs_dep(const struct exec_fs *fs, size_t i, const char **path, const struct stat **st)
-{
-        *path = fs->deps[i]->path;
-        *st = fs->deps[i]->st;
-}
-
-bool exec_fs_record_usable(const struct exec_fs *fs, int64_t margin_ns)
-{
-        if (!fs->record || fs->incomplete || fs->created_ns <= 0)
-                return false;
-        for (size_t i = 0; i < fs->ndeps; i++) {
-                const struct stat *st = fs->deps[i]->st;
-                if (ns_of(&st->st_mtim) >= fs->created_ns - margin_ns ||
-                    ns_of(&st->st_ctim) >= fs->created_ns - margin_ns)
-                        return false;
-        }
-        return true;
-}
-
 /* ---- lookups ----------------------------------------------------------- */
 
 int exec_fs_lstat(struct exec_fs *fs, const char *path, mode_t *type)
@@ -324,7 +162,6 @@ int exec_fs_lstat(struct exec_fs *fs, const char *path, mode_t *type)
         struct node *x = node(fs, path);
         if (!x)
                 return -ENOMEM;
-        note_parent(fs, path);
         if (!x->looked) {
                 struct stat st;
                 if (lstat(path, &st) < 0) {
@@ -338,7 +175,7 @@ int exec_fs_lstat(struct exec_fs *fs, const char *path, mode_t *type)
                 x->looked = true;
         }
         if (x->err < 0)
-                return result(fs, x->err);
+                return x->err;
         *type = x->type;
         return 0;
 }
@@ -348,7 +185,6 @@ int exec_fs_readlink(struct exec_fs *fs, const char *path, char *buf, size_t n)
         struct node *x = node(fs, path);
         if (!x)
                 return -ENOMEM;
-        note_parent(fs, path);
         if (!x->link_read) {
                 char tmp[PATH_MAX];
                 ssize_t k = readlink(path, tmp, sizeof(tmp));
@@ -371,7 +207,7 @@ int exec_fs_readlink(struct exec_fs *fs, const char *path, char *buf, size_t n)
                 x->link_read = true;
         }
         if (x->link_err < 0)
-                return result(fs, x->link_err);
+                return x->link_err;
         size_t l = strlen(x->link);
         if (l >= n)
                 return -ENAMETOOLONG;
@@ -385,12 +221,8 @@ int exec_fs_stat(struct exec_fs *fs, const char *path, struct stat *st)
         if (!x)
                 return -ENOMEM;
         int r = fingerprint(x);
-        if (r < 0) {
-                /* Which step of the path failed is not in any note. */
-                fs->incomplete = true;
+        if (r < 0)
                 return r;
-        }
-        note(fs, x);
         *st = *x->st;
         return 0;
 }
@@ -405,17 +237,7 @@ static int list_dir(struct exec_fs *fs, struct node *x)
         int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
-        struct stat st;
-        if (fstat(fd, &st) < 0) {
-                int e = -errno;
-                close(fd);
-                return e;
-        }
-        int r = set_fingerprint(fs, x, &st);
-        if (r < 0) {
-                close(fd);
-                return r;
-        }
+        int r = 0;
         DIR *d = fdopendir(fd);
         if (!d) {
                 int e = -errno;
@@ -491,12 +313,8 @@ int exec_fs_list(struct exec_fs *fs, const char *dir, const struct exec_fs_ent *
                 x->list_err = r;
                 x->listed = true;
         }
-        /* The directory itself: its fingerprint was taken through the fd
-         * before reading; when opening failed, stat() tells whether its mode
-         * is why. */
-        note(fs, x);
         if (x->list_err < 0)
-                return result(fs, x->list_err);
+                return x->list_err;
         *ents = x->ents;
         *n = x->nents;
         return 0;
@@ -504,35 +322,15 @@ int exec_fs_list(struct exec_fs *fs, const char *dir, const struct exec_fs_ent *
 
 int exec_fs_open(struct exec_fs *fs, const char *path, int flags, struct stat *st)
 {
-        struct node *x = node(fs, path);
-        if (!x)
-                return -ENOMEM;
-        note_parent(fs, path);
+        (void)fs;
         int fd = open(path, flags | O_CLOEXEC);
-        if (fd < 0) {
+        if (fd < 0)
+                return -errno;
+        if (st && fstat(fd, st) < 0) {
                 int e = -errno;
-                if (e == -EACCES)
-                        note(fs, x); /* its mode says why */
-                else if (!(e == -ELOOP && (flags & O_NOFOLLOW)) && e != -ENOENT)
-                        fs->incomplete = true;
+                close(fd);
                 return e;
         }
-        struct stat fst;
-        int r = 0;
-        if (!fs->record && !st)
-                return fd;
-        if (fstat(fd, &fst) < 0)
-                r = -errno;
-        else if (fs->record)
-                r = set_fingerprint(fs, x, &fst);
-        if (r < 0) {
-                close(fd);
-                fs->incomplete = true;
-                return r;
-        }
-        note(fs, x);
-        if (st)
-                *st = fst;
         return fd;
 }
 
@@ -547,7 +345,7 @@ static int on_procfs(struct exec_fs *fs, const char *done, size_t len)
         if (!x->procfs) {
                 struct statfs sf;
                 if (statfs(x->path, &sf) < 0)
-                        return result(fs, -errno);
+                        return -errno;
                 x->procfs = sf.f_type == PROC_SUPER_MAGIC ? 1 : -1;
         }
         return x->procfs > 0;

@@ -1,8 +1,6 @@
 /* exec_fs.h — the host filesystem as the exec module looks at it: lstat,
  * readlink, stat, directory listings, file opens and realpath, memoised for
- * one plan build, and the record of what a result depended on (for the exec
- * cache).  Parent side only.  See exec_fs.c for what is recorded and why
- * that is enough. */
+ * one plan build.  Parent side only. */
 #pragma once
 
 #include <limits.h>
@@ -46,24 +44,3 @@ int exec_fs_open(struct exec_fs *fs, const char *path, int flags, struct stat *s
  * procfs link that is not magic leads only to other procfs files). */
 #define EXEC_FS_NO_PROC_LINKS 1u
 int exec_fs_realpath(struct exec_fs *fs, const char *path, unsigned flags, char out[PATH_MAX]);
-
-/* ---- what a result depended on ------------------------------------------ */
-
-/* on: start a new record (the last one is dropped): from now on every call
- * above also notes what its answer depends on, memo hits included.  off:
- * stop noting. */
-void exec_fs_record(struct exec_fs *fs, bool on);
-/* The record: stat() of each path as it was when first looked at. */
-size_t exec_fs_ndeps(const struct exec_fs *fs);
-void exec_fs_dep(const struct exec_fs *fs, size_t i, const char **path, const struct stat **st);
-/* Can the record vouch for the result?  False when a fingerprint could not
- * be taken, a path changed while it was being looked at, or a fingerprint
- * is too recent to tell a later change from this state (a timestamp within
- * `margin_ns` before fs was made, which is before any fingerprint was
- * taken: file times advance in coarse ticks, so a change right after the
- * fingerprint could leave it as it was). */
-bool exec_fs_record_usable(const struct exec_fs *fs, int64_t margin_ns);
-
-/* The fingerprint comparison the cache validates with: same dev, ino,
- * type and mode, size, mtime and ctime. */
-bool exec_fs_same(const struct stat *a, const struct stat *b);

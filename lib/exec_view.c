@@ -230,7 +230,7 @@ int exec_view_resolve_fs(const struct plan *plan, struct exec_fs *fs, const char
                 } else if (m && m->kind == PM_MASK) {
                         if (strcmp(next, m->dst) != 0)
                                 return -ENOENT; /* a masked directory is empty */
-                } else if (m && (m->kind == PM_PROC || m->kind == PM_READONLY)) {
+                } else if (m && (m->kind == PM_PROC || m->kind == PM_REBIND)) {
                         /* procfs: exists or not at run time; take it as given */
                 } else if (!(m && strcmp(next, m->dst) == 0) && !on_mount_path(plan, next)) {
                         return -ENOENT;

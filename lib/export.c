@@ -308,7 +308,7 @@ int sc_model_build(const struct sbx_policy *p, struct sc_model *ret, struct sbx_
                         copy->sc_action = DENY_ERRNO;
                         q = copy;
                 }
-                r = seccomp_compile(q, SC_NO_CACHE, &prog, err);
+                r = seccomp_compile(q, 0, &prog, err);
                 sbx_policy_free(copy);
                 if (r >= 0) {
                         m.err = prog.deny_errno;

@@ -121,6 +121,7 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_ENV_SET: return &p->env_set;
         case K_LL_OPTIONAL: return &p->landlock_optional;
         case K_LL_READONLY: return &p->ll_readonly;
+        case K_PROTECT: return &p->protect;
         case K_SC_SOCKET:
         case K_SC_IOCTL:
                 for (size_t i = 0; i < p->sc_nargs; i++) {

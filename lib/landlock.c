@@ -208,10 +208,12 @@ static int rule(struct builder *b, const char *path, uint64_t access, bool optio
         return landlock_plan_add(b->lp, path, access, optional, nofollow);
 }
 
+/* A mount of its own at `path`, not a re-bind of what lies beneath (those
+ * belong to the tree they re-bind). */
 static bool is_mount_point(const struct plan *plan, const char *path)
 {
         for (size_t i = 0; i < plan->nmounts; i++)
-                if (strcmp(plan->mounts[i].dst, path) == 0)
+                if (strcmp(plan->mounts[i].dst, path) == 0 && plan->mounts[i].kind != PM_REBIND)
                         return true;
         return false;
 }
@@ -321,7 +323,7 @@ static int mount_rules(struct builder *b)
                                  false, false);
                         break;
                 case PM_MASK:
-                case PM_READONLY:
+                case PM_REBIND:
                 case PM_DIR:
                 case PM_SYMLINK:
                         break;
@@ -347,13 +349,12 @@ static int mount_rules(struct builder *b)
         return r;
 }
 
+/* EXECUTE where the plan's exec step said (plan->exec_paths). */
 static int exec_rules(struct builder *b)
 {
-        char **paths = NULL;
-        int r = exec_allowed_paths(b->p, b->plan, &paths);
-        for (size_t i = 0; r >= 0 && paths[i]; i++)
-                r = rule(b, paths[i], FS_EXEC | LANDLOCK_ACCESS_FS_READ_FILE, true, false);
-        sbx_strv_free(paths);
+        int r = 0;
+        for (size_t i = 0; r >= 0 && b->plan->exec_paths && b->plan->exec_paths[i]; i++)
+                r = rule(b, b->plan->exec_paths[i], FS_EXEC | LANDLOCK_ACCESS_FS_READ_FILE, true, false);
         return r;
 }
 
@@ -409,7 +410,7 @@ static int parse_ports(const struct strlist *l, const char *key, bool *any, uint
 
 static int readonly_paths(struct builder *b)
 {
-        b->ro = calloc(b->p->ll_readonly.n + 1, sizeof(char *));
+        b->ro = calloc(b->p->ll_readonly.n + b->plan->nprotect_ll + 1, sizeof(char *));
         if (!b->ro)
                 return -ENOMEM;
         for (size_t i = 0; i < b->p->ll_readonly.n; i++) {
@@ -423,6 +424,9 @@ static int readonly_paths(struct builder *b)
                         return -ENOMEM;
                 b->ro[b->nro++] = canon;
         }
+        for (size_t i = 0; i < b->plan->nprotect_ll; i++)
+                if (!(b->ro[b->nro++] = strdup(b->plan->protect_ll[i])))
+                        return -ENOMEM;
         return 0;
 }
 

@@ -70,78 +70,83 @@ static unsigned attrs(const struct plan_mount *m)
         return a;
 }
 
-/* Walk `path` (absolute, normalised) below rootfd creating directories,
- * never following a symlink.  The last component is created as a directory
- * or an empty file per `dir`, or not at all when `create_last` is false (then
- * the parent's fd is returned and *last points at the final component). */
-static int walk(int rootfd, const char *path, bool dir, bool create_last, const char **last)
+/* The directory holding the last component of `path` (absolute,
+ * normalised) below rootfd, never following a symlink; directories on the
+ * way are created when `create` (only where missing: a lookup first).
+ * Returns an fd the caller closes with put_dir() (rootfd itself when the
+ * parent is the root) and the last component in name[]. */
+static int walk_parent(int rootfd, const char *path, bool create, char name[256])
 {
-        int fd = dup(rootfd);
-        if (fd < 0)
-                return -errno;
+        int fd = rootfd;
         const char *s = path;
         while (*s == '/')
                 s++;
         if (!*s) {
-                if (last)
-                        *last = ".";
-                return fd;
+                strcpy(name, ".");
+                return rootfd;
         }
         for (;;) {
                 const char *e = strchr(s, '/');
                 size_t n = e ? (size_t)(e - s) : strlen(s);
-                char comp[256];
-                if (n == 0 || n >= sizeof(comp)) {
-                        close(fd);
+                if (n == 0 || n >= 256) {
+                        if (fd != rootfd)
+                                close(fd);
                         return -ENAMETOOLONG;
                 }
-                memcpy(comp, s, n);
-                comp[n] = 0;
-                bool is_last = !e || !e[1];
-                if (is_last && !create_last) {
-                        if (last)
-                                *last = s;
+                memcpy(name, s, n);
+                name[n] = 0;
+                if (!e || !e[1])
                         return fd;
+                int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY);
+                if (next < 0 && errno == ENOENT && create) {
+                        if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
+                                next = -1;
+                        else
+                                next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY);
                 }
-                if (!is_last || dir) {
-                        if (mkdirat(fd, comp, 0755) < 0 && errno != EEXIST) {
-                                int r = -errno;
-                                close(fd);
-                                return r;
-                        }
-                } else {
-                        int f = openat(fd, comp, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-                        if (f < 0 && errno != EEXIST && errno != EISDIR && errno != EACCES &&
-                            errno != EROFS) {
-                                int r = -errno;
-                                close(fd);
-                                return r;
-                        }
-                        if (f >= 0)
-                                close(f);
-                }
-                int next = openat(fd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC | (is_last && !dir ? 0 : O_DIRECTORY));
                 int saved = errno;
-                close(fd);
+                if (fd != rootfd)
+                        close(fd);
                 if (next < 0)
                         return saved == ENOTDIR || saved == ELOOP ? -ELOOP : -saved;
                 fd = next;
-                if (is_last)
-                        return fd;
                 s = e + 1;
         }
 }
 
+static void put_dir(int fd, int rootfd)
+{
+        if (fd >= 0 && fd != rootfd)
+                close(fd);
+}
+
+/* Create the mount point `name` in pfd (a directory or an empty file),
+ * unless it exists. */
+static int make_point(int pfd, const char *name, bool dir)
+{
+        if (dir)
+                return mkdirat(pfd, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
+        int f = openat(pfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (f >= 0) {
+                close(f);
+                return 0;
+        }
+        return errno == EEXIST || errno == EISDIR || errno == EACCES || errno == EROFS ? 0 : -errno;
+}
+
+/* Attach the detached tree at dst.  move_mount() without
+ * MOVE_MOUNT_T_SYMLINKS does not follow a symlink in the last component. */
 static int attach(int tree, int rootfd, const char *dst, bool dir)
 {
-        int target = walk(rootfd, dst, dir, true, NULL);
-        if (target < 0)
-                return target;
-        int r = sys_move_mount(tree, "", target, "",
-                               MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
-        int saved = errno;
-        close(target);
-        return r < 0 ? -saved : 0;
+        char name[256];
+        int pfd = walk_parent(rootfd, dst, true, name);
+        if (pfd < 0)
+                return pfd;
+        int r = make_point(pfd, name, dir);
+        if (r >= 0 && sys_move_mount(tree, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                r = -errno;
+        put_dir(pfd, rootfd);
+        return r;
 }
 
 static int new_fs(const char *type, const char *data, unsigned attr)
@@ -211,6 +216,7 @@ static int clone_pinned(const struct plan_mount *m)
 /* Step 1: clone every host-backed source while the host tree is visible. */
 static int clone_sources(const struct plan *plan, const char **failed)
 {
+        int mask = -1; /* the first mask's tree, copied for the others */
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 int t;
@@ -227,6 +233,16 @@ static int clone_sources(const struct plan *plan, const char **failed)
                                 *failed = m->src;
                                 return e;
                         }
+                } else if (m->kind == PM_MASK && !m->src_is_dir && mask >= 0) {
+                        /* Every further mask is a copy of the first, which
+                         * carries its attributes already. */
+                        t = sys_open_tree(mask, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+                        if (t < 0) {
+                                *failed = "/dev/null (copy)";
+                                return -errno;
+                        }
+                        plan->tree_fds[i] = t;
+                        continue;
                 } else if (m->kind == PM_MASK && !m->src_is_dir) {
                         /* An unusable device node: nodev makes every open fail. */
                         t = sys_open_tree(AT_FDCWD, "/dev/null", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
@@ -247,6 +263,8 @@ static int clone_sources(const struct plan *plan, const char **failed)
                         return e;
                 }
                 plan->tree_fds[i] = t;
+                if (m->kind == PM_MASK)
+                        mask = t;
         }
         return 0;
 }
@@ -254,8 +272,8 @@ static int clone_sources(const struct plan *plan, const char **failed)
 static int apply_one(const struct plan *plan, size_t i, int rootfd)
 {
         const struct plan_mount *m = &plan->mounts[i];
-        int r = 0, t;
-        const char *last;
+        int r = 0, t, pfd;
+        char name[256];
 
         switch (m->kind) {
         case PM_BIND:
@@ -265,91 +283,83 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 break;
         case PM_MASK: {
                 /* Only hide what exists. */
-                int pfd = walk(rootfd, m->dst, false, false, &last);
+                pfd = walk_parent(rootfd, m->dst, false, name);
                 if (pfd < 0)
                         return m->optional ? 0 : pfd;
                 struct stat st;
-                int s = fstatat(pfd, last, &st, AT_SYMLINK_NOFOLLOW);
-                close(pfd);
-                if (s < 0)
-                        return m->optional ? 0 : -errno;
-                if (m->src_is_dir || S_ISDIR(st.st_mode)) {
+                if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+                        r = m->optional ? 0 : -errno;
+                } else if (m->src_is_dir || S_ISDIR(st.st_mode)) {
                         if (!S_ISDIR(st.st_mode))
-                                return m->optional ? 0 : -ENOTDIR;
-                        t = new_fs("tmpfs", "mode=0000,size=4k",
-                                   MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-                                           MOUNT_ATTR_NOEXEC);
-                        if (t < 0)
-                                return t;
-                        r = attach(t, rootfd, m->dst, true);
-                        close(t);
-                } else {
-                        if (plan->tree_fds[i] < 0)
-                                return -EBADF;
-                        r = attach(plan->tree_fds[i], rootfd, m->dst, false);
+                                r = m->optional ? 0 : -ENOTDIR;
+                        else if ((t = new_fs("tmpfs", "mode=0000,size=4k",
+                                             MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+                                                     MOUNT_ATTR_NOEXEC)) < 0)
+                                r = t;
+                        else {
+                                if (sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                        r = -errno;
+                                close(t);
+                        }
+                } else if (plan->tree_fds[i] < 0) {
+                        r = -EBADF;
+                } else if (sys_move_mount(plan->tree_fds[i], "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+                        r = -errno;
                 }
+                put_dir(pfd, rootfd);
                 break;
         }
-        case PM_READONLY: {
-                struct mount_attr a = { .attr_set = attrs(m) | MOUNT_ATTR_RDONLY };
-                t = sys_open_tree(rootfd, m->dst + 1,
+        case PM_REBIND: {
+                /* Nothing on the way is created or followed: the directories
+                 * were checked in the parent, and a missing one now means
+                 * the tree changed under us (fail). */
+                pfd = walk_parent(rootfd, m->dst, false, name);
+                /* What this namespace's uid cannot reach, the program (the
+                 * same uid, no capabilities) cannot reach either. */
+                if (pfd == -EACCES || (m->optional && pfd == -ENOENT))
+                        return 0;
+                if (pfd < 0)
+                        return pfd;
+                struct mount_attr a = { .attr_set = attrs(m) };
+                t = sys_open_tree(pfd, name,
                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
-                if (t < 0)
-                        return m->optional && errno == ENOENT ? 0 : -errno;
-                if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0)
-                        r = -errno;
-                else
-                        r = attach(t, rootfd, m->dst, true);
-                close(t);
+                if (t < 0) {
+                        r = errno == EACCES || (m->optional && errno == ENOENT) ? 0 : -errno;
+                } else {
+                        if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0 ||
+                            sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                r = -errno;
+                        close(t);
+                }
+                put_dir(pfd, rootfd);
                 break;
         }
         case PM_TMPFS:
-                t = new_fs("tmpfs", m->data, attrs(m));
-                if (t < 0)
-                        return t;
-                r = attach(t, rootfd, m->dst, true);
-                close(t);
-                break;
         case PM_PROC:
-                t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-                if (t < 0)
-                        return t;
-                r = attach(t, rootfd, m->dst, true);
-                close(t);
-                break;
         case PM_DEVPTS:
-                t = new_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
-                           MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+                if (m->kind == PM_TMPFS)
+                        t = new_fs("tmpfs", m->data, attrs(m));
+                else if (m->kind == PM_PROC)
+                        t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                else
+                        t = new_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
+                                   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
                 if (t < 0)
                         return t;
                 r = attach(t, rootfd, m->dst, true);
                 close(t);
                 break;
-        case PM_DIR: {
-                int fd = walk(rootfd, m->dst, true, true, NULL);
-                if (fd < 0)
-                        return fd;
-                close(fd);
-                break;
-        }
-        case PM_SYMLINK: {
-                int pfd = walk(rootfd, m->dst, true, false, &last);
+        case PM_DIR:
+        case PM_SYMLINK:
+                pfd = walk_parent(rootfd, m->dst, true, name);
                 if (pfd < 0)
                         return pfd;
-                char name[256];
-                size_t n = strcspn(last, "/");
-                if (n >= sizeof(name)) {
-                        close(pfd);
-                        return -ENAMETOOLONG;
-                }
-                memcpy(name, last, n);
-                name[n] = 0;
-                /* the parent directories up to here */
-                if (symlinkat(m->src, pfd, name) < 0 && errno != EEXIST)
+                if (m->kind == PM_DIR)
+                        r = make_point(pfd, name, true);
+                else if (symlinkat(m->src, pfd, name) < 0 && errno != EEXIST)
                         r = -errno;
-                close(pfd);
+                put_dir(pfd, rootfd);
                 break;
-        }
         }
         return r;
 }

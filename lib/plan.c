@@ -1,9 +1,14 @@
-/* plan.c — from a validated policy to the concrete launch plan: identity
- * maps, the ordered mount list (policy entries plus the fixed /dev, /proc
- * and home setup), the resolved program, environment, fds, limits, and the
- * prepared Landlock ruleset and seccomp program.  Parent side: may
- * allocate, touches the OS only to look (stat, realpath, getenv) and to open
- * pinned files.  Also renders a plan as text for `sbx run --dry-run`. */
+/* plan.c — from a validated policy to the concrete launch plan, built in
+ * one place and in this order, each step adding data to the plan that the
+ * later ones read (none calls back into an earlier one):
+ *   identity and namespaces → the fixed mounts (/dev, /proc, home) → the
+ *   policy's mounts → the working directory and file arguments → protected
+ *   paths (protect.c) → execution prevention: program checks, pins, masks
+ *   (exec.c) → the paths that get EXECUTE (exec.c) → Landlock rules from the
+ *   finished view and those paths (landlock.c) → the seccomp program.
+ * Parent side: may allocate, touches the OS only to look (stat, realpath,
+ * getenv) and to open pinned files.  The child replays the plan (spawn.c).
+ * Also renders a plan as text for `sbx run --dry-run` (plan_format.c). */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -17,6 +22,7 @@
 #include "exec.h"
 #include "exec_fs.h"
 #include "plan.h"
+#include "protect.h"
 #include "util.h"
 
 char *plan_own(struct plan *plan, char *s)
@@ -108,7 +114,8 @@ const struct plan_mount *plan_mount_covering(const struct plan *plan, const char
         size_t best_len = 0;
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
-                if (m->kind == PM_SYMLINK || m->kind == PM_DIR)
+                /* A re-bind shows what lies beneath it. */
+                if (m->kind == PM_SYMLINK || m->kind == PM_DIR || m->kind == PM_REBIND)
                         continue;
                 if (!path_under(inside, m->dst))
                         continue;
@@ -225,7 +232,7 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
                                         return r;
                         }
                         for (size_t i = 0; i < ARRAY_SIZE(proc_readonly); i++) {
-                                struct plan_mount m = { .kind = PM_READONLY, .src_fd = -1,
+                                struct plan_mount m = { .kind = PM_REBIND, .src_fd = -1,
                                                         .dst = proc_readonly[i], .src_is_dir = true,
                                                         .readonly = true, .noexec = true,
                                                         .optional = true };
@@ -534,6 +541,9 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 if ((r = add_caller_paths(plan, p, caller_cwd, o->argv)) < 0)
                         return sbx_err_setup(err, r, "plan", "file arguments");
                 sort_mounts(plan);
+                if ((r = protect_plan(p, plan, err)) < 0)
+                        return r;
+                sort_mounts(plan);
         }
 
         if ((r = resolve_program(plan, o->file, err)) < 0)
@@ -570,10 +580,18 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (p->ns_mount)
                 sort_mounts(plan);
+        if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
+                return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
         exec_fs_free(TAKE_PTR(plan->exec_fs));
         if (r < 0)
                 return r;
+        if (plan->nprotect_ll > 0 && !plan->landlock.enabled)
+                return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "protect",
+                                    "%s does not exist (or is a symlink) under a writable bind, and "
+                                    "this kernel has no Landlock to stop a sandbox creating it; "
+                                    "bind a narrower directory",
+                                    plan->protect_ll[0]);
         if (p->seccomp) {
                 unsigned f = SC_SUPERVISED;
                 if (plan->log_denials)
@@ -601,6 +619,8 @@ void plan_done(struct plan *plan)
         sbx_strv_free(plan->envp);
         free(plan->keep_fds);
         free(plan->tree_fds);
+        free(plan->protect_ll);
+        sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
         seccomp_prog_done(&plan->seccomp);
@@ -653,6 +673,8 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
                 if ((r = plan_add_mount(plan, &m)) < 0)
                         return r;
         }
+        if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
+                return sbx_err_setup(err, r, "plan", "[exec] allow");
         if ((r = landlock_prepare(p, plan, &plan->landlock, err)) < 0)
                 return r;
         if (p->seccomp && (r = seccomp_compile(p, SC_SELF, &plan->seccomp, err)) < 0)

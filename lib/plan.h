@@ -21,7 +21,8 @@ enum plan_mount_kind {
         PM_PROC,      /* fresh procfs */
         PM_DEVPTS,    /* private devpts instance */
         PM_MASK,      /* hide dst: an empty read-only file or directory over it */
-        PM_READONLY,  /* re-bind dst (inside the new root) onto itself read-only */
+        PM_REBIND,    /* re-bind what the view shows at dst onto itself (read-only
+                       * when `readonly`): a mount point that cannot be renamed */
 };
 
 struct plan_mount {
@@ -85,6 +86,13 @@ struct plan {
         /* parent: host lookups memoised while the plan is built (exec.c);
          * NULL once it is */
         struct exec_fs *exec_fs;
+        /* inside paths Landlock grants EXECUTE on (exec.c), NULL-terminated */
+        char **exec_paths;
+        /* inside paths no sandbox may create (protect.c): missing or
+         * symlinked protected paths under writable binds; Landlock keeps
+         * them from being created.  NULL-terminated, strings owned. */
+        char **protect_ll;
+        size_t nprotect_ll;
         /* for the user, NULL-terminated: warnings need action (printed on
          * every run); notes need none (optional sources skipped: printed
          * only when asked, SBX_SPAWN_VERBOSE, and by --dry-run) */

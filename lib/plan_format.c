@@ -17,7 +17,7 @@ static const char *kind_name(enum plan_mount_kind k)
         case PM_PROC: return "proc";
         case PM_DEVPTS: return "devpts";
         case PM_MASK: return "mask";
-        case PM_READONLY: return "ro";
+        case PM_REBIND: return "rebind";
         }
         return "?";
 }

@@ -269,6 +269,7 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->landlock_optional);
         strlist_free(&p->ll_readonly);
         strlist_free(&p->skipped);
+        strlist_free(&p->protect);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
         free(p->files);
@@ -321,7 +322,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->name = d->description = d->hostname = d->cwd = NULL;
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
-                        d->env_set = d->landlock_optional = d->ll_readonly = d->skipped =
+                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->skipped =
                                 (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
@@ -356,7 +357,8 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->sc_deny, &d->sc_deny },         { &s->sc_override, &d->sc_override },
                 { &s->caps_keep, &d->caps_keep },     { &s->env_keep, &d->env_keep },
                 { &s->env_set, &d->env_set },         { &s->landlock_optional, &d->landlock_optional },
-                { &s->ll_readonly, &d->ll_readonly }, { &s->skipped, &d->skipped },
+                { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
+                { &s->skipped, &d->skipped },
         };
         for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
                 if (copy_strlist(s, d, lists[i].s, lists[i].d) < 0)
@@ -496,7 +498,7 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
                 return false;
         if (a->landlock != b->landlock || a->landlock_min_abi != b->landlock_min_abi ||
             !strlist_same(&a->landlock_optional, &b->landlock_optional) ||
-            !strlist_same(&a->ll_readonly, &b->ll_readonly))
+            !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect))
                 return false;
         return a->new_session == b->new_session;
 }

@@ -166,6 +166,9 @@ struct sbx_policy {
         struct strlist landlock_optional; /* features allowed to be missing */
         struct strlist ll_readonly; /* Landlock grants only read beneath these,
                                      * even where the mount is writable */
+        /* [filesystem] protect: host paths kept read-only and uncreatable
+         * wherever a writable mount shows them (protect.c) */
+        struct strlist protect;
 
         /* [process] */
         bool new_session;

@@ -50,6 +50,7 @@ enum key_id {
         K_CAPS_KEEP,
         K_ENV_KEEP, K_ENV_SET,
         K_LL_OPTIONAL, K_LL_READONLY,
+        K_PROTECT,
         K_COUNT,
 };
 

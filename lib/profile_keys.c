@@ -62,6 +62,7 @@ const struct key_def profile_keys[] = {
         { "filesystem", "home", K_HOME, "tmpfs or none", "tmpfs", "an empty private home directory" },
         { "filesystem", "args", K_ARGS, "none, ro or rw", "none", "make the program's file arguments visible" },
         { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro or rw", "none", "make the caller's working directory visible" },
+        { "filesystem", "protect", K_PROTECT, "list of paths", "none", "kept read-only (and not creatable) wherever a writable mount shows them: persistence points such as ~/.bashrc" },
         { "filesystem", "cwd", K_CWD, "path", "unset", "working directory inside (unset: the caller's if visible, else /)" },
 
         { "network", "mode", K_NET_MODE, "none or host", "none", "none: own namespace with loopback only; host: the host's network" },
@@ -136,7 +137,7 @@ bool profile_key_expands(enum key_id id)
         switch (id) {
         case K_CWD: case K_INCLUDE: case K_BIND: case K_RO_BIND: case K_DEV: case K_TMPFS:
         case K_DIR: case K_SYMLINK: case K_EXEC_ALLOW: case K_EXEC_DENY: case K_EXEC_ALLOW_HASH:
-        case K_ENV_SET: case K_LL_READONLY:
+        case K_ENV_SET: case K_LL_READONLY: case K_PROTECT:
                 return true;
         default:
                 return false;
@@ -778,9 +779,13 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         case K_EXEC_ALLOW:
         case K_EXEC_DENY:
         case K_LL_READONLY:
+        case K_PROTECT:
                 if ((r = path_value(t->text, false, k, loc, &val, err)) < 0)
                         return r;
-                l = k->id == K_EXEC_ALLOW ? &p->exec_allow : k->id == K_EXEC_DENY ? &p->exec_deny : &p->ll_readonly;
+                l = k->id == K_EXEC_ALLOW  ? &p->exec_allow
+                    : k->id == K_EXEC_DENY ? &p->exec_deny
+                    : k->id == K_PROTECT   ? &p->protect
+                                           : &p->ll_readonly;
                 break;
         case K_EXEC_ALLOW_HASH:
                 return apply_hash(p, k, t, loc, err);

@@ -620,7 +620,7 @@ static int build_prefix(const struct build *b, struct pfx *a)
         return 0;
 }
 
-/* ---- step 4: export, cache key, compile -------------------------------- */
+/* ---- step 4: export, compile -------------------------------- */
 
 static int read_all(int fd, char **ret, size_t *ret_len)
 {
@@ -659,34 +659,6 @@ static int export_to_mem(scmp_filter_ctx ctx, bool pfc, char **ret, size_t *ret_
         if (r < 0)
                 return r;
         return read_all(fd, ret, ret_len);
-}
-
-static void cache_key(const struct build *b, uint8_t key[32])
-{
-        const struct seccomp_prog *prog = b->prog;
-        struct sha256_ctx c;
-        struct utsname u;
-        const struct scmp_version *v = seccomp_version();
-        char head[512];
-
-        if (uname(&u) < 0)
-                memset(&u, 0, sizeof(u));
-        int n = snprintf(head, sizeof(head),
-                         "sbx-seccomp-cache 1\nsbx %s\nlibseccomp %u.%u.%u\narch x86_64\nkernel %s\n"
-                         "default %08x deny %08x supervised %d self %d\n"
-                         "userns %d nested %d wx %d memfd-exec %d af %016llx nr_max %zu\n",
-                         SBX_VERSION, v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, u.release,
-                         b->act_default, b->act_deny, prog->supervised, !!(b->flags & SC_SELF),
-                         prog->userns, prog->nested, prog->wx, prog->memfd_exec,
-                         (unsigned long long)prog->af_allowed, prog->nr_max);
-        sha256_init(&c);
-        sha256_update(&c, head, n > 0 && (size_t)n < sizeof(head) ? (size_t)n : 0);
-        sha256_update(&c, prog->kind, prog->nr_max);
-        sha256_update(&c, &prog->n_ioctl_deny, sizeof(prog->n_ioctl_deny));
-        sha256_update(&c, prog->ioctl_deny, prog->n_ioctl_deny * sizeof(uint32_t));
-        sha256_update(&c, &prog->n_prctl_deny, sizeof(prog->n_prctl_deny));
-        sha256_update(&c, prog->prctl_deny, prog->n_prctl_deny * sizeof(uint32_t));
-        sha256_final(&c, key);
 }
 
 static int set_actions(struct build *b, struct sbx_error **err)
@@ -809,7 +781,6 @@ int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_p
 {
         uint64_t t0 = now_ns();
         struct build b;
-        uint8_t key[32];
         int r;
 
         r = build_prepare(p, flags, ret, &b, err);
@@ -822,14 +793,8 @@ int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_p
                         ret->resp_size = sz.seccomp_notif_resp;
                 }
         }
-        bool use_cache = !(flags & SC_NO_CACHE) && !secure_getenv("SBX_NO_SECCOMP_CACHE");
-        if (r >= 0) {
-                cache_key(&b, key);
-                if (use_cache && seccomp_cache_lookup(key, &ret->insns, &ret->len) >= 0)
-                        ret->from_cache = true;
-                else if ((r = compile_fresh(&b, err)) >= 0 && use_cache)
-                        (void)seccomp_cache_store(key, ret->insns, ret->len);
-        }
+        if (r >= 0)
+                r = compile_fresh(&b, err);
         build_free(&b);
         if (r < 0) {
                 seccomp_prog_done(ret);

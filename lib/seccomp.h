@@ -67,7 +67,6 @@ struct seccomp_prog {
         unsigned short notif_size, resp_size;
 
         /* ---- measurements ---- */
-        bool from_cache;           /* the BPF came from the on-disk cache */
         uint64_t build_ns;         /* time seccomp_compile() took */
 
         /* every string the tables point to */
@@ -83,10 +82,10 @@ enum {
                                   * the listener: memfd_create can be
                                   * rewritten to a non-executable memfd */
         SC_SELF = 1 << 2,        /* for sbx_confine(): the calling process */
-        SC_NO_CACHE = 1 << 3,    /* neither read nor write the on-disk cache */
 };
 
-/* Build (or fetch from the cache) the filter for p. */
+/* Build the filter for p.  Always from the policy: no compiled filter is
+ * ever read back from disk (a sandbox could have written it). */
 int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,
                     struct sbx_error **err);
 void seccomp_prog_done(struct seccomp_prog *prog);
@@ -108,10 +107,3 @@ int seccomp_prog_load(const struct seccomp_prog *prog, bool tsync);
 int seccomp_prog_pfc(const struct sbx_policy *p, unsigned flags, char **ret,
                        struct sbx_error **err);
 
-/* The on-disk cache (seccomp_cache.c).  `key` is the SHA-256 of everything
- * the program depends on.  Lookup: 0 and *ret filled (malloc'd), or
- * -errno when absent, stale, corrupt or not trustworthy. */
-int seccomp_cache_lookup(const uint8_t key[32], struct sock_filter **ret, unsigned short *ret_len);
-int seccomp_cache_store(const uint8_t key[32], const struct sock_filter *insns, unsigned short len);
-/* The cache directory ($XDG_CACHE_HOME/sbx/seccomp), malloc'd. */
-int seccomp_cache_dir(char **ret);

@@ -92,7 +92,7 @@ struct sbx_policy *policy_default(int errno_value)
 void compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *prog)
 {
         struct sbx_error *e = NULL;
-        int r = seccomp_compile(p, flags | SC_NO_CACHE, prog, &e);
+        int r = seccomp_compile(p, flags, prog, &e);
         cr_assert_geq(r, 0, "seccomp_compile: %s", e ? sbx_error_message(e) : strerror(-r));
 }
 

@@ -614,3 +614,27 @@ Test(analyze, exported_rules_enforce_like_sbx_under_libseccomp)
         sc_model_done(&m);
         policy_done(&p);
 }
+
+/* A profile whose writable mounts can show the home reports every
+ * persistence point it leaves unprotected, with its technique; the shipped
+ * shell profile (which includes the list through system.inc) none. */
+Test(analyze, unprotected_persistence_points_are_open)
+{
+        setenv("HOME", "/home/someone", 1);
+        struct sbx_policy *p = NULL;
+        struct sbx_error *e = NULL;
+        char *text = NULL;
+        cr_assert_eq(sbx_policy_new(&p), 0);
+        cr_assert_eq(sbx_policy_load(p, "shell", &e), 0, "%s", e ? sbx_error_message(e) : "");
+        cr_assert_eq(sbx_analyze(p, SBX_FORMAT_TEXT, &text, NULL, &e), 0);
+        cr_assert(!strstr(text, "writable in a writable mount"), "%s", text);
+        free(text);
+        cr_assert_eq(sbx_policy_set(p, "filesystem", "protect", "!~/.bashrc", "test", &e), 0);
+        cr_assert_eq(sbx_policy_set(p, "filesystem", "protect", "!~/.config/autostart", "test", &e), 0);
+        cr_assert_eq(sbx_analyze(p, SBX_FORMAT_TEXT, &text, NULL, &e), 0);
+        cr_assert(strstr(text, "/home/someone/.bashrc writable in a writable mount (T1546.004)"), "%s", text);
+        cr_assert(strstr(text, "/home/someone/.config/autostart writable in a writable mount (T1547.013)"),
+                  "%s", text);
+        free(text);
+        sbx_policy_free(p);
+}

@@ -870,6 +870,7 @@ Test(exec, explain_names_the_rule_that_refuses)
         SL(p.exec_deny, "/usr/bin/python3");
         plan.exec_path = plan.host_exec_path = "/usr/bin/true";
         cr_assert_eq(exec_prepare(&p, &plan, &e), 0, "%s", e ? sbx_error_message(e) : "");
+        cr_assert_eq(exec_allowed_paths(&p, &plan, &plan.exec_paths), 0);
         cr_assert_eq(landlock_prepare_abi(&p, &plan, 7, &plan.landlock, &e), 0, "%s",
                      e ? sbx_error_message(e) : "");
         cr_assert_eq(exec_explain(&plan, real, buf, sizeof(buf)), 1);

@@ -153,7 +153,7 @@ Test(seccomp, unknown_names_are_profile_errors)
         sl_add(&p->sc_allow, "no_such_call", "bad.ini", 7);
         struct seccomp_prog prog;
         struct sbx_error *e = NULL;
-        cr_assert_lt(seccomp_compile(p, SC_NO_CACHE, &prog, &e), 0);
+        cr_assert_lt(seccomp_compile(p, 0, &prog, &e), 0);
         cr_assert_not_null(e);
         cr_assert_str_eq(sbx_error_file(e), "bad.ini");
         cr_assert_eq(sbx_error_line(e), 7);
@@ -163,7 +163,7 @@ Test(seccomp, unknown_names_are_profile_errors)
         struct sbx_policy *q = policy_default(EPERM);
         arg_rule(q, "socket", "unix no_such_family");
         e = NULL;
-        cr_assert_lt(seccomp_compile(q, SC_NO_CACHE, &prog, &e), 0);
+        cr_assert_lt(seccomp_compile(q, 0, &prog, &e), 0);
         cr_assert(strstr(sbx_error_message(e), "no_such_family"), "%s", sbx_error_message(e));
         sbx_error_free(e);
 }
@@ -763,7 +763,7 @@ Test(seccomp, actions)
         /* notify needs a supervisor. */
         p->sc_action = DENY_NOTIFY;
         struct sbx_error *e = NULL;
-        cr_assert_eq(seccomp_compile(p, SC_SELF | SC_NO_CACHE, &prog, &e), -EOPNOTSUPP);
+        cr_assert_eq(seccomp_compile(p, SC_SELF, &prog, &e), -EOPNOTSUPP);
         sbx_error_free(e);
 }
 
