@@ -35,6 +35,8 @@ const char cmd_run_usage[] =
         "  --log-json              the same, as JSON lines\n"
         "  --keep-session          stay in the caller's session (job control;\n"
         "                          TIOCSTI stays blocked by seccomp)\n"
+        "  -v, --verbose           also print notes that need no action (an optional\n"
+        "                          bind whose source is absent); warnings always print\n"
         "\n"
         "Exit status: the program's (128+N for signal N); 2 bad usage or profile;\n"
         "125 sandbox setup failed; 126 program could not be executed; 127 not found.\n";
@@ -153,6 +155,7 @@ int cmd_run(int argc, char **argv)
                 { "log-denials", no_argument, NULL, OPT_LOG },
                 { "log-json", no_argument, NULL, OPT_LOG_JSON },
                 { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
+                { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -168,7 +171,7 @@ int cmd_run(int argc, char **argv)
         int c;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+p:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+p:hv", opts, NULL)) != -1) {
                 switch (c) {
                 case 'p':
                         profile = optarg;
@@ -176,6 +179,9 @@ int cmd_run(int argc, char **argv)
                 case 'h':
                         fputs(cmd_run_usage, stdout);
                         return 0;
+                case 'v':
+                        flags |= SBX_SPAWN_VERBOSE;
+                        break;
                 case OPT_FD: {
                         char *end;
                         errno = 0;

@@ -44,28 +44,42 @@ char *plan_own(struct plan *plan, char *s)
         return s;
 }
 
-int plan_warn(struct plan *plan, const char *fmt, ...)
+static int plan_push(char ***v, size_t *n, size_t *cap, const char *fmt, va_list ap)
 {
         char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (n < 0)
+        if (vasprintf(&s, fmt, ap) < 0)
                 return -ENOMEM;
-        if (plan->nwarnings + 2 > plan->warnings_cap) {
-                size_t nc = plan->warnings_cap ? plan->warnings_cap * 2 : 8;
-                char **nv = realloc(plan->warnings, nc * sizeof(char *));
+        if (*n + 2 > *cap) {
+                size_t nc = *cap ? *cap * 2 : 8;
+                char **nv = realloc(*v, nc * sizeof(char *));
                 if (!nv) {
                         free(s);
                         return -ENOMEM;
                 }
-                plan->warnings = nv;
-                plan->warnings_cap = nc;
+                *v = nv;
+                *cap = nc;
         }
-        plan->warnings[plan->nwarnings++] = s;
-        plan->warnings[plan->nwarnings] = NULL;
+        (*v)[(*n)++] = s;
+        (*v)[*n] = NULL;
         return 0;
+}
+
+int plan_warn(struct plan *plan, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = plan_push(&plan->warnings, &plan->nwarnings, &plan->warnings_cap, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int plan_note(struct plan *plan, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = plan_push(&plan->notes, &plan->nnotes, &plan->notes_cap, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 int plan_add_mount(struct plan *plan, const struct plan_mount *m)
@@ -247,6 +261,10 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
 
 static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, struct sbx_error **err)
 {
+        for (size_t i = 0; i < p->skipped.n; i++)
+                if (plan_note(plan, "%s:%u: %s", p->skipped.loc[i].file, p->skipped.loc[i].line,
+                              p->skipped.v[i]) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; i < p->mounts.n; i++) {
                 const struct mount_op *o = &p->mounts.v[i];
                 struct plan_mount m = { .src_fd = -1, .src = o->src, .dst = o->dst,
@@ -260,8 +278,9 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                         if (stat(o->src, &st) < 0) {
                                 int e = errno;
                                 if (m.optional) {
-                                        plan_warn(plan, "%s:%u: %s does not exist, not bound",
-                                                  o->loc.file, o->loc.line, o->src);
+                                        if (plan_note(plan, "%s:%u: %s does not exist, not bound",
+                                                      o->loc.file, o->loc.line, o->src) < 0)
+                                                return -ENOMEM;
                                         continue;
                                 }
                                 return sbx_err_at(err, -e, o->loc.file, o->loc.line,
@@ -612,6 +631,9 @@ void plan_done(struct plan *plan)
         for (size_t i = 0; i < plan->nwarnings; i++)
                 free(plan->warnings[i]);
         free(plan->warnings);
+        for (size_t i = 0; i < plan->nnotes; i++)
+                free(plan->notes[i]);
+        free(plan->notes);
         for (size_t i = 0; i < plan->nowned; i++)
                 free(plan->owned[i]);
         free(plan->owned);

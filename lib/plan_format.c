@@ -114,6 +114,8 @@ static int format(const struct plan *plan, FILE *f)
                 fprintf(f, " %s", *a);
         fputc('\n', f);
         for (char **w = plan->warnings; w && *w; w++)
+                fprintf(f, "warning: %s\n", *w);
+        for (char **w = plan->notes; w && *w; w++)
                 fprintf(f, "note: %s\n", *w);
         return 0;
 }

@@ -271,6 +271,7 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->landlock_optional);
         strlist_free(&p->ll_readonly);
         strlist_free(&p->limits_optional);
+        strlist_free(&p->skipped);
         strlist_free(&p->protect);
         strlist_free(&p->protect_dir);
         for (size_t i = 0; i < p->nfiles; i++)
@@ -325,8 +326,8 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->name = d->description = d->hostname = d->cwd = NULL;
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
-                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir = d->limits_optional =
-                                        (struct strlist){ 0 };
+                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir =
+                                d->limits_optional = d->skipped = (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
         d->sc_args = NULL;
@@ -363,6 +364,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
                 { &s->protect_dir, &d->protect_dir },
                 { &s->limits_optional, &d->limits_optional },
+                { &s->skipped, &d->skipped },
         };
         for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
                 if (copy_strlist(s, d, lists[i].s, lists[i].d) < 0)
@@ -703,6 +705,8 @@ int policy_compute_warnings(struct sbx_policy *p)
         int r = 0;
 
         free_warnings(p);
+        for (size_t i = 0; r >= 0 && i < p->skipped.n; i++)
+                r = warn(p, p->skipped.loc[i], "%s", p->skipped.v[i]);
         for (size_t i = 0; r >= 0 && i < p->mounts.n; i++) {
                 const struct mount_op *m = &p->mounts.v[i];
                 if ((m->kind != MOUNT_BIND && m->kind != MOUNT_RO_BIND && m->kind != MOUNT_DEV) ||

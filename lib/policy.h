@@ -189,6 +189,11 @@ struct sbx_policy {
         /* [process] */
         bool new_session;
 
+        /* Mount entries left out at load time because a ${?NAME} they use
+         * is unset or empty: one line each, for `sbx show` and --verbose.
+         * Not part of the policy's value (sbx show's INI has no entry). */
+        struct strlist skipped;
+
         /* Origins of scalar keys, indexed by key id (enum key_id in
          * profile.h); used for error messages and `sbx show` comments.
          * file NULL: the built-in default. */

@@ -118,6 +118,11 @@ void profile_tokens_free(struct token *t, size_t n);
  * taken byte for byte; otherwise it must be text (profile_text_valid).
  * *ret malloc'd.  Errors name the variable. */
 int profile_expand(const char *s, bool tilde, char **ret, char **errmsg);
+/* The same, and with allow_opt ${?NAME} is accepted: when NAME is unset
+ * or empty the whole value does not apply, -ENODATA with *errmsg saying
+ * which variable and *ret the value without it (both malloc'd, *ret only
+ * for further checks).  Without allow_opt ${?NAME} is an error. */
+int profile_expand_opt(const char *s, bool tilde, bool allow_opt, char **ret, char **errmsg);
 /* Normalise an absolute path: collapse "//", "/./", trailing '/'; '..'
  * is refused.  *ret malloc'd.  -EINVAL with *errmsg static. */
 int profile_normalize_path(const char *s, char **ret, const char **errmsg);

@@ -169,14 +169,28 @@ static int kerr(struct sbx_error **err, const struct key_def *k, struct sbx_loc 
         return -EINVAL;
 }
 
-/* Expand and normalise one path; errors already reported. */
-static int path_value(const char *raw, bool relative_ok, const struct key_def *k, struct sbx_loc loc,
-                      char **ret, struct sbx_error **err)
+/* Expand and normalise one path; errors already reported.  With `unset`
+ * non-NULL, ${?NAME} is accepted: when NAME is unset or empty, returns 0
+ * with *ret NULL and *unset saying which variable (malloc'd). */
+static int path_value_opt(const char *raw, bool relative_ok, const struct key_def *k, struct sbx_loc loc,
+                          char **ret, char **unset, struct sbx_error **err)
 {
         _cleanup_free_ char *x = NULL;
         char *msg = NULL;
         const char *why = NULL;
-        int r = profile_expand(raw, true, &x, &msg);
+        int r = profile_expand_opt(raw, true, unset != NULL, &x, &msg);
+        if (r == -ENODATA && unset) {
+                /* Left out; what remains must still be a valid path. */
+                _cleanup_free_ char *abs = NULL, *norm = NULL;
+                *ret = NULL;
+                *unset = msg;
+                if (asprintf(&abs, "/%s", x) < 0)
+                        return -ENOMEM;
+                r = profile_normalize_path(abs, &norm, &why);
+                if (r == -EINVAL)
+                        return kerr(err, k, loc, "%s: '%s'", why, raw);
+                return r;
+        }
         if (r == -EINVAL) {
                 r = kerr(err, k, loc, "%s", msg ? msg : "bad value");
                 free(msg);
@@ -196,6 +210,12 @@ static int path_value(const char *raw, bool relative_ok, const struct key_def *k
         if (r == -EINVAL)
                 return kerr(err, k, loc, "%s: '%s'", why, x);
         return r;
+}
+
+static int path_value(const char *raw, bool relative_ok, const struct key_def *k, struct sbx_loc loc,
+                      char **ret, struct sbx_error **err)
+{
+        return path_value_opt(raw, relative_ok, k, loc, ret, NULL, err);
 }
 
 /* ---- scalar values ----------------------------------------------------- */
@@ -538,10 +558,16 @@ static size_t split_colons(char *s, char *parts[4])
 
 /* raw was split at its colons already: a ':' in the result came from a
  * variable (${PWD} in a directory named "a:b") and is part of the path. */
+static int mount_path_opt(const char *raw, const struct key_def *k, struct sbx_loc loc, char **ret,
+                          char **unset, struct sbx_error **err)
+{
+        return path_value_opt(raw, false, k, loc, ret, unset, err);
+}
+
 static int mount_path(const char *raw, const struct key_def *k, struct sbx_loc loc, char **ret,
                       struct sbx_error **err)
 {
-        return path_value(raw, false, k, loc, ret, err);
+        return mount_path_opt(raw, k, loc, ret, NULL, err);
 }
 
 static int apply_mount(struct sbx_policy *p, const struct key_def *k, const struct token *t,
@@ -559,6 +585,8 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
         if (t->remove) {
                 if (strchr(copy, ':'))
                         return kerr(err, k, loc, "'!' takes one path (a source or a destination), not '%s'", copy);
+                if (strstr(copy, "${?"))
+                        return kerr(err, k, loc, "'!' removes by path: ${?NAME} is not allowed there");
                 if ((r = mount_path(copy, k, loc, &a, err)) < 0)
                         return r;
                 policy_remove_mounts(p, kind, a);
@@ -597,14 +625,25 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
                 if (strchr(a, ':'))
                         return kerr(err, k, loc, "':' inside paths is not supported ('%s')", parts[0]);
                 break;
-        default:
-                if ((r = mount_path(parts[0], k, loc, &a, err)) < 0)
+        default: {
+                /* bind, ro-bind, dev: ${?NAME} leaves the entry out when
+                 * NAME is unset (after checking the rest of it). */
+                _cleanup_free_ char *unset_a = NULL, *unset_b = NULL;
+                if ((r = mount_path_opt(parts[0], k, loc, &a, &unset_a, err)) < 0)
                         return r;
-                if (n == 2 && (r = mount_path(parts[1], k, loc, &b, err)) < 0)
+                if (n == 2 && (r = mount_path_opt(parts[1], k, loc, &b, &unset_b, err)) < 0)
                         return r;
+                if (unset_a || unset_b) {
+                        _cleanup_free_ char *note = NULL;
+                        if (asprintf(&note, "[%s] %s = %s: left out, %s", k->section, k->name, t->text,
+                                     unset_a ? unset_a : unset_b) < 0)
+                                return -ENOMEM;
+                        return strlist_add(&p->skipped, note, loc);
+                }
                 if (!b && !(b = strdup(a)))
                         return -ENOMEM;
                 break;
+        }
         }
         if (strcmp(b, "/") == 0)
                 return kerr(err, k, loc, "the destination cannot be /");

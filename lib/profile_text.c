@@ -206,6 +206,12 @@ static int expand_var(struct sbuf *b, const char *name, bool path, char **errmsg
 
 int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
 {
+        return profile_expand_opt(s, tilde, false, ret, errmsg);
+}
+
+int profile_expand_opt(const char *s, bool tilde, bool allow_opt, char **ret, char **errmsg)
+{
+        char *unset_msg = NULL; /* the first ${?NAME} found unset */
         struct sbuf b = { 0 };
         int r = sbuf_add(&b, "", 0);
 
@@ -231,20 +237,51 @@ int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
                         s += 2;
                         continue;
                 }
-                const char *end = strchr(s + 2, '}');
-                size_t n = end ? (size_t)(end - s - 2) : 0;
+                /* ${?NAME}: the entry applies only when NAME is set. */
+                bool opt = s[2] == '?';
+                const char *start = s + 2 + opt;
+                const char *end = strchr(start, '}');
+                size_t n = end ? (size_t)(end - start) : 0;
                 char name[256];
-                if (!end || n == 0 || n >= sizeof(name) || (!isalpha((unsigned char)s[2]) && s[2] != '_') ||
-                    strspn(s + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+                if (!end || n == 0 || n >= sizeof(name) || (!isalpha((unsigned char)start[0]) && start[0] != '_') ||
+                    strspn(start, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
                         r = -EINVAL;
-                        *errmsg = strdup("bad variable reference: write ${NAME}, or $$ for a '$'");
+                        *errmsg = strdup(opt ? "bad variable reference: write ${?NAME}"
+                                             : "bad variable reference: write ${NAME}, ${?NAME}, or $$ for a '$'");
                         break;
                 }
-                memcpy(name, s + 2, n);
+                memcpy(name, start, n);
                 name[n] = 0;
-                r = expand_var(&b, name, tilde, errmsg);
                 s = end + 1;
+                if (opt && !allow_opt) {
+                        r = -EINVAL;
+                        if (asprintf(errmsg, "${?%s} is only allowed in the paths of [filesystem] bind, "
+                                     "ro-bind and dev entries", name) < 0)
+                                *errmsg = NULL;
+                        break;
+                }
+                if (opt) {
+                        const char *v = getenv(name);
+                        if (!v || !*v) {
+                                /* Keep checking the rest for errors; report the
+                                 * first unset variable. */
+                                if (!unset_msg &&
+                                    asprintf(&unset_msg, "${%s} is %s", name, v ? "empty" : "not set") < 0) {
+                                        unset_msg = NULL;
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                continue;
+                        }
+                }
+                r = expand_var(&b, name, tilde, errmsg);
         }
+        if (r >= 0 && unset_msg) {
+                *ret = b.p; /* the rest, for the caller's checks */
+                *errmsg = unset_msg;
+                return -ENODATA;
+        }
+        free(unset_msg);
         if (r == -E2BIG) {
                 r = -EINVAL;
                 *errmsg = strdup("value too long");

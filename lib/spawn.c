@@ -666,9 +666,12 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
 {
         struct plan plan;
         int r = plan_build(p, o, &plan, err);
-        if (r >= 0 && o->log_fd >= 0)
+        if (r >= 0 && o->log_fd >= 0) {
                 for (char **w = plan.warnings; w && *w; w++)
+                        dprintf(o->log_fd, "sbx: warning: %s\n", *w);
+                for (char **w = plan.notes; (o->flags & SBX_SPAWN_VERBOSE) && w && *w; w++)
                         dprintf(o->log_fd, "sbx: note: %s\n", *w);
+        }
         if (r >= 0)
                 r = spawn_plan(&plan, ret, err);
         plan_done(&plan);

@@ -521,3 +521,28 @@ Test(behaviour, dry_run_prints_plan)
                 run_result_free(&r);
         }
 }
+
+/* A normal launch prints nothing on stderr: an optional bind whose source
+ * is absent is a note, shown with --verbose and --dry-run only. */
+Test(behaviour, quiet_by_default_notes_with_verbose)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--ro-bind", "-/nonexistent/sbx-note", "--", "/bin/true",
+                                     NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert_str_eq(r.err, "", "[%s] a normal launch printed: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--verbose", "--ro-bind", "-/nonexistent/sbx-note", "--",
+                                     "/bin/true", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.err, "sbx: note: ") && strstr(r.err, "/nonexistent/sbx-note does not exist"),
+                          "[%s] --verbose: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--dry-run", "--ro-bind", "-/nonexistent/sbx-note", "--",
+                                     "/bin/true", NULL), 0);
+                cr_assert(strstr(r.out, "note: ") && strstr(r.out, "/nonexistent/sbx-note does not exist"),
+                          "[%s] --dry-run: %s", WHO_NAME, r.out);
+                run_result_free(&r);
+        }
+}

@@ -198,6 +198,9 @@ enum {
         SBX_SPAWN_LOG_DENIALS = 1 << 0, /* report each denied syscall to log_fd */
         SBX_SPAWN_LOG_JSON = 1 << 1,    /* as JSON lines instead of text */
         SBX_SPAWN_NO_NEW_SESSION = 1 << 2, /* keep the caller's session (tty job control) */
+        SBX_SPAWN_VERBOSE = 1 << 3,     /* also report notes that need no action to log_fd
+                                         * (an optional bind source absent); warnings that
+                                         * need action are reported to log_fd always */
 };
 
 struct sbx_spawn_options {
@@ -209,7 +212,7 @@ struct sbx_spawn_options {
         size_t n_keep_fds;
         const char *cwd;             /* working directory inside; NULL: policy's */
         unsigned flags;              /* SBX_SPAWN_* */
-        int log_fd;                  /* where denials are reported; -1: none */
+        int log_fd;                  /* where denials and warnings are reported; -1: none */
 };
 
 /* Start options->file in a new sandbox built from p.  Returns when the
