@@ -18,8 +18,10 @@ const char cmd_run_usage[] =
         "Run PROGRAM confined by a profile (default: \"default\").\n"
         "\n"
         "Overrides (merged into the profile with the same validation):\n"
-        "  --bind SRC[:DST]        bind a host path read-write (noexec)\n"
+        "  --bind SRC[:DST][:exec] bind a host path read-write (noexec unless :exec)\n"
         "  --ro-bind SRC[:DST]     bind a host path read-only\n"
+        "                          (paths are taken as typed; write a ':' that is\n"
+        "                          part of a path as \\: and a backslash as \\\\)\n"
         "  --net none|host         network mode\n"
         "  --env NAME=VALUE        set a variable; --env NAME passes the caller's\n"
         "  --cwd PATH              working directory inside\n"
@@ -28,10 +30,13 @@ const char cmd_run_usage[] =
         "\n"
         "Other options:\n"
         "  --dry-run               print the setup plan and exit\n"
+        "  --stats                 report peak memory and processes on exit\n"
         "  --log-denials           report each denied syscall on stderr\n"
         "  --log-json              the same, as JSON lines\n"
         "  --keep-session          stay in the caller's session (job control;\n"
         "                          TIOCSTI stays blocked by seccomp)\n"
+        "  -v, --verbose           also print notes that need no action (an optional\n"
+        "                          bind whose source is absent); warnings always print\n"
         "\n"
         "Exit status: the program's (128+N for signal N); 2 bad usage or profile;\n"
         "125 sandbox setup failed; 126 program could not be executed; 127 not found.\n";
@@ -59,10 +64,83 @@ static int set_override(struct sbx_policy *p, const char *section, const char *k
         return 0;
 }
 
+/* --bind/--ro-bind SRC[:DST][:exec]: the paths go to libsbx as they are,
+ * byte for byte (spaces, quotes, newlines, any encoding), never through
+ * the profile syntax.  Only an unescaped ':' separates; "\:" is a colon
+ * and "\\" a backslash inside a path. */
+static int bind_override(struct sbx_policy *p, const char *arg, bool ro)
+{
+        size_t n = strlen(arg);
+        char *buf = malloc(n + 1), *part[3] = { buf, NULL, NULL };
+        size_t np = 1, k = 0;
+        if (!buf) {
+                fprintf(stderr, "sbx: out of memory\n");
+                return SBX_EXIT_SETUP;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (arg[i] == '\\' && (arg[i + 1] == ':' || arg[i + 1] == '\\')) {
+                        buf[k++] = arg[++i];
+                } else if (arg[i] == ':') {
+                        if (np == 3) {
+                                free(buf);
+                                return usage_error("run", "--%s: too many ':' in '%s' (write \\: for a colon in a path)",
+                                                   ro ? "ro-bind" : "bind", arg);
+                        }
+                        buf[k++] = 0;
+                        part[np++] = buf + k;
+                } else {
+                        buf[k++] = arg[i];
+                }
+        }
+        buf[k] = 0;
+        unsigned flags = ro ? SBX_BIND_RO : 0;
+        if (np >= 2 && strcmp(part[np - 1], "exec") == 0 && !ro) {
+                flags |= SBX_BIND_EXEC;
+                part[--np] = NULL;
+        }
+        if (np > 2) {
+                free(buf);
+                return usage_error("run", "--%s: expected SRC[:DST]%s, not '%s'", ro ? "ro-bind" : "bind",
+                                   ro ? "" : "[:exec]", arg);
+        }
+        struct sbx_error *e = NULL;
+        int code = 0;
+        if (sbx_policy_add_bind_from(p, part[0], part[1], flags, "command line", &e) < 0)
+                code = report_error(e);
+        free(buf);
+        return code;
+}
+
+/* What the sandbox's limits did, and with --stats what it used. */
+static void report_limits(const struct sbx_process *proc, bool stats)
+{
+        struct sbx_process_stats st = { .size = sizeof(st) };
+        if (sbx_process_stats(proc, &st) < 0)
+                return;
+        if (st.oom_kills)
+                fprintf(stderr, "sbx: the sandbox reached its memory limit ([limits] memory): "
+                        "%llu process(es) killed\n", (unsigned long long)st.oom_kills);
+        if (st.fork_refusals)
+                fprintf(stderr, "sbx: the sandbox reached its process limit ([limits] processes): "
+                        "%llu fork(s) refused\n", (unsigned long long)st.fork_refusals);
+        if (!stats)
+                return;
+        if (st.flags & SBX_STATS_MEMORY)
+                fprintf(stderr, "sbx: stats: peak memory %llu KiB (whole sandbox)\n",
+                        (unsigned long long)(st.memory_peak >> 10));
+        else if (st.flags & SBX_STATS_MEMORY_MAXRSS)
+                fprintf(stderr, "sbx: stats: peak memory %llu KiB (largest process's resident set; "
+                        "no cgroup measured the sandbox)\n", (unsigned long long)(st.memory_peak >> 10));
+        if (st.flags & SBX_STATS_PROCESSES)
+                fprintf(stderr, "sbx: stats: peak processes %llu\n", (unsigned long long)st.processes_peak);
+        else
+                fputs("sbx: stats: peak processes unknown (no pids cgroup)\n", stderr);
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
-               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION };
+               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, OPT_BIND },
@@ -73,9 +151,11 @@ int cmd_run(int argc, char **argv)
                 { "fd", required_argument, NULL, OPT_FD },
                 { "set", required_argument, NULL, OPT_SET },
                 { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+                { "stats", no_argument, NULL, OPT_STATS },
                 { "log-denials", no_argument, NULL, OPT_LOG },
                 { "log-json", no_argument, NULL, OPT_LOG_JSON },
                 { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
+                { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {},
         };
@@ -85,13 +165,13 @@ int cmd_run(int argc, char **argv)
         const char *profile = "default";
         int fds[64];
         size_t nfds = 0;
-        bool dry_run = false;
+        bool dry_run = false, stats = false;
         unsigned flags = 0;
         const char *cwd = NULL;
         int c;
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+p:h", opts, NULL)) != -1) {
+        while ((c = getopt_long(argc, argv, "+p:hv", opts, NULL)) != -1) {
                 switch (c) {
                 case 'p':
                         profile = optarg;
@@ -99,6 +179,9 @@ int cmd_run(int argc, char **argv)
                 case 'h':
                         fputs(cmd_run_usage, stdout);
                         return 0;
+                case 'v':
+                        flags |= SBX_SPAWN_VERBOSE;
+                        break;
                 case OPT_FD: {
                         char *end;
                         errno = 0;
@@ -115,6 +198,9 @@ int cmd_run(int argc, char **argv)
                         break;
                 case OPT_DRY_RUN:
                         dry_run = true;
+                        break;
+                case OPT_STATS:
+                        stats = true;
                         break;
                 case OPT_LOG:
                         flags |= SBX_SPAWN_LOG_DENIALS;
@@ -157,10 +243,8 @@ int cmd_run(int argc, char **argv)
                 const char *a = ov[i].arg;
                 switch (ov[i].opt) {
                 case OPT_BIND:
-                        code = set_override(p, "filesystem", "bind", a);
-                        break;
                 case OPT_RO_BIND:
-                        code = set_override(p, "filesystem", "ro-bind", a);
+                        code = bind_override(p, a, ov[i].opt == OPT_RO_BIND);
                         break;
                 case OPT_NET:
                         code = set_override(p, "network", "mode", a);
@@ -235,8 +319,10 @@ int cmd_run(int argc, char **argv)
         if (r < 0) {
                 fprintf(stderr, "sbx: waiting for the sandbox: %s\n", strerror(-r));
                 code = SBX_EXIT_SETUP;
-        } else
+        } else {
                 code = sbx_exit_code(status);
+                report_limits(sandbox, stats);
+        }
         sbx_process_free(sandbox);
 out:
         sbx_policy_free(p);

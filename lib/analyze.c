@@ -29,7 +29,9 @@
 #include "env.h"
 #include "export.h"
 #include "syscalls.h"
+#include "limit.h"
 #include "util.h"
+#include "wx.h"
 
 struct ctx {
         const struct sbx_policy *p;
@@ -255,16 +257,19 @@ static int c_fs_persist(struct ctx *c, struct attack_result *r)
                 return expose(r, 500, NULL, "the reference list persistence.inc is not in the profile path");
         }
         size_t open = 0;
-        for (size_t i = 0; e >= 0 && i < ref->protect.n; i++) {
-                bool have = false;
-                for (size_t j = 0; j < c->p->protect.n && !have; j++)
-                        have = strcmp(c->p->protect.v[j], ref->protect.v[i]) == 0;
-                if (!have) {
-                        const char *t = persist_technique(ref->protect.v[i]);
-                        e = expose(r, open++ < 8 ? 120 : 10, t, "%s writable in a writable mount (%s)",
-                                   ref->protect.v[i], t);
+        const struct strlist *refs[] = { &ref->protect, &ref->protect_dir };
+        const struct strlist *mine[] = { &c->p->protect, &c->p->protect_dir };
+        for (size_t k = 0; k < 2; k++)
+                for (size_t i = 0; e >= 0 && i < refs[k]->n; i++) {
+                        bool have = false;
+                        for (size_t j = 0; j < mine[k]->n && !have; j++)
+                                have = strcmp(mine[k]->v[j], refs[k]->v[i]) == 0;
+                        if (!have) {
+                                const char *t = persist_technique(refs[k]->v[i]);
+                                e = expose(r, open++ < 8 ? 120 : 10, t,
+                                           "%s writable in a writable mount (%s)", refs[k]->v[i], t);
+                        }
                 }
-        }
         sbx_policy_free(ref);
         return e;
 }
@@ -487,7 +492,7 @@ static int c_rlimits(struct ctx *c, struct attack_result *r)
 {
         int e = 0;
         const struct rlimit_rule *l = rlimit_of(c->p, RLIMIT_NPROC);
-        if (!l || l->lim.rlim_max == RLIM_INFINITY)
+        if (!c->p->limits.processes && (!l || l->lim.rlim_max == RLIM_INFINITY))
                 e = expose(r, 600, NULL, "no process limit (nproc): a fork bomb reaches the host's limits");
         l = rlimit_of(c->p, RLIMIT_CORE);
         if (e >= 0 && (!l || l->lim.rlim_max != 0))
@@ -738,6 +743,7 @@ int attack_analyze(const struct sbx_policy *p, struct attack_analysis *ret, stru
                 a.weight_total += res->control->weight;
                 a.open_total += (unsigned long)res->control->weight * res->open_pm;
         }
+        a.memfd_allowed = sc_model_allows(&c.sc, "memfd_create");
         a.score_x10 = a.weight_total ? (int)((a.open_total * 100 + a.weight_total * 500) /
                                              (a.weight_total * 1000))
                                      : 0;
@@ -846,6 +852,19 @@ static void render_text(struct sbuf *b, const struct sbx_policy *p, const struct
                         sbuf_printf(b, "  - %s\n", a->results[i].exposures[j].what);
         if (!nopen)
                 sbuf_puts(b, "  nothing the map knows of\n");
+
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        if (f) {
+                fputs("\nW^X: routes from writable to executable memory\n", f);
+                wx_describe(p, a->memfd_allowed, f, "  ");
+                fputs("\nLimits: what bounds the sandbox here, for this user\n", f);
+                limits_describe(p, f, "  ");
+                if (fclose(f) == 0 && text)
+                        sbuf_puts(b, text);
+                free(text);
+        }
 
         static const char *const labels[T_COUNT] = {
                 [T_DEMONSTRATED] = "covered, demonstrated by a test",

@@ -3,7 +3,7 @@
  * Owns: parsing data/attack-map.ini (embedded at build time as
  * attack-map.h), the text builder shared with analyze.c and export.c, and
  * sbx_attack_layer(): an ATT&CK Navigator layer (format 4.5, as the seed
- * layer in ../shared/seeds/) with the techniques one or more policies
+ * layer kept in tests/fixtures/attack/) with the techniques one or more policies
  * mitigate.  Which control is on for a policy is analyze.c's business;
  * this file only counts and renders.  Pure: no OS access. */
 #include <ctype.h>

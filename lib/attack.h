@@ -106,6 +106,7 @@ struct attack_analysis {
         unsigned long weight_total;
         unsigned long open_total; /* sum of weight * open_pm */
         int score_x10;            /* 0 … 100: exposure score times ten */
+        bool memfd_allowed;       /* the filter lets memfd_create through */
 };
 
 /* Evaluate every control of the embedded map against p.  Looks at the

@@ -24,6 +24,7 @@
 #include "seccomp.h"
 #include "syscalls.h"
 #include "util.h"
+#include "wx.h"
 
 static int thread_count(void)
 {
@@ -114,6 +115,10 @@ SBX_EXPORT int sbx_confine(const struct sbx_policy *p, unsigned flags, struct sb
                 goto out;
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
                 r = sbx_err_setup(err, -errno, "no_new_privs", "prctl");
+                goto out;
+        }
+        if (plan.mdwe && (r = wx_apply()) < 0) {
+                sbx_err_setup(err, r, "wx", "PR_SET_MDWE");
                 goto out;
         }
         const char *failed = NULL;

@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -156,11 +157,24 @@ static int arg_rules(struct sc_model *m, size_t *npool, const struct seccomp_pro
                 return 1;
         }
         if ((nr == __NR_mmap || nr == __NR_mprotect || nr == __NR_pkey_mprotect) && prog->wx) {
-                static const uint64_t ok[] = { 0, PROT_WRITE, PROT_EXEC };
-                for (size_t i = 0; i < ARRAY_SIZE(ok); i++)
-                        if ((r = RULE1(name, SC_ACT_ALLOW, MASKED(2, PROT_WX, ok[i]))) < 0)
-                                return r;
-                if ((r = RULE1(name, SC_ACT_DENY, MASKED(2, PROT_WX, PROT_WX))) < 0)
+                /* As seccomp.c's add_wx: nothing gains PROT_EXEC, no W+X,
+                 * no shared executable mapping. */
+                if ((r = RULE1(name, SC_ACT_ALLOW, MASKED(2, PROT_EXEC, 0))) < 0)
+                        return r;
+                if (nr != __NR_mmap)
+                        return (r = RULE1(name, SC_ACT_DENY, MASKED(2, PROT_EXEC, PROT_EXEC))) < 0 ? r : 1;
+                if ((r = add_rule(m, npool, name, SC_ACT_ALLOW, 2,
+                                  (struct sc_cond[]){ MASKED(2, PROT_WX, PROT_EXEC), MASKED(3, MAP_SHARED, 0) })) < 0 ||
+                    (r = add_rule(m, npool, name, SC_ACT_DENY, 2,
+                                  (struct sc_cond[]){ MASKED(2, PROT_WX, PROT_EXEC),
+                                                      MASKED(3, MAP_SHARED, MAP_SHARED) })) < 0 ||
+                    (r = RULE1(name, SC_ACT_DENY, MASKED(2, PROT_WX, PROT_WX))) < 0)
+                        return r;
+                return 1;
+        }
+        if (nr == __NR_shmat && prog->wx) {
+                if ((r = RULE1(name, SC_ACT_ALLOW, MASKED(2, SHM_EXEC, 0))) < 0 ||
+                    (r = RULE1(name, SC_ACT_DENY, MASKED(2, SHM_EXEC, SHM_EXEC))) < 0)
                         return r;
                 return 1;
         }

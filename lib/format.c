@@ -121,7 +121,9 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_ENV_SET: return &p->env_set;
         case K_LL_OPTIONAL: return &p->landlock_optional;
         case K_LL_READONLY: return &p->ll_readonly;
+        case K_LIM_OPTIONAL: return &p->limits_optional;
         case K_PROTECT: return &p->protect;
+        case K_PROTECT_DIR: return &p->protect_dir;
         case K_SC_SOCKET:
         case K_SC_IOCTL:
                 for (size_t i = 0; i < p->sc_nargs; i++) {
@@ -249,6 +251,21 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_LL_ENABLED: v = yesno(p->landlock); break;
         case K_LL_MIN_ABI: snprintf(num, sizeof(num), "%d", p->landlock_min_abi); v = num; break;
         case K_NEW_SESSION: v = yesno(p->new_session); break;
+        case K_LIM_MEMORY: case K_LIM_PROCESSES: case K_LIM_CPU: case K_LIM_TMPFS_SIZE:
+        case K_LIM_TMPFS_INODES: {
+                uint64_t x = id == K_LIM_MEMORY ? p->limits.memory : id == K_LIM_PROCESSES ? p->limits.processes
+                           : id == K_LIM_CPU ? p->limits.cpu : id == K_LIM_TMPFS_SIZE ? p->limits.tmpfs_size
+                           : p->limits.tmpfs_inodes;
+                if (!x)
+                        v = "unlimited";
+                else if (id == K_LIM_CPU)
+                        snprintf(num, sizeof(num), "%llu%%", (unsigned long long)x), v = num;
+                else if ((id == K_LIM_MEMORY || id == K_LIM_TMPFS_SIZE) && x % (1ULL << 20) == 0)
+                        snprintf(num, sizeof(num), "%lluM", (unsigned long long)(x >> 20)), v = num;
+                else
+                        snprintf(num, sizeof(num), "%llu", (unsigned long long)x), v = num;
+                break;
+        }
         default: {
                 size_t i = (size_t)(id - K_LIMIT_FIRST);
                 const struct rlimit_rule *r = &p->rlimits[i];

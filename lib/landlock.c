@@ -224,6 +224,21 @@ static bool is_mount_point(const struct plan *plan, const char *path)
  * on each sibling along the way instead of on the tree: the directories on
  * the way keep their existing entries writable, but no new entry can be
  * created directly in them. */
+/* Is `inside` (beneath `path`) on another mount than `path`: a mount of its
+ * own lies between them?  That mount's rules are its own business. */
+static bool behind_mount(const struct plan *plan, const char *path, const char *inside)
+{
+        for (size_t i = 0; i < plan->nmounts; i++) {
+                const struct plan_mount *m = &plan->mounts[i];
+                if (m->kind == PM_REBIND || m->kind == PM_SYMLINK || m->kind == PM_DIR)
+                        continue;
+                const char *r = under(m->dst, path);
+                if (r && *r && under(inside, m->dst))
+                        return true;
+        }
+        return false;
+}
+
 static int writable(struct builder *b, const char *path, uint64_t rd, uint64_t wr, bool optional,
                     bool nofollow, unsigned depth)
 {
@@ -232,7 +247,7 @@ static int writable(struct builder *b, const char *path, uint64_t rd, uint64_t w
                 const char *rest = under(b->ro[i], path);
                 if (under(path, b->ro[i]))
                         return rule(b, path, rd, optional, nofollow);
-                if (rest && *rest)
+                if (rest && *rest && !(exec_view_is_private(b->plan) && behind_mount(b->plan, path, b->ro[i])))
                         contains = true;
         }
         if (!contains)
@@ -316,7 +331,7 @@ static int mount_rules(struct builder *b)
                 case PM_PROC:
                         /* /proc/sys & co. are read-only mounts; what stays
                          * writable is the program's own /proc/self. */
-                        r = rule(b, m->dst, FS_READ | FS_WRITE_FILE, false, false);
+                        r = rule(b, m->dst, FS_READ | (m->readonly ? 0 : FS_WRITE_FILE), false, false);
                         break;
                 case PM_DEVPTS:
                         r = rule(b, m->dst, FS_READ | FS_WRITE_FILE | LANDLOCK_ACCESS_FS_IOCTL_DEV,
@@ -344,8 +359,9 @@ static int mount_rules(struct builder *b)
         if (r >= 0)
                 r = rule(b, "/dev/pts", FS_READ | FS_WRITE_FILE | LANDLOCK_ACCESS_FS_IOCTL_DEV, true,
                          false);
+        /* wx: no writing /proc/self/mem (FOLL_FORCE) */
         if (r >= 0 && b->p->proc != PROC_NONE)
-                r = rule(b, "/proc", FS_READ | FS_WRITE_FILE, true, false);
+                r = rule(b, "/proc", FS_READ | (b->p->sc_wx ? 0 : FS_WRITE_FILE), true, false);
         return r;
 }
 

@@ -340,7 +340,9 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 if (m->kind == PM_TMPFS)
                         t = new_fs("tmpfs", m->data, attrs(m));
                 else if (m->kind == PM_PROC)
-                        t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+                        /* read-only under wx: /proc/PID/mem (FOLL_FORCE) */
+                        t = new_fs("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+                                                         (m->readonly ? MOUNT_ATTR_RDONLY : 0));
                 else
                         t = new_fs("devpts", "newinstance,ptmxmode=0666,mode=0620",
                                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);

@@ -24,6 +24,7 @@
 #include "plan.h"
 #include "protect.h"
 #include "util.h"
+#include "wx.h"
 
 char *plan_own(struct plan *plan, char *s)
 {
@@ -43,28 +44,42 @@ char *plan_own(struct plan *plan, char *s)
         return s;
 }
 
-int plan_warn(struct plan *plan, const char *fmt, ...)
+static int plan_push(char ***v, size_t *n, size_t *cap, const char *fmt, va_list ap)
 {
         char *s = NULL;
-        va_list ap;
-        va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (n < 0)
+        if (vasprintf(&s, fmt, ap) < 0)
                 return -ENOMEM;
-        if (plan->nwarnings + 2 > plan->warnings_cap) {
-                size_t nc = plan->warnings_cap ? plan->warnings_cap * 2 : 8;
-                char **nv = realloc(plan->warnings, nc * sizeof(char *));
+        if (*n + 2 > *cap) {
+                size_t nc = *cap ? *cap * 2 : 8;
+                char **nv = realloc(*v, nc * sizeof(char *));
                 if (!nv) {
                         free(s);
                         return -ENOMEM;
                 }
-                plan->warnings = nv;
-                plan->warnings_cap = nc;
+                *v = nv;
+                *cap = nc;
         }
-        plan->warnings[plan->nwarnings++] = s;
-        plan->warnings[plan->nwarnings] = NULL;
+        (*v)[(*n)++] = s;
+        (*v)[*n] = NULL;
         return 0;
+}
+
+int plan_warn(struct plan *plan, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = plan_push(&plan->warnings, &plan->nwarnings, &plan->warnings_cap, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int plan_note(struct plan *plan, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int r = plan_push(&plan->notes, &plan->nnotes, &plan->notes_cap, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 int plan_add_mount(struct plan *plan, const struct plan_mount *m)
@@ -197,7 +212,8 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
                 return r;
 
         if (p->proc != PROC_NONE) {
-                r = add(plan, PM_PROC, NULL, "/proc", false, true, NULL, NULL);
+                /* wx: /proc/PID/mem writes ignore page protections (FOLL_FORCE). */
+                r = add(plan, PM_PROC, NULL, "/proc", p->sc_wx, true, NULL, NULL);
                 if (r < 0)
                         return r;
                 if (p->proc == PROC_MASKED) {
@@ -245,6 +261,10 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
 
 static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, struct sbx_error **err)
 {
+        for (size_t i = 0; i < p->skipped.n; i++)
+                if (plan_note(plan, "%s:%u: %s", p->skipped.loc[i].file, p->skipped.loc[i].line,
+                              p->skipped.v[i]) < 0)
+                        return -ENOMEM;
         for (size_t i = 0; i < p->mounts.n; i++) {
                 const struct mount_op *o = &p->mounts.v[i];
                 struct plan_mount m = { .src_fd = -1, .src = o->src, .dst = o->dst,
@@ -258,8 +278,9 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                         if (stat(o->src, &st) < 0) {
                                 int e = errno;
                                 if (m.optional) {
-                                        plan_warn(plan, "%s:%u: %s does not exist, not bound",
-                                                  o->loc.file, o->loc.line, o->src);
+                                        if (plan_note(plan, "%s:%u: %s does not exist, not bound",
+                                                      o->loc.file, o->loc.line, o->src) < 0)
+                                                return -ENOMEM;
                                         continue;
                                 }
                                 return sbx_err_at(err, -e, o->loc.file, o->loc.line,
@@ -561,6 +582,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (p->ns_mount)
                 sort_mounts(plan);
+        if ((r = limits_plan_build(plan, p, err)) < 0 || (r = wx_plan(plan, p, err)) < 0)
+                return r;
         if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
                 return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
@@ -608,6 +631,9 @@ void plan_done(struct plan *plan)
         for (size_t i = 0; i < plan->nwarnings; i++)
                 free(plan->warnings[i]);
         free(plan->warnings);
+        for (size_t i = 0; i < plan->nnotes; i++)
+                free(plan->notes[i]);
+        free(plan->notes);
         for (size_t i = 0; i < plan->nowned; i++)
                 free(plan->owned[i]);
         free(plan->owned);
@@ -657,5 +683,5 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
                 return r;
         if (p->seccomp && (r = seccomp_compile(p, SC_SELF, &plan->seccomp, err)) < 0)
                 return r;
-        return 0;
+        return wx_plan(plan, p, err);
 }

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "landlock.h"
+#include "limit.h"
 #include "policy.h"
 #include "seccomp.h"
 
@@ -73,6 +74,8 @@ struct plan {
         bool new_session;
         bool loopback;
         struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
+        struct limits_plan limits; /* sandbox-wide limits and their mechanisms */
+        bool mdwe;              /* wx: PR_SET_MDWE in the program */
         uint64_t caps_keep;     /* bit per capability number */
 
         struct landlock_plan landlock;
@@ -93,10 +96,13 @@ struct plan {
          * them from being created.  NULL-terminated, strings owned. */
         char **protect_ll;
         size_t nprotect_ll;
-        /* notes for the user (optional sources skipped, optional controls
-         * missing); NULL-terminated once the plan is built */
+        /* for the user, NULL-terminated: warnings need action (printed on
+         * every run); notes need none (optional sources skipped: printed
+         * only when asked, SBX_SPAWN_VERBOSE, and by --dry-run) */
         char **warnings;
         size_t nwarnings, warnings_cap;
+        char **notes;
+        size_t nnotes, notes_cap;
 
         /* every string above that the plan allocated */
         char **owned;
@@ -113,6 +119,7 @@ void plan_done(struct plan *plan);
 /* Helpers for the modules that add to a plan (exec.c, landlock.c). */
 int plan_add_mount(struct plan *plan, const struct plan_mount *m);
 int plan_warn(struct plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int plan_note(struct plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Keep a malloc'd string alive as long as the plan; returns it. */
 char *plan_own(struct plan *plan, char *s);
 /* The host path visible at `inside` through the plan's binds, or NULL when

@@ -86,7 +86,9 @@ static int format(const struct plan *plan, FILE *f)
                 else
                         fprintf(f, ":%llu", (unsigned long long)l->lim.rlim_max);
         }
-        fprintf(f, "%s\n9. cwd: %s\n", any ? "" : " (inherited)", plan->cwd ? plan->cwd : "/");
+        fprintf(f, "%s\n", any ? "" : " (inherited)");
+        limits_format(f, &plan->limits, "   ");
+        fprintf(f, "9. cwd: %s\n", plan->cwd ? plan->cwd : "/");
         fprintf(f, "10. environment:\n");
         for (char **e = plan->envp; e && *e; e++)
                 fprintf(f, "   %s\n", *e);
@@ -112,6 +114,8 @@ static int format(const struct plan *plan, FILE *f)
                 fprintf(f, " %s", *a);
         fputc('\n', f);
         for (char **w = plan->warnings; w && *w; w++)
+                fprintf(f, "warning: %s\n", *w);
+        for (char **w = plan->notes; w && *w; w++)
                 fprintf(f, "note: %s\n", *w);
         return 0;
 }

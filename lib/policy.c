@@ -226,6 +226,8 @@ int policy_init(struct sbx_policy *p)
         p->landlock = true;
         p->landlock_min_abi = 1;
         p->new_session = true;
+        p->limits.tmpfs_size = SBX_DEFAULT_TMPFS_SIZE;
+        p->limits.tmpfs_inodes = SBX_DEFAULT_TMPFS_INODES;
         return r;
 }
 
@@ -268,7 +270,10 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->env_set);
         strlist_free(&p->landlock_optional);
         strlist_free(&p->ll_readonly);
+        strlist_free(&p->limits_optional);
+        strlist_free(&p->skipped);
         strlist_free(&p->protect);
+        strlist_free(&p->protect_dir);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
         free(p->files);
@@ -321,7 +326,8 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->name = d->description = d->hostname = d->cwd = NULL;
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
-                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = (struct strlist){ 0 };
+                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir =
+                                d->limits_optional = d->skipped = (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
         d->sc_args = NULL;
@@ -356,6 +362,9 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->caps_keep, &d->caps_keep },     { &s->env_keep, &d->env_keep },
                 { &s->env_set, &d->env_set },         { &s->landlock_optional, &d->landlock_optional },
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
+                { &s->protect_dir, &d->protect_dir },
+                { &s->limits_optional, &d->limits_optional },
+                { &s->skipped, &d->skipped },
         };
         for (size_t i = 0; i < ARRAY_SIZE(lists); i++)
                 if (copy_strlist(s, d, lists[i].s, lists[i].d) < 0)
@@ -491,11 +500,15 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
                 if (x->set && (x->lim.rlim_cur != y->lim.rlim_cur || x->lim.rlim_max != y->lim.rlim_max))
                         return false;
         }
+        if (memcmp(&a->limits, &b->limits, sizeof(a->limits)) != 0 ||
+            !strlist_same(&a->limits_optional, &b->limits_optional))
+                return false;
         if (!strlist_same(&a->env_keep, &b->env_keep) || !strlist_same(&a->env_set, &b->env_set))
                 return false;
         if (a->landlock != b->landlock || a->landlock_min_abi != b->landlock_min_abi ||
             !strlist_same(&a->landlock_optional, &b->landlock_optional) ||
-            !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect))
+            !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect) ||
+            !strlist_same(&a->protect_dir, &b->protect_dir))
                 return false;
         return a->new_session == b->new_session;
 }
@@ -692,6 +705,8 @@ int policy_compute_warnings(struct sbx_policy *p)
         int r = 0;
 
         free_warnings(p);
+        for (size_t i = 0; r >= 0 && i < p->skipped.n; i++)
+                r = warn(p, p->skipped.loc[i], "%s", p->skipped.v[i]);
         for (size_t i = 0; r >= 0 && i < p->mounts.n; i++) {
                 const struct mount_op *m = &p->mounts.v[i];
                 if ((m->kind != MOUNT_BIND && m->kind != MOUNT_RO_BIND && m->kind != MOUNT_DEV) ||
@@ -800,46 +815,6 @@ SBX_EXPORT const char *const *sbx_policy_warnings(const struct sbx_policy *p)
 }
 
 /* Quote a path so that sbx_policy_set() reads it back literally. */
-static char *quote_literal(const char *s)
-{
-        size_t n = strlen(s);
-        char *q = malloc(2 * n + 3), *o = q;
-        if (!q)
-                return NULL;
-        *o++ = '"';
-        for (const char *c = s; *c; c++) {
-                if (*c == '"' || *c == '\\')
-                        *o++ = '\\';
-                else if (*c == '$')
-                        *o++ = '$';
-                *o++ = *c;
-        }
-        *o++ = '"';
-        *o = 0;
-        return q;
-}
-
-SBX_EXPORT int sbx_policy_add_bind(struct sbx_policy *p, const char *src, const char *dst,
-                                   unsigned flags, struct sbx_error **err)
-{
-        if (!p || !src)
-                return -EINVAL;
-        if (flags & ~(unsigned)(SBX_BIND_RO | SBX_BIND_OPTIONAL | SBX_BIND_EXEC))
-                return sbx_err_at(err, -EINVAL, "sbx_policy_add_bind", 0, "unknown flags 0x%x", flags);
-        if (strchr(src, ':') || (dst && strchr(dst, ':')))
-                return sbx_err_at(err, -EINVAL, "sbx_policy_add_bind", 0,
-                                  "':' inside paths is not supported");
-        _cleanup_free_ char *qs = quote_literal(src), *qd = dst ? quote_literal(dst) : NULL;
-        _cleanup_free_ char *value = NULL;
-        if (!qs || (dst && !qd))
-                return -ENOMEM;
-        if (asprintf(&value, "%s%s%s%s%s", flags & SBX_BIND_OPTIONAL ? "-" : "", qs, qd ? ":" : "",
-                     qd ? qd : "", flags & SBX_BIND_EXEC ? ":exec" : "") < 0)
-                return -ENOMEM;
-        return sbx_policy_set(p, "filesystem", flags & SBX_BIND_RO ? "ro-bind" : "bind", value,
-                              "sbx_policy_add_bind", err);
-}
-
 SBX_EXPORT int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names,
                                          struct sbx_error **err)
 {

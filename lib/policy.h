@@ -91,6 +91,19 @@ struct rlimit_rule {
 
 #define SBX_RLIMIT_COUNT 16
 
+/* Limits on the whole sandbox (not one process): 0 means none.  The
+ * kernel mechanism that enforces each is chosen when a sandbox starts
+ * (limit.c: cgroup v2, cgroup v1, or an rlimit). */
+#define SBX_DEFAULT_TMPFS_SIZE (256ULL << 20)
+#define SBX_DEFAULT_TMPFS_INODES 65536ULL
+struct sandbox_limits {
+        uint64_t memory;       /* bytes of memory (anonymous, page cache, tmpfs) */
+        uint64_t processes;    /* processes and threads at once, init included */
+        uint64_t cpu;          /* percent of one CPU (200: two CPUs) */
+        uint64_t tmpfs_size;   /* bytes, each tmpfs sbx creates */
+        uint64_t tmpfs_inodes; /* files, each tmpfs sbx creates */
+};
+
 /* A pinned executable: path plus its expected SHA-256 (hex, 64 chars). */
 struct exec_hash {
         char *path;
@@ -155,6 +168,8 @@ struct sbx_policy {
 
         /* [limits] */
         struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
+        struct sandbox_limits limits; /* per sandbox; limit.c picks the mechanism */
+        struct strlist limits_optional; /* names of `limits` that may go unenforced */
 
         /* [environment] */
         struct strlist env_keep; /* names or globs passed from the caller */
@@ -169,9 +184,15 @@ struct sbx_policy {
         /* [filesystem] protect: host paths kept read-only and uncreatable
          * wherever a writable mount shows them (protect.c) */
         struct strlist protect;
+        struct strlist protect_dir; /* the same, directories made when missing */
 
         /* [process] */
         bool new_session;
+
+        /* Mount entries left out at load time because a ${?NAME} they use
+         * is unset or empty: one line each, for `sbx show` and --verbose.
+         * Not part of the policy's value (sbx show's INI has no entry). */
+        struct strlist skipped;
 
         /* Origins of scalar keys, indexed by key id (enum key_id in
          * profile.h); used for error messages and `sbx show` comments.

@@ -529,6 +529,67 @@ static int commit(struct sbx_policy *p, struct sbx_policy *copy, struct sbx_erro
         return r;
 }
 
+/* A bind given as two paths, not as profile text: every byte but NUL is
+ * part of the path (spaces, quotes, ':', '=', newlines, bytes that are not
+ * UTF-8), nothing is expanded, and the same checks as a profile line
+ * apply (absolute, no '..', normalised; conflicts through validation). */
+int profile_add_bind(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
+                     const char *origin, struct sbx_error **err)
+{
+        const char *key = flags & SBX_BIND_RO ? "ro-bind" : "bind";
+        if (!p || !src)
+                return -EINVAL;
+        if (!origin || !*origin)
+                origin = "sbx_policy_add_bind";
+        if (flags & ~(unsigned)(SBX_BIND_RO | SBX_BIND_OPTIONAL | SBX_BIND_EXEC))
+                return sbx_err_at(err, -EINVAL, origin, 0, "unknown flags 0x%x", flags);
+        if ((flags & SBX_BIND_RO) && (flags & SBX_BIND_EXEC))
+                return sbx_err_at(err, -EINVAL, origin, 0, "[filesystem] ro-bind: ':exec' only applies to bind and tmpfs");
+        _cleanup_free_ char *a = NULL, *b = NULL;
+        const char *why = NULL;
+        const char *bad = src;
+        int r = profile_normalize_path(src, &a, &why);
+        if (r >= 0 && dst) {
+                bad = dst;
+                r = profile_normalize_path(dst, &b, &why);
+        } else if (r >= 0 && !(b = strdup(a)))
+                r = -ENOMEM;
+        if (r == -EINVAL)
+                return sbx_err_at(err, r, origin, 0, "[filesystem] %s: %s: '%s'", key, why, bad);
+        if (r < 0)
+                return r;
+        struct sbx_policy *copy = NULL;
+        if ((r = sbx_policy_dup(p, &copy)) < 0)
+                return r;
+        const char *file = policy_intern_file(copy, origin);
+        struct mount_op m = {
+                .kind = flags & SBX_BIND_RO ? MOUNT_RO_BIND : MOUNT_BIND,
+                .src = a,
+                .dst = b,
+                .flags = (flags & SBX_BIND_OPTIONAL ? MOUNT_F_OPTIONAL : 0) |
+                         (flags & SBX_BIND_EXEC ? MOUNT_F_EXEC : 0),
+                .loc = { file, 0 },
+        };
+        r = file ? policy_add_mount(copy, &m) : -ENOMEM;
+        if (r < 0) {
+                sbx_policy_free(copy);
+                return r;
+        }
+        return commit(p, copy, err);
+}
+
+SBX_EXPORT int sbx_policy_add_bind(struct sbx_policy *p, const char *src, const char *dst,
+                                   unsigned flags, struct sbx_error **err)
+{
+        return profile_add_bind(p, src, dst, flags, "sbx_policy_add_bind", err);
+}
+
+SBX_EXPORT int sbx_policy_add_bind_from(struct sbx_policy *p, const char *src, const char *dst,
+                                        unsigned flags, const char *origin, struct sbx_error **err)
+{
+        return profile_add_bind(p, src, dst, flags, origin, err);
+}
+
 static char *search_path_text(void)
 {
         char **dirs = NULL;

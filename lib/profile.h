@@ -40,6 +40,7 @@ enum key_id {
         K_LIMIT_FIRST, /* K_LIMIT_FIRST + i: rlimit i of profile_limits[] */
         K_LL_ENABLED = K_LIMIT_FIRST + SBX_RLIMIT_COUNT, K_LL_MIN_ABI,
         K_NEW_SESSION,
+        K_LIM_MEMORY, K_LIM_PROCESSES, K_LIM_CPU, K_LIM_TMPFS_SIZE, K_LIM_TMPFS_INODES,
         K_SCALAR_COUNT,
         /* lists */
         K_INCLUDE = K_SCALAR_COUNT,
@@ -50,7 +51,8 @@ enum key_id {
         K_CAPS_KEEP,
         K_ENV_KEEP, K_ENV_SET,
         K_LL_OPTIONAL, K_LL_READONLY,
-        K_PROTECT,
+        K_LIM_OPTIONAL,
+        K_PROTECT, K_PROTECT_DIR,
         K_COUNT,
 };
 
@@ -112,11 +114,21 @@ int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *n
 void profile_tokens_free(struct token *t, size_t n);
 
 /* Expand ${VAR}, "$$" and (with tilde) a leading ~ from the caller's
- * environment.  *ret malloc'd.  Errors name the variable. */
+ * environment.  With tilde the value is a path and a variable's value is
+ * taken byte for byte; otherwise it must be text (profile_text_valid).
+ * *ret malloc'd.  Errors name the variable. */
 int profile_expand(const char *s, bool tilde, char **ret, char **errmsg);
+/* The same, and with allow_opt ${?NAME} is accepted: when NAME is unset
+ * or empty the whole value does not apply, -ENODATA with *errmsg saying
+ * which variable and *ret the value without it (both malloc'd, *ret only
+ * for further checks).  Without allow_opt ${?NAME} is an error. */
+int profile_expand_opt(const char *s, bool tilde, bool allow_opt, char **ret, char **errmsg);
 /* Normalise an absolute path: collapse "//", "/./", trailing '/'; '..'
  * is refused.  *ret malloc'd.  -EINVAL with *errmsg static. */
 int profile_normalize_path(const char *s, char **ret, const char **errmsg);
+/* sbx_policy_add_bind() with `origin` naming it in messages. */
+int profile_add_bind(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
+                     const char *origin, struct sbx_error **err);
 
 /* Does the text contain only UTF-8 without control characters (tab is
  * allowed)?  On failure *errmsg is a malloc'd description. */

@@ -63,6 +63,7 @@ const struct key_def profile_keys[] = {
         { "filesystem", "args", K_ARGS, "none, ro or rw", "none", "make the program's file arguments visible" },
         { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro or rw", "none", "make the caller's working directory visible" },
         { "filesystem", "protect", K_PROTECT, "list of paths", "none", "kept read-only (and not creatable) wherever a writable mount shows them: persistence points such as ~/.bashrc" },
+        { "filesystem", "protect-dir", K_PROTECT_DIR, "list of paths", "none", "as protect, for directories: a missing one is made (empty, mode 0700) so that a read-only mount can cover it" },
         { "filesystem", "cwd", K_CWD, "path", "unset", "working directory inside (unset: the caller's if visible, else /)" },
 
         { "network", "mode", K_NET_MODE, "none or host", "none", "none: own namespace with loopback only; host: the host's network" },
@@ -95,6 +96,12 @@ const struct key_def profile_keys[] = {
         LIMIT(9, "rss", "unset"), LIMIT(10, "msgqueue", "unset"), LIMIT(11, "nice", "unset"),
         LIMIT(12, "rtprio", "unset"), LIMIT(13, "sigpending", "unset"), LIMIT(14, "locks", "unset"),
         LIMIT(15, "rttime", "unset"),
+        { "limits", "memory", K_LIM_MEMORY, "SIZE (K, M, G) or unlimited", "unlimited", "memory of the whole sandbox (cgroup memory.max; else rlimit data per process)" },
+        { "limits", "processes", K_LIM_PROCESSES, "N or unlimited", "unlimited", "processes and threads of the whole sandbox, init included (cgroup pids.max; else rlimit nproc in its user namespace)" },
+        { "limits", "cpu-share", K_LIM_CPU, "PERCENT% or unlimited", "unlimited", "CPU time of the whole sandbox, 100% = one CPU (cgroup cpu.max; no rlimit can do it)" },
+        { "limits", "tmpfs-size", K_LIM_TMPFS_SIZE, "SIZE (K, M, G) or unlimited", "256M", "size of each tmpfs sbx creates (/tmp, /dev/shm, the private home…)" },
+        { "limits", "tmpfs-inodes", K_LIM_TMPFS_INODES, "N or unlimited", "65536", "files in each tmpfs sbx creates" },
+        { "limits", "optional", K_LIM_OPTIONAL, "list of memory processes cpu-share all", "none", "sandbox limits that may go unenforced where no mechanism exists (with a note)" },
 
         { "environment", "keep", K_ENV_KEEP, "list of names or globs", "TERM LANG LANGUAGE LC_* TZ COLORTERM NO_COLOR", "variables passed from the caller" },
         { "environment", "set", K_ENV_SET, "list of NAME=VALUE", "none", "variables set (VALUE may use ${VAR})" },
@@ -137,7 +144,7 @@ bool profile_key_expands(enum key_id id)
         switch (id) {
         case K_CWD: case K_INCLUDE: case K_BIND: case K_RO_BIND: case K_DEV: case K_TMPFS:
         case K_DIR: case K_SYMLINK: case K_EXEC_ALLOW: case K_EXEC_DENY: case K_EXEC_ALLOW_HASH:
-        case K_ENV_SET: case K_LL_READONLY: case K_PROTECT:
+        case K_ENV_SET: case K_LL_READONLY: case K_PROTECT: case K_PROTECT_DIR:
                 return true;
         default:
                 return false;
@@ -162,14 +169,28 @@ static int kerr(struct sbx_error **err, const struct key_def *k, struct sbx_loc 
         return -EINVAL;
 }
 
-/* Expand and normalise one path; errors already reported. */
-static int path_value(const char *raw, bool relative_ok, const struct key_def *k, struct sbx_loc loc,
-                      char **ret, struct sbx_error **err)
+/* Expand and normalise one path; errors already reported.  With `unset`
+ * non-NULL, ${?NAME} is accepted: when NAME is unset or empty, returns 0
+ * with *ret NULL and *unset saying which variable (malloc'd). */
+static int path_value_opt(const char *raw, bool relative_ok, const struct key_def *k, struct sbx_loc loc,
+                          char **ret, char **unset, struct sbx_error **err)
 {
         _cleanup_free_ char *x = NULL;
         char *msg = NULL;
         const char *why = NULL;
-        int r = profile_expand(raw, true, &x, &msg);
+        int r = profile_expand_opt(raw, true, unset != NULL, &x, &msg);
+        if (r == -ENODATA && unset) {
+                /* Left out; what remains must still be a valid path. */
+                _cleanup_free_ char *abs = NULL, *norm = NULL;
+                *ret = NULL;
+                *unset = msg;
+                if (asprintf(&abs, "/%s", x) < 0)
+                        return -ENOMEM;
+                r = profile_normalize_path(abs, &norm, &why);
+                if (r == -EINVAL)
+                        return kerr(err, k, loc, "%s: '%s'", why, raw);
+                return r;
+        }
         if (r == -EINVAL) {
                 r = kerr(err, k, loc, "%s", msg ? msg : "bad value");
                 free(msg);
@@ -189,6 +210,12 @@ static int path_value(const char *raw, bool relative_ok, const struct key_def *k
         if (r == -EINVAL)
                 return kerr(err, k, loc, "%s: '%s'", why, x);
         return r;
+}
+
+static int path_value(const char *raw, bool relative_ok, const struct key_def *k, struct sbx_loc loc,
+                      char **ret, struct sbx_error **err)
+{
+        return path_value_opt(raw, relative_ok, k, loc, ret, NULL, err);
 }
 
 /* ---- scalar values ----------------------------------------------------- */
@@ -332,6 +359,55 @@ static int apply_limit(struct sbx_policy *p, const struct key_def *k, const char
         return 0;
 }
 
+/* memory, processes, cpu-share, tmpfs-size, tmpfs-inodes: 0 stands for
+ * "unlimited" (tmpfs reads size=0 the same way). */
+static int apply_sandbox_limit(struct sbx_policy *p, const struct key_def *k, const char *v,
+                               struct sbx_loc loc, struct sbx_error **err)
+{
+        bool size = k->id == K_LIM_MEMORY || k->id == K_LIM_TMPFS_SIZE;
+        char buf[64];
+        rlim_t x;
+        (void)loc;
+        if (strlen(v) >= sizeof(buf))
+                return kerr(err, k, loc, "'%s' is too long", v);
+        snprintf(buf, sizeof(buf), "%s", v);
+        if (k->id == K_LIM_CPU && strcmp(buf, "unlimited") != 0) {
+                size_t len = strlen(buf);
+                if (len < 2 || buf[len - 1] != '%')
+                        return kerr(err, k, loc, "expected a percentage of one CPU (50%%, 200%%) or unlimited, "
+                                    "not '%s'", v);
+                buf[len - 1] = 0;
+        }
+        int r = parse_rlim(buf, size, &x);
+        if (r == -ERANGE)
+                return kerr(err, k, loc, "'%s' is too large", v);
+        if (r < 0)
+                return kerr(err, k, loc, "expected %s, not '%s'", k->type, v);
+        uint64_t val = x == RLIM_INFINITY ? 0 : (uint64_t)x;
+        if (x != RLIM_INFINITY && x == 0)
+                return kerr(err, k, loc, "0 would stop everything; write unlimited for no limit");
+        switch (k->id) {
+        case K_LIM_MEMORY:
+                if (val && val < (1ULL << 20))
+                        return kerr(err, k, loc, "'%s' is below 1M: nothing would start", v);
+                p->limits.memory = val;
+                break;
+        case K_LIM_PROCESSES:
+                if (val && val < 2)
+                        return kerr(err, k, loc, "at least 2 (init and the program), not '%s'", v);
+                p->limits.processes = val;
+                break;
+        case K_LIM_CPU:
+                if (val > 100000)
+                        return kerr(err, k, loc, "'%s' is out of range (1%%-100000%%)", v);
+                p->limits.cpu = val;
+                break;
+        case K_LIM_TMPFS_SIZE: p->limits.tmpfs_size = val; break;
+        default: p->limits.tmpfs_inodes = val; break;
+        }
+        return 0;
+}
+
 static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const struct token *t, size_t n,
                         struct sbx_loc loc, struct sbx_error **err)
 {
@@ -429,6 +505,9 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                 p->landlock_min_abi = (int)abi;
                 return 0;
         }
+        case K_LIM_MEMORY: case K_LIM_PROCESSES: case K_LIM_CPU: case K_LIM_TMPFS_SIZE:
+        case K_LIM_TMPFS_INODES:
+                return apply_sandbox_limit(p, k, v, loc, err);
         default:
                 if (k->id >= K_LIMIT_FIRST && k->id < K_LIMIT_FIRST + SBX_RLIMIT_COUNT)
                         return apply_limit(p, k, v, loc, err);
@@ -477,15 +556,18 @@ static size_t split_colons(char *s, char *parts[4])
         return n;
 }
 
+/* raw was split at its colons already: a ':' in the result came from a
+ * variable (${PWD} in a directory named "a:b") and is part of the path. */
+static int mount_path_opt(const char *raw, const struct key_def *k, struct sbx_loc loc, char **ret,
+                          char **unset, struct sbx_error **err)
+{
+        return path_value_opt(raw, false, k, loc, ret, unset, err);
+}
+
 static int mount_path(const char *raw, const struct key_def *k, struct sbx_loc loc, char **ret,
                       struct sbx_error **err)
 {
-        int r = path_value(raw, false, k, loc, ret, err);
-        if (r >= 0 && strchr(*ret, ':')) {
-                free(TAKE_PTR(*ret));
-                return kerr(err, k, loc, "':' inside paths is not supported ('%s')", raw);
-        }
-        return r;
+        return mount_path_opt(raw, k, loc, ret, NULL, err);
 }
 
 static int apply_mount(struct sbx_policy *p, const struct key_def *k, const struct token *t,
@@ -503,6 +585,8 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
         if (t->remove) {
                 if (strchr(copy, ':'))
                         return kerr(err, k, loc, "'!' takes one path (a source or a destination), not '%s'", copy);
+                if (strstr(copy, "${?"))
+                        return kerr(err, k, loc, "'!' removes by path: ${?NAME} is not allowed there");
                 if ((r = mount_path(copy, k, loc, &a, err)) < 0)
                         return r;
                 policy_remove_mounts(p, kind, a);
@@ -541,14 +625,25 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
                 if (strchr(a, ':'))
                         return kerr(err, k, loc, "':' inside paths is not supported ('%s')", parts[0]);
                 break;
-        default:
-                if ((r = mount_path(parts[0], k, loc, &a, err)) < 0)
+        default: {
+                /* bind, ro-bind, dev: ${?NAME} leaves the entry out when
+                 * NAME is unset (after checking the rest of it). */
+                _cleanup_free_ char *unset_a = NULL, *unset_b = NULL;
+                if ((r = mount_path_opt(parts[0], k, loc, &a, &unset_a, err)) < 0)
                         return r;
-                if (n == 2 && (r = mount_path(parts[1], k, loc, &b, err)) < 0)
+                if (n == 2 && (r = mount_path_opt(parts[1], k, loc, &b, &unset_b, err)) < 0)
                         return r;
+                if (unset_a || unset_b) {
+                        _cleanup_free_ char *note = NULL;
+                        if (asprintf(&note, "[%s] %s = %s: left out, %s", k->section, k->name, t->text,
+                                     unset_a ? unset_a : unset_b) < 0)
+                                return -ENOMEM;
+                        return strlist_add(&p->skipped, note, loc);
+                }
                 if (!b && !(b = strdup(a)))
                         return -ENOMEM;
                 break;
+        }
         }
         if (strcmp(b, "/") == 0)
                 return kerr(err, k, loc, "the destination cannot be /");
@@ -741,11 +836,13 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         case K_EXEC_DENY:
         case K_LL_READONLY:
         case K_PROTECT:
+        case K_PROTECT_DIR:
                 if ((r = path_value(t->text, false, k, loc, &val, err)) < 0)
                         return r;
                 l = k->id == K_EXEC_ALLOW  ? &p->exec_allow
                     : k->id == K_EXEC_DENY ? &p->exec_deny
                     : k->id == K_PROTECT   ? &p->protect
+                    : k->id == K_PROTECT_DIR ? &p->protect_dir
                                            : &p->ll_readonly;
                 break;
         case K_EXEC_ALLOW_HASH:
@@ -785,6 +882,19 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         }
         case K_ENV_SET:
                 return apply_env_set(p, k, t, loc, err);
+        case K_LIM_OPTIONAL: {
+                static const char *const names[] = { "memory", "processes", "cpu-share", "all", NULL };
+                bool ok = false;
+                for (size_t i = 0; names[i] && !ok; i++)
+                        ok = strcmp(names[i], t->text) == 0;
+                if (!ok)
+                        return kerr(err, k, loc, "unknown limit '%s' (memory, processes, cpu-share or all)",
+                                    t->text);
+                if (!(val = strdup(t->text)))
+                        return -ENOMEM;
+                l = &p->limits_optional;
+                break;
+        }
         case K_LL_OPTIONAL: {
                 bool ok = false;
                 for (size_t i = 0; ll_features[i] && !ok; i++)

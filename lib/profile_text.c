@@ -174,7 +174,11 @@ static int sbuf_add(struct sbuf *b, const char *s, size_t n)
         return 0;
 }
 
-static int expand_var(struct sbuf *b, const char *name, char **errmsg)
+/* In a path (tilde expansion on), a variable's value is taken byte for
+ * byte: ${PWD} or ${HOME} may hold anything a file name can (':', a
+ * newline, bytes that are not UTF-8).  It is expanded after the value was
+ * split, so nothing in it can act as syntax.  Other values must be text. */
+static int expand_var(struct sbuf *b, const char *name, bool path, char **errmsg)
 {
         const char *v = getenv(name);
         char *why = NULL;
@@ -188,7 +192,7 @@ static int expand_var(struct sbuf *b, const char *name, char **errmsg)
                         *errmsg = NULL;
                 return -EINVAL;
         }
-        if (!profile_text_valid(v, strlen(v), &why)) {
+        if (!path && !profile_text_valid(v, strlen(v), &why)) {
                 if (asprintf(errmsg, "${%s}: %s", name, why ? why : "invalid") < 0)
                         *errmsg = NULL;
                 free(why);
@@ -202,6 +206,12 @@ static int expand_var(struct sbuf *b, const char *name, char **errmsg)
 
 int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
 {
+        return profile_expand_opt(s, tilde, false, ret, errmsg);
+}
+
+int profile_expand_opt(const char *s, bool tilde, bool allow_opt, char **ret, char **errmsg)
+{
+        char *unset_msg = NULL; /* the first ${?NAME} found unset */
         struct sbuf b = { 0 };
         int r = sbuf_add(&b, "", 0);
 
@@ -211,7 +221,7 @@ int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
                         r = -EINVAL;
                         *errmsg = strdup("~user is not supported (only ~ and ~/...)");
                 } else {
-                        r = expand_var(&b, "HOME", errmsg);
+                        r = expand_var(&b, "HOME", true, errmsg);
                         s++;
                 }
         }
@@ -227,20 +237,51 @@ int profile_expand(const char *s, bool tilde, char **ret, char **errmsg)
                         s += 2;
                         continue;
                 }
-                const char *end = strchr(s + 2, '}');
-                size_t n = end ? (size_t)(end - s - 2) : 0;
+                /* ${?NAME}: the entry applies only when NAME is set. */
+                bool opt = s[2] == '?';
+                const char *start = s + 2 + opt;
+                const char *end = strchr(start, '}');
+                size_t n = end ? (size_t)(end - start) : 0;
                 char name[256];
-                if (!end || n == 0 || n >= sizeof(name) || (!isalpha((unsigned char)s[2]) && s[2] != '_') ||
-                    strspn(s + 2, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+                if (!end || n == 0 || n >= sizeof(name) || (!isalpha((unsigned char)start[0]) && start[0] != '_') ||
+                    strspn(start, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n) {
                         r = -EINVAL;
-                        *errmsg = strdup("bad variable reference: write ${NAME}, or $$ for a '$'");
+                        *errmsg = strdup(opt ? "bad variable reference: write ${?NAME}"
+                                             : "bad variable reference: write ${NAME}, ${?NAME}, or $$ for a '$'");
                         break;
                 }
-                memcpy(name, s + 2, n);
+                memcpy(name, start, n);
                 name[n] = 0;
-                r = expand_var(&b, name, errmsg);
                 s = end + 1;
+                if (opt && !allow_opt) {
+                        r = -EINVAL;
+                        if (asprintf(errmsg, "${?%s} is only allowed in the paths of [filesystem] bind, "
+                                     "ro-bind and dev entries", name) < 0)
+                                *errmsg = NULL;
+                        break;
+                }
+                if (opt) {
+                        const char *v = getenv(name);
+                        if (!v || !*v) {
+                                /* Keep checking the rest for errors; report the
+                                 * first unset variable. */
+                                if (!unset_msg &&
+                                    asprintf(&unset_msg, "${%s} is %s", name, v ? "empty" : "not set") < 0) {
+                                        unset_msg = NULL;
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                continue;
+                        }
+                }
+                r = expand_var(&b, name, tilde, errmsg);
         }
+        if (r >= 0 && unset_msg) {
+                *ret = b.p; /* the rest, for the caller's checks */
+                *errmsg = unset_msg;
+                return -ENODATA;
+        }
+        free(unset_msg);
         if (r == -E2BIG) {
                 r = -EINVAL;
                 *errmsg = strdup("value too long");

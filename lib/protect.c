@@ -35,12 +35,14 @@ struct target {
         char *path;               /* host path, parent canonical, last component literal */
         const struct sbx_loc *loc; /* NULL: sbx's own state */
         const char *why;          /* for messages */
+        bool dir;                 /* made (empty, 0700) when missing */
 };
 
 struct targets {
         struct target *v;
         size_t n, cap;
         struct exec_fs *fs; /* host lookups, memoised for the plan build */
+        bool adding_dirs;   /* protect-dir entries */
 };
 
 static void targets_done(struct targets *t)
@@ -97,8 +99,16 @@ static char *canonical_parent(struct exec_fs *fs, const char *path)
         return out;
 }
 
+static int add_target_dir(struct targets *t, const char *path, const struct sbx_loc *loc,
+                          const char *why, bool dir);
 static int add_target(struct targets *t, const char *path, const struct sbx_loc *loc,
                       const char *why)
+{
+        return add_target_dir(t, path, loc, why, false);
+}
+
+static int add_target_dir(struct targets *t, const char *path, const struct sbx_loc *loc,
+                          const char *why, bool dir)
 {
         if (!path || path[0] != '/')
                 return 0;
@@ -120,7 +130,7 @@ static int add_target(struct targets *t, const char *path, const struct sbx_loc 
                 t->v = nv;
                 t->cap = nc;
         }
-        t->v[t->n++] = (struct target){ .path = c, .loc = loc, .why = why };
+        t->v[t->n++] = (struct target){ .path = c, .loc = loc, .why = why, .dir = dir };
         return 0;
 }
 
@@ -130,7 +140,7 @@ static int add_target(struct targets *t, const char *path, const struct sbx_loc 
 static int add_with_links(struct targets *t, const char *path, const struct sbx_loc *loc,
                           const char *why, unsigned depth)
 {
-        int r = add_target(t, path, loc, why);
+        int r = add_target_dir(t, path, loc, why, t->adding_dirs && depth == 0);
         if (r < 0 || depth > 8)
                 return r;
         char buf[PATH_MAX], real[PATH_MAX];
@@ -262,7 +272,7 @@ static int add_carve_out(struct plan *plan, const char *inside)
 }
 
 /* The target `host` lies beneath the writable bind m (host source `src`). */
-static int guard(struct plan *plan, size_t mi, const char *src, const char *host)
+static int guard(struct plan *plan, size_t mi, const char *src, const char *host, bool dir)
 {
         const char *rest = under(host, src);
         char inside[PATH_MAX], hostpart[PATH_MAX];
@@ -292,6 +302,11 @@ static int guard(struct plan *plan, size_t mi, const char *src, const char *host
                 cur[ipos] = 0;
                 struct stat st;
                 bool last = !e;
+                /* A missing protected directory is made, empty: a read-only
+                 * mount then covers it, and its parent keeps the right to
+                 * get new entries (a browser's own profile directory). */
+                if (last && dir && lstat(hostpart, &st) < 0 && errno == ENOENT)
+                        (void)mkdir(hostpart, 0700);
                 if (lstat(hostpart, &st) < 0 || S_ISLNK(st.st_mode))
                         return add_carve_out(plan, cur);
                 if (last)
@@ -327,6 +342,10 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         size_t nstate = t.n;
         for (size_t i = 0; r >= 0 && i < p->protect.n; i++)
                 r = add_with_links(&t, p->protect.v[i], &p->protect.loc[i], "a protected path", 0);
+        t.adding_dirs = true;
+        for (size_t i = 0; r >= 0 && i < p->protect_dir.n; i++)
+                r = add_with_links(&t, p->protect_dir.v[i], &p->protect_dir.loc[i], "a protected path", 0);
+        t.adding_dirs = false;
         for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                 struct plan_mount *m = &plan->mounts[i];
                 char src[PATH_MAX];
@@ -353,7 +372,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                                 break;
                         }
                         if (under(x->path, src))
-                                r = guard(plan, i, src, x->path);
+                                r = guard(plan, i, src, x->path, x->dir);
                 }
         }
         targets_done(&t);

@@ -31,6 +31,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -394,7 +395,8 @@ static int parse_arg_rules(struct build *b)
         prog->arg_reason[SC_R_PERSONALITY] = "only the PER_LINUX persona and the query (0xffffffff) are allowed";
         prog->arg_reason[SC_R_PRCTL_SECCOMP] = "installing seccomp filters needs nested = yes in [seccomp]";
         prog->arg_reason[SC_R_PRCTL] = "PR_SET_MM and PR_SET_PTRACER are always denied";
-        prog->arg_reason[SC_R_WX] = "writable and executable at once: refused by wx = yes in [seccomp]";
+        prog->arg_reason[SC_R_WX] = "memory made executable that is or was writable (mmap W+X or shared+X, "
+                                    "mprotect +X, shmat SHM_EXEC): refused by wx = yes in [seccomp]";
         for (size_t i = 0; i < SC_R_COUNT; i++)
                 if (!prog->arg_reason[i])
                         return -ENOMEM;
@@ -416,6 +418,57 @@ static int rule(struct build *b, uint32_t act, int nr, unsigned n, const struct 
         if (act == b->act_default)
                 return 0;
         return seccomp_rule_add_exact_array(b->ctx, act, nr, n, c);
+}
+
+bool seccomp_wx_denied(int nr, const uint64_t args[6])
+{
+        const uint64_t wx = PROT_WRITE | PROT_EXEC;
+        switch (nr) {
+        case __NR_shmat: return args[2] & SHM_EXEC;
+        case __NR_mprotect:
+        case __NR_pkey_mprotect: return args[2] & PROT_EXEC;
+        case __NR_mmap: return (args[2] & wx) == wx || ((args[2] & PROT_EXEC) && (args[3] & MAP_SHARED));
+        default: return false;
+        }
+}
+
+static bool wx_syscall(int nr)
+{
+        return nr == __NR_mmap || nr == __NR_mprotect || nr == __NR_pkey_mprotect || nr == __NR_shmat;
+}
+
+/* wx = yes, the part MDWE (wx.c) leaves to seccomp or that must hold
+ * without it: no mapping writable and executable at once, no mprotect
+ * that adds PROT_EXEC (the RW -> RX route), no shared executable mapping
+ * of a file (a memfd or a shared file mapped a second time, writable), no
+ * SysV segment attached SHM_EXEC (written through another attach). */
+static int add_wx(struct build *b, int nr)
+{
+        const uint64_t wx = PROT_WRITE | PROT_EXEC;
+        int r;
+        if (nr == __NR_shmat) {
+                struct scmp_arg_cmp c = masked(2, SHM_EXEC, 0);
+                if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
+                        return r;
+                c = masked(2, SHM_EXEC, SHM_EXEC);
+                return rule(b, b->act_deny, nr, 1, &c);
+        }
+        struct scmp_arg_cmp c = masked(2, PROT_EXEC, 0);
+        if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
+                return r;
+        if (nr != __NR_mmap) {
+                c = masked(2, PROT_EXEC, PROT_EXEC);
+                return rule(b, b->act_deny, nr, 1, &c);
+        }
+        /* MAP_SHARED_VALIDATE (3) has the MAP_SHARED bit too. */
+        struct scmp_arg_cmp two[2] = { masked(2, wx, PROT_EXEC), masked(3, MAP_SHARED, 0) };
+        if ((r = rule(b, SCMP_ACT_ALLOW, nr, 2, two)) < 0)
+                return r;
+        two[1] = masked(3, MAP_SHARED, MAP_SHARED);
+        if ((r = rule(b, b->act_deny, nr, 2, two)) < 0)
+                return r;
+        c = masked(2, wx, wx);
+        return rule(b, b->act_deny, nr, 1, &c);
 }
 
 static int add_allowed(struct build *b, int nr)
@@ -457,16 +510,8 @@ static int add_allowed(struct build *b, int nr)
                 c = masked(1, MFD_EXEC | MFD_NOEXEC_SEAL, 0);
                 return rule(b, prog->supervised ? SCMP_ACT_NOTIFY : b->act_deny, nr, 1, &c);
         }
-        if ((nr == __NR_mmap || nr == __NR_mprotect || nr == __NR_pkey_mprotect) && prog->wx) {
-                static const uint64_t ok[] = { 0, PROT_WRITE, PROT_EXEC };
-                for (size_t i = 0; i < ARRAY_SIZE(ok); i++) {
-                        c = masked(2, PROT_WRITE | PROT_EXEC, ok[i]);
-                        if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
-                                return r;
-                }
-                c = masked(2, PROT_WRITE | PROT_EXEC, PROT_WRITE | PROT_EXEC);
-                return rule(b, b->act_deny, nr, 1, &c);
-        }
+        if (prog->wx && wx_syscall(nr))
+                return add_wx(b, nr);
         return rule(b, SCMP_ACT_ALLOW, nr, 0, NULL);
 }
 

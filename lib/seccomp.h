@@ -84,6 +84,10 @@ enum {
         SC_SELF = 1 << 2,        /* for sbx_confine(): the calling process */
 };
 
+/* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with
+ * these arguments (the filter's rules, for the supervisor's reasons). */
+bool seccomp_wx_denied(int nr, const uint64_t args[6]);
+
 /* Build the filter for p.  Always from the policy: no compiled filter is
  * ever read back from disk (a sandbox could have written it). */
 int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,

@@ -11,11 +11,20 @@
  *     no_new_privs → Landlock → seccomp (last) → execve
  *
  * Everything between clone() and execve() is async-signal-safe: the plan was
- * built (and allocated) in the parent.  A failure in the child travels back
- * over a close-on-exec pipe as {step, errno, detail} and becomes an
- * sbx_error in the parent. */
+ * built (and allocated) in the parent, the capability sets computed there
+ * (caps_prepare), and the child makes raw syscalls only — no malloc, no
+ * stdio, no libcap-ng, no glibc setxid wrappers — because a lock another
+ * thread of the caller held at clone time stays locked in the child
+ * forever.  The caller's signal handlers must not run in the child either:
+ * signals are blocked around clone() and every disposition is reset before
+ * they are unblocked.  The child first closes every fd that is not its own
+ * (another thread's concurrent spawn has pipes open too).  A failure in the
+ * child travels back over a close-on-exec pipe as {step, errno, detail} and
+ * becomes an sbx_error in the parent. */
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,12 +38,14 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "limit.h"
 #include "mount.h"
 #include "ns.h"
 #include "plan.h"
 #include "spawn.h"
 #include "supervisor.h"
 #include "util.h"
+#include "wx.h"
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
@@ -46,7 +57,7 @@
 enum step {
         STEP_SYNC = 1, STEP_HOSTNAME, STEP_MOUNT, STEP_LOOPBACK, STEP_FORK, STEP_SESSION,
         STEP_FDS, STEP_RLIMIT, STEP_CWD, STEP_CAPS, STEP_NNP, STEP_LANDLOCK, STEP_SECCOMP,
-        STEP_EXEC, STEP_INIT,
+        STEP_EXEC, STEP_INIT, STEP_WX,
 };
 
 static const char *const step_names[] = {
@@ -54,7 +65,7 @@ static const char *const step_names[] = {
         [STEP_LOOPBACK] = "loopback", [STEP_FORK] = "fork", [STEP_SESSION] = "session",
         [STEP_FDS] = "fds", [STEP_RLIMIT] = "rlimit", [STEP_CWD] = "cwd",
         [STEP_CAPS] = "capabilities", [STEP_NNP] = "no_new_privs", [STEP_LANDLOCK] = "landlock",
-        [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init",
+        [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init", [STEP_WX] = "wx",
 };
 
 struct child_msg {
@@ -63,12 +74,23 @@ struct child_msg {
         char detail[480];
 };
 
+/* What the parent prepares for one child, besides the plan. */
+struct child_args {
+        const struct plan *plan;
+        struct caps_state init_caps;  /* init: nothing kept */
+        struct caps_state prog_caps;  /* the program: plan->caps_keep */
+        const int *fds;               /* every fd the child may keep, sorted */
+        size_t nfds;
+};
+
 struct sbx_process {
         pid_t pid;       /* init, in the caller's pid namespace */
         int pidfd;
         int status_fd;   /* init writes the program's wait status here */
         bool reaped;
         int status;
+        struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
+        struct sbx_process_stats stats; /* filled when reaped */
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -85,6 +107,28 @@ static _Noreturn void child_fail(int fd, enum step step, int err, const char *de
         copy_str(m.detail, sizeof(m.detail), detail);
         (void)!write(fd, &m, sizeof(m));
         _exit(SBX_EXIT_SETUP);
+}
+
+/* Every handler the caller installed back to SIG_DFL (SIG_IGN too: an
+ * ignored signal would stay ignored across execve).  sigaction() is a plain
+ * system call; glibc refuses its own internal signals with EINVAL. */
+static void reset_signals(void)
+{
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        for (int s = 1; s < NSIG; s++)
+                if (s != SIGKILL && s != SIGSTOP)
+                        (void)sigaction(s, &dfl, NULL);
+}
+
+/* What init forwards to the program (through a signalfd), plus SIGCHLD. */
+static void forwarded_signals(sigset_t *set)
+{
+        static const int fwd[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
+                                   SIGWINCH, SIGCONT, SIGALRM, SIGPIPE };
+        sigemptyset(set);
+        for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+                sigaddset(set, fwd[i]);
+        sigaddset(set, SIGCHLD);
 }
 
 /* Close every fd except the sorted, distinct list `keep`. */
@@ -189,8 +233,9 @@ static int recv_fd(int sock)
 }
 
 /* The program: everything after fork() in init, up to execve. */
-static _Noreturn void run_program(const struct plan *plan, int errfd, int sock)
+static _Noreturn void run_program(const struct child_args *a, int errfd, int sock)
 {
+        const struct plan *plan = a->plan;
         const char *failed = NULL;
         int r;
 
@@ -205,10 +250,12 @@ static _Noreturn void run_program(const struct plan *plan, int errfd, int sock)
         }
         if (plan->cwd && chdir(plan->cwd) < 0 && chdir(plan->home) < 0 && chdir("/") < 0)
                 child_fail(errfd, STEP_CWD, errno, plan->cwd);
-        if ((r = caps_enter(plan, plan->caps_keep, &failed)) < 0)
+        if ((r = caps_enter(plan, &a->prog_caps, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_NNP, errno, "prctl");
+        if (plan->mdwe && (r = wx_apply()) < 0)
+                child_fail(errfd, STEP_WX, r, "PR_SET_MDWE");
         if (plan->landlock.enabled && (r = landlock_apply(&plan->landlock, &failed)) < 0)
                 child_fail(errfd, STEP_LANDLOCK, r, failed ? failed : "restrict_self");
         if (plan->policy->seccomp) {
@@ -227,11 +274,32 @@ static _Noreturn void run_program(const struct plan *plan, int errfd, int sock)
 }
 
 /* init: pid 1 of the sandbox. */
-static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, int statusfd)
+static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd, int statusfd)
 {
+        const struct plan *plan = a->plan;
         const char *failed = NULL;
         int r;
         char c;
+
+        /* Nothing of the caller's may act in here: its signal handlers go
+         * (signals are still blocked from the parent's side of clone), and
+         * so does every fd that is not this sandbox's — other threads may
+         * be spawning too, and their pipes are open in our copy of the fd
+         * table until closed (close-on-exec is not enough: their parent
+         * waits for EOF, and init never execs). */
+        reset_signals();
+        sigset_t fwd;
+        forwarded_signals(&fwd);
+        if (sigprocmask(SIG_SETMASK, &fwd, NULL) < 0)
+                child_fail(errfd, STEP_INIT, errno, "sigprocmask");
+        if ((r = close_all_except(a->fds, a->nfds)) < 0)
+                child_fail(errfd, STEP_INIT, r, "closing inherited file descriptors");
+        /* 0-2 stay occupied (by /dev/null where the caller's went), so that
+         * no channel opened from here on lands where the program's stdio
+         * will be put. */
+        for (int fd = 0; fd < 3; fd++)
+                if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR | O_CLOEXEC) < 0)
+                        child_fail(errfd, STEP_INIT, errno, "/dev/null");
 
         /* The sandbox dies with the thread that spawned it.  The kernel
          * clears the parent-death signal whenever the effective uid or gid
@@ -241,7 +309,7 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
          * seen after arming, means it died and the sandbox must not go on. */
         if (read(syncfd, &c, 1) != 1)
                 _exit(SBX_EXIT_SETUP);
-        if ((r = caps_lock_identity(plan, plan->caps_keep, &failed)) < 0)
+        if ((r = caps_lock_identity(plan, &a->prog_caps, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_INIT, errno, "PR_SET_PDEATHSIG");
@@ -261,17 +329,11 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 child_fail(errfd, STEP_INIT, errno, "socketpair");
 
-        /* Signals to forward arrive through a signalfd; block them before the
-         * fork so that none is lost, and unblock them in the program. */
-        static const int fwd[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2,
-                                   SIGWINCH, SIGCONT, SIGALRM, SIGPIPE };
-        sigset_t set, old;
-        sigemptyset(&set);
-        for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
-                sigaddset(&set, fwd[i]);
-        sigaddset(&set, SIGCHLD);
-        if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
-                child_fail(errfd, STEP_INIT, errno, "sigprocmask");
+        /* Signals to forward arrive through a signalfd; they stay blocked
+         * (since the top of run_init) so that none is lost, and are
+         * unblocked in the program. */
+        sigset_t set;
+        forwarded_signals(&set);
 
         /* _Fork, not fork: init is the raw clone() child of a possibly
          * multi-threaded caller, so a lock another thread held at that
@@ -285,10 +347,9 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
                 close(statusfd);
                 sigset_t none;
                 sigemptyset(&none);
-                for (int s = 1; s < NSIG; s++)
-                        signal(s, SIG_DFL);
+                reset_signals();
                 sigprocmask(SIG_SETMASK, &none, NULL);
-                run_program(plan, errfd, sv[1]);
+                run_program(a, errfd, sv[1]);
         }
         close(sv[1]);
 
@@ -300,7 +361,7 @@ static _Noreturn void run_init(const struct plan *plan, int errfd, int syncfd, i
         int keep[4] = { statusfd, sfd, sv[0], plan->log_fd };
         size_t nkeep = plan->log_fd >= 0 ? 4 : 3;
         sort_ints(keep, nkeep);
-        if ((r = caps_enter(plan, 0, &failed)) < 0)
+        if ((r = caps_enter(plan, &a->init_caps, &failed)) < 0)
                 child_fail(errfd, STEP_INIT, r, failed);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_INIT, errno, "no_new_privs");
@@ -400,19 +461,64 @@ static int userns_hint(struct sbx_error **err, int r)
                              "(sbx never falls back to running unconfined)");
 }
 
+/* Every fd the child may hold (sorted, distinct, malloc'd): its three
+ * channels and what the plan hands it.  A new fd in the plan that the
+ * child uses must be listed here, or init closes it first thing. */
+static int child_fds(const struct plan *plan, const int *own, size_t nown, int **ret, size_t *ret_n)
+{
+        size_t n = 0, max = nown + 4 + plan->nkeep + plan->nmounts;
+        int *v = malloc(max * sizeof(int));
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < nown; i++)
+                v[n++] = own[i];
+        for (int i = 0; i < 3; i++)
+                if (plan->stdio[i] >= 0)
+                        v[n++] = plan->stdio[i];
+        if (plan->log_fd >= 0)
+                v[n++] = plan->log_fd;
+        for (size_t i = 0; i < plan->nkeep; i++)
+                if (plan->keep_fds[i] >= 0)
+                        v[n++] = plan->keep_fds[i];
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (plan->mounts[i].src_fd >= 0)
+                        v[n++] = plan->mounts[i].src_fd;
+        sort_ints(v, n);
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+                if (k == 0 || v[k - 1] != v[i])
+                        v[k++] = v[i];
+        *ret = v;
+        *ret_n = k;
+        return 0;
+}
+
 int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err)
 {
         _cleanup_close_ int err_r = -1, err_w = -1, sync_r = -1, sync_w = -1, st_r = -1, st_w = -1;
-        int p[2];
+        _cleanup_free_ int *fds = NULL;
+        int p[2], r;
         if (pipe2(p, O_CLOEXEC) < 0)
                 return sbx_err_setup(err, -errno, "spawn", "pipe");
         err_r = p[0], err_w = p[1];
-        if (pipe2(p, O_CLOEXEC) < 0)
-                return sbx_err_setup(err, -errno, "spawn", "pipe");
+        /* The wake-up goes over a socket, sent with MSG_NOSIGNAL: writing
+         * to a pipe whose reader died (a sandbox killed early) would raise
+         * SIGPIPE in the caller and, by default, end it. */
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p) < 0)
+                return sbx_err_setup(err, -errno, "spawn", "socketpair");
         sync_r = p[0], sync_w = p[1];
         if (pipe2(p, O_CLOEXEC) < 0)
                 return sbx_err_setup(err, -errno, "spawn", "pipe");
         st_r = p[0], st_w = p[1];
+
+        struct child_args a = { .plan = plan };
+        if ((r = caps_prepare(0, &a.init_caps)) < 0 || (r = caps_prepare(plan->caps_keep, &a.prog_caps)) < 0)
+                return sbx_err_setup(err, r, "capabilities", "computing the capability sets");
+        size_t nfds;
+        if ((r = child_fds(plan, (const int[]){ err_w, sync_r, st_w }, 3, &fds, &nfds)) < 0)
+                return r;
+        a.fds = fds;
+        a.nfds = nfds;
 
         struct sbx_process *proc = calloc(1, sizeof(*proc));
         if (!proc)
@@ -420,21 +526,29 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         proc->pidfd = -1;
         proc->status_fd = -1;
 
+        /* No signal may reach the child before it has reset the caller's
+         * handlers (they would run there, on a copy of the caller's
+         * memory, with its locks possibly held). */
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
         int pidfd = -1;
         long pid = syscall(SYS_clone, plan->clone_flags | CLONE_PIDFD | SIGCHLD, NULL, &pidfd,
                            NULL, 0);
-        if (pid < 0) {
-                int e = -errno;
-                free(proc);
-                if (e == -EPERM || e == -ENOSPC || e == -EUSERS)
-                        return userns_hint(err, e);
-                return sbx_err_setup(err, e, "namespaces", "clone");
-        }
         if (pid == 0) {
                 close(err_r);
                 close(sync_w);
                 close(st_r);
-                run_init(plan, err_w, sync_r, st_w);
+                run_init(&a, err_w, sync_r, st_w);
+        }
+        int clone_errno = errno;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        if (pid < 0) {
+                int e = -clone_errno;
+                free(proc);
+                if (e == -EPERM || e == -ENOSPC || e == -EUSERS)
+                        return userns_hint(err, e);
+                return sbx_err_setup(err, e, "namespaces", "clone");
         }
         proc->pid = (pid_t)pid;
         proc->pidfd = pidfd;
@@ -442,14 +556,15 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         close(TAKE_FD(sync_r));
         close(TAKE_FD(st_w));
 
-        int r = 0;
-        if (plan->clone_flags & CLONE_NEWUSER) {
+        /* Into its cgroup before it runs a single instruction of setup. */
+        r = limits_attach(plan, proc->pid, &proc->cg, err);
+        if (r >= 0 && (plan->clone_flags & CLONE_NEWUSER)) {
                 const char *failed = NULL;
                 r = ns_write_maps(plan, proc->pid, &failed);
                 if (r < 0)
                         sbx_err_setup(err, r, "uid-map", "writing %s", failed);
         }
-        if (r >= 0 && write(sync_w, "x", 1) != 1)
+        if (r >= 0 && send(sync_w, "x", 1, MSG_NOSIGNAL) != 1)
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
         if (r >= 0)
                 r = read_child_error(err_r, err);
@@ -458,6 +573,7 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 kill(proc->pid, SIGKILL);
                 while (waitpid(proc->pid, NULL, __WALL) < 0 && errno == EINTR)
                         ;
+                cgroup_remove(proc->cg);
                 if (proc->pidfd >= 0)
                         close(proc->pidfd);
                 free(proc);
@@ -489,10 +605,13 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 return -EINVAL;
         if (!proc->reaped) {
                 int st;
-                while (waitpid(proc->pid, &st, __WALL) < 0) {
+                struct rusage ru;
+                while (wait4(proc->pid, &st, __WALL, &ru) < 0) {
                         if (errno != EINTR)
                                 return -errno;
                 }
+                limits_collect(proc->cg, &ru, &proc->stats);
+                cgroup_remove(TAKE_PTR(proc->cg));
                 int32_t s;
                 ssize_t n = read(proc->status_fd, &s, sizeof(s));
                 /* No status from init: it was killed (SIGKILL to the
@@ -508,6 +627,17 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
         }
         if (ret_status)
                 *ret_status = proc->status;
+        return 0;
+}
+
+SBX_EXPORT int sbx_process_stats(const struct sbx_process *proc, struct sbx_process_stats *ret)
+{
+        if (!proc || !ret || ret->size < offsetof(struct sbx_process_stats, flags) + sizeof(ret->flags))
+                return -EINVAL;
+        if (!proc->reaped)
+                return -EBUSY;
+        size_t n = ret->size < sizeof(proc->stats) ? ret->size : sizeof(proc->stats);
+        memcpy((char *)ret + sizeof(size_t), (const char *)&proc->stats + sizeof(size_t), n - sizeof(size_t));
         return 0;
 }
 
@@ -536,9 +666,12 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
 {
         struct plan plan;
         int r = plan_build(p, o, &plan, err);
-        if (r >= 0 && o->log_fd >= 0)
+        if (r >= 0 && o->log_fd >= 0) {
                 for (char **w = plan.warnings; w && *w; w++)
+                        dprintf(o->log_fd, "sbx: warning: %s\n", *w);
+                for (char **w = plan.notes; (o->flags & SBX_SPAWN_VERBOSE) && w && *w; w++)
                         dprintf(o->log_fd, "sbx: note: %s\n", *w);
+        }
         if (r >= 0)
                 r = spawn_plan(&plan, ret, err);
         plan_done(&plan);

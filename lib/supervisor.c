@@ -129,7 +129,8 @@ enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct 
         case __NR_mmap:
         case __NR_mprotect:
         case __NR_pkey_mprotect:
-                if (prog->wx && (d->args[2] & (PROT_WRITE | PROT_EXEC)) == (PROT_WRITE | PROT_EXEC)) {
+        case __NR_shmat:
+                if (prog->wx && seccomp_wx_denied((int)d->nr, (const uint64_t *)d->args)) {
                         *reason = prog->arg_reason[SC_R_WX];
                         return SV_DENY;
                 }

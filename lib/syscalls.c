@@ -9,7 +9,11 @@
  * A group marked dangerous is denied whatever `allow` says unless each of
  * its syscalls is named in the profile's `override`: these are the calls
  * that reach kernel attack surface or host-wide state a confined program
- * never needs (see the help lines for the reason per group). */
+ * never needs (see the help lines for the reason per group).
+ *
+ * @default was compared with Docker's default profile and systemd's
+ * @system-service: what either refuses is either outside @default or has
+ * its reason in syscall_default_notes below. */
 #include <errno.h>
 #include <scmp.h> /* libseccomp */
 #include <stdbool.h>
@@ -57,7 +61,7 @@ const struct syscall_group syscall_groups[] = {
           "chmod fchmod fchmodat fchmodat2 chown fchown lchown fchownat umask "
           "truncate ftruncate fallocate fsync fdatasync sync syncfs sync_file_range "
           "flock utime utimes utimensat futimesat readahead fadvise64 "
-          "sendfile copy_file_range splice tee vmsplice cachestat name_to_handle_at "
+          "sendfile copy_file_range splice tee vmsplice name_to_handle_at "
           "getxattr lgetxattr fgetxattr listxattr llistxattr flistxattr "
           "setxattr lsetxattr fsetxattr removexattr lremovexattr fremovexattr "
           "inotify_init inotify_init1 inotify_add_watch inotify_rm_watch",
@@ -90,10 +94,9 @@ const struct syscall_group syscall_groups[] = {
           false },
         { "@memory",
           "(default) mappings of the process itself; memfd_create has a flag rule",
-          "mmap munmap mprotect mremap madvise msync mincore mlock mlock2 munlock "
+          "mmap munmap mprotect mremap madvise msync mlock mlock2 munlock "
           "mlockall munlockall remap_file_pages pkey_mprotect pkey_alloc pkey_free "
-          "mbind get_mempolicy set_mempolicy set_mempolicy_home_node map_shadow_stack "
-          "memfd_create",
+          "map_shadow_stack memfd_create",
           false },
         { "@ipc",
           "(default) System V and POSIX IPC (the sandbox has its own IPC namespace)",
@@ -127,8 +130,14 @@ const struct syscall_group syscall_groups[] = {
           "unshare setns",
           false },
         { "@numa",
-          "moving other processes' pages between NUMA nodes",
-          "migrate_pages move_pages",
+          "NUMA memory policy and moving pages between nodes (Docker's default profile "
+          "refuses all of them without CAP_SYS_NICE)",
+          "mbind get_mempolicy set_mempolicy set_mempolicy_home_node migrate_pages move_pages",
+          false },
+        { "@page-cache",
+          "which pages of a file are in the page cache: a side channel on what other "
+          "processes read (systemd left mincore out of @system-service for it)",
+          "mincore cachestat",
           false },
         { "@memfd-secret",
           "memory hidden from the kernel's direct map",
@@ -206,6 +215,71 @@ const struct syscall_group syscall_groups[] = {
 
 const size_t syscall_groups_count = ARRAY_SIZE(syscall_groups);
 
+/* Why @default keeps each syscall that Docker's default seccomp profile
+ * (without added capabilities) or systemd's @system-service refuses or
+ * restricts.  A syscall from those lists that has no line here must not be
+ * in @default: tests/test_default_filter.c holds the lists and checks it,
+ * docs/default-filter.md has the comparison table.  `sbx syscalls --why`
+ * prints these lines. */
+const struct syscall_note syscall_default_notes[] = {
+        { "clone",
+          "Docker refuses namespace flags without CAP_SYS_ADMIN; here an argument rule "
+          "refuses CLONE_NEWUSER (unless user-namespaces = yes) and the kernel refuses the "
+          "other namespace flags, which need CAP_SYS_ADMIN that the program does not have" },
+        { "clone3",
+          "listed only to be answered ENOSYS (its flags are in memory the filter cannot "
+          "read), so that libc falls back to clone; Docker does the same" },
+        { "unshare",
+          "the clone rule applies (CLONE_NEWUSER refused, other namespaces need "
+          "CAP_SYS_ADMIN); without namespace flags it only unshares the caller's own "
+          "fd table, fs root/cwd or SysV undo list.  Docker refuses it without CAP_SYS_ADMIN" },
+        { "personality",
+          "an argument rule allows only PER_LINUX and the query 0xffffffff: stricter than "
+          "Docker, which also allows PER_LINUX32 and UNAME26" },
+        { "socket",
+          "an argument rule allows only the families in [seccomp] socket = (default unix); "
+          "Docker refuses AF_ALG and AF_VSOCK, which here need a profile to name alg or vsock" },
+        { "futex_wait", "the futex2 form (Linux 6.7) of futex, which both allow; Docker allows "
+                        "it, systemd 252 predates it" },
+        { "futex_wake", "the futex2 form (Linux 6.7) of futex, which both allow; Docker allows "
+                        "it, systemd 252 predates it" },
+        { "futex_requeue", "the futex2 form (Linux 6.7) of futex, which both allow; Docker "
+                           "allows it, systemd 252 predates it" },
+        { "map_shadow_stack",
+          "allocates a CET shadow stack for the process itself (glibc does when shadow "
+          "stacks are on); Docker allows it, systemd 252 predates it (Linux 6.6)" },
+        { "landlock_create_ruleset", "Landlock only takes rights away: a program may sandbox "
+                                     "itself further; Docker allows it, systemd has it in @sandbox" },
+        { "landlock_add_rule", "Landlock only takes rights away: a program may sandbox itself "
+                               "further; Docker allows it, systemd has it in @sandbox" },
+        { "landlock_restrict_self", "Landlock only takes rights away: a program may sandbox "
+                                    "itself further; Docker allows it, systemd has it in @sandbox" },
+        { "pkey_alloc", "memory protection keys on the process's own mappings (V8 guards JIT "
+                        "code with them); Docker allows it, systemd has it in @pkey" },
+        { "pkey_free", "memory protection keys on the process's own mappings; Docker allows "
+                       "it, systemd has it in @pkey" },
+        { "pkey_mprotect", "mprotect with a protection key, under the same W^X rule as "
+                           "mprotect; Docker allows it, systemd has it in @pkey" },
+        { "process_mrelease",
+          "only frees sooner the memory of a process that is already dying from SIGKILL; it "
+          "can neither kill, stop nor read anything.  Docker allows it; systemd 252 has it in "
+          "no group" },
+        { "name_to_handle_at",
+          "only reads a file handle; opening one needs open_by_handle_at, which is in "
+          "@privileged.  Docker allows it since 2023 (CAP_SYS_ADMIN before), systemd's "
+          "@system-service allows it" },
+};
+
+const size_t syscall_default_notes_count = ARRAY_SIZE(syscall_default_notes);
+
+const char *syscall_default_note(const char *name)
+{
+        for (size_t i = 0; name && i < syscall_default_notes_count; i++)
+                if (strcmp(syscall_default_notes[i].name, name) == 0)
+                        return syscall_default_notes[i].reason;
+        return NULL;
+}
+
 const struct syscall_group *syscall_group_find(const char *name)
 {
         if (!name || name[0] != '@')
@@ -245,6 +319,21 @@ SBX_EXPORT const char *sbx_syscall_group_help(size_t i)
 SBX_EXPORT const char *sbx_syscall_group_members(size_t i)
 {
         return i < syscall_groups_count ? syscall_groups[i].members : NULL;
+}
+
+SBX_EXPORT size_t sbx_syscall_note_count(void)
+{
+        return syscall_default_notes_count;
+}
+
+SBX_EXPORT const char *sbx_syscall_note_name(size_t i)
+{
+        return i < syscall_default_notes_count ? syscall_default_notes[i].name : NULL;
+}
+
+SBX_EXPORT const char *sbx_syscall_why(const char *name)
+{
+        return syscall_default_note(name);
 }
 
 /* Groups nest only a few levels; the depth bound stops a table typo from

@@ -25,6 +25,17 @@ bool syscall_name_valid(const char *name);
  * is returned; -ENOENT for an unknown name. */
 int syscall_expand_each(const char *name, int (*cb)(const char *syscall, void *userdata),
                         void *userdata);
+/* Why @default keeps a syscall that Docker's default seccomp profile or
+ * systemd's @system-service refuses or restricts (docs/default-filter.md). */
+struct syscall_note {
+        const char *name;
+        const char *reason; /* one line */
+};
+extern const struct syscall_note syscall_default_notes[];
+extern const size_t syscall_default_notes_count;
+/* The reason for `name`, or NULL when it has none. */
+const char *syscall_default_note(const char *name);
+
 /* The first dangerous group `syscall` belongs to, or NULL. */
 const struct syscall_group *syscall_dangerous_group(const char *syscall);
 

@@ -24,7 +24,10 @@ const char *sbx_bin(void) { return env_or("SBX_BIN", "./launcher/sbx"); }
 const char *probe_bin(void) { return env_or("SBX_PROBE", "./tests/probe"); }
 const char *source_dir(void) { return env_or("SBX_SOURCE_DIR", "."); }
 const char *build_dir(void) { return env_or("SBX_BUILD_DIR", "."); }
-bool in_ci(void) { return strcmp(env_or("CI", ""), "true") == 0; }
+bool in_ci(void)
+{
+        return strcmp(env_or("CI", ""), "true") == 0 || strcmp(env_or("CI_STRICT", ""), "1") == 0;
+}
 
 struct buf {
         char *p;
@@ -157,6 +160,46 @@ void run_result_free(struct run_result *r)
         free(r->out);
         free(r->err);
         r->out = r->err = NULL;
+}
+
+char *shq(const char *s)
+{
+        size_t n = 3;
+        for (const char *c = s; *c; c++)
+                n += *c == '\'' ? 4 : 1;
+        char *q = malloc(n), *o = q;
+        if (!q)
+                abort();
+        *o++ = '\'';
+        for (const char *c = s; *c; c++) {
+                if (*c == '\'') {
+                        memcpy(o, "'\\''", 4);
+                        o += 4;
+                } else {
+                        *o++ = *c;
+                }
+        }
+        *o++ = '\'';
+        *o = 0;
+        return q;
+}
+
+char *profile_word(const char *s)
+{
+        char *q = malloc(2 * strlen(s) + 3), *o = q;
+        if (!q)
+                abort();
+        *o++ = '"';
+        for (const char *c = s; *c; c++) {
+                if (*c == '"' || *c == '\\')
+                        *o++ = '\\';
+                else if (*c == '$')
+                        *o++ = '$';
+                *o++ = *c;
+        }
+        *o++ = '"';
+        *o = 0;
+        return q;
 }
 
 char *make_tmpdir(void)

@@ -29,10 +29,22 @@ const char *probe_bin(void);   /* $SBX_PROBE: static probe program */
 const char *source_dir(void);  /* $SBX_SOURCE_DIR */
 const char *build_dir(void);   /* $SBX_BUILD_DIR */
 
+/* `s` quoted for sh: '...' with each ' written '\''.  Malloc'd.  Paths
+ * (the checkout's included) may hold spaces and quotes. */
+char *shq(const char *s);
+/* `s` as one literal word of a profile value (sbx.profile(5)): "..." with
+ * \" and \\, and $ doubled so nothing expands.  Malloc'd.  For
+ * `--set KEY=VALUE`, which takes profile syntax. */
+char *profile_word(const char *s);
+
 /* A fresh directory that uid 65534 can use, removed by the caller. */
 char *make_tmpdir(void);
 /* Write `content` to `path` with `mode`. */
 int write_file(const char *path, const char *content, int mode);
-/* True when the test suite runs with CI=true: then missing kernel features
- * fail instead of skipping. */
+/* True under CI=true or CI_STRICT=1 (scripts/test sets it): then a missing
+ * part of the test machine that `scripts/deps --test` installs (a package,
+ * a program) or that CI guarantees (running as root) fails instead of
+ * skipping.  A kernel that lacks a feature (IA32 emulation, a Landlock ABI)
+ * is never the machine's fault: such tests always skip with the reason
+ * (docs/testing.md lists them). */
 bool in_ci(void);

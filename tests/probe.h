@@ -17,6 +17,7 @@ struct probe_cmd {
 extern const struct probe_cmd probe_ns_cmds[];      /* probe_ns.c: namespaces, fs, fds, caps */
 extern const struct probe_cmd probe_sc_cmds[];      /* probe_sc.c: seccomp */
 extern const struct probe_cmd probe_exec_cmds[];    /* probe_exec.c: exec prevention, Landlock */
+extern const struct probe_cmd probe_wx_cmds[];      /* probe_wx.c: W^X routes, resource exhaustion */
 
 /* Print the result of an attempt: r >= 0 → OK, r < 0 → DENIED with the
  * errno name of -r.  Returns 0. */

@@ -1,7 +1,8 @@
 /* test_analyze.c — the ATT&CK map, `sbx analyze`, `sbx attack` and the
  * seccomp export, on hand-made policies (unit; no sandbox is started).
  *
- * The map is checked against the seed files (../shared/seeds): every
+ * The map is checked against the ATT&CK seed files kept as fixtures in
+ * tests/fixtures/attack (M1048's technique table, M1038's Navigator layer): every
  * mitigation's technique list is exactly the seed's, and every technique a
  * control claims is listed by the mitigation it names.  The export's rules
  * are loaded into libseccomp — the library crun and runc build their
@@ -122,17 +123,19 @@ static char *analyze(const struct sbx_policy *p, enum sbx_format f, int *score)
         return out;
 }
 
-/* `python3 -c SCRIPT` with `input` on stdin; its stdout.  Exit status 0
- * required. */
-static char *python(const char *script, const char *input)
+/* `python3 -c SCRIPT [ARG]` with `input` on stdin; its stdout.  Exit
+ * status 0 required. */
+static char *python_arg(const char *script, const char *arg, const char *input)
 {
         struct run_result r;
-        const char *argv[] = { "python3", "-c", script, NULL };
+        const char *argv[] = { "python3", "-c", script, arg, NULL };
         cr_assert_eq(run_cmd(AS_ROOT, input, 60, &r, argv), 0);
         cr_assert_eq(r.status, 0, "python3 failed (%d): %s\n--- input:\n%.2000s", r.status, r.err, input);
         free(r.err);
         return r.out;
 }
+
+static char *python(const char *script, const char *input) { return python_arg(script, NULL, input); }
 
 /* ---- the map ------------------------------------------------------- */
 
@@ -190,15 +193,11 @@ static size_t seed_ids(const char *mitigation, char ids[128][16])
         char path[512];
         size_t n = 0;
         bool txt = strcmp(mitigation, "M1048") == 0;
-        snprintf(path, sizeof(path), "%s/%s", SBX_SEEDS_DIR,
+        snprintf(path, sizeof(path), "%s/tests/fixtures/attack/%s", source_dir(),
                  txt ? "M1048-application-isolation-and-sandboxing.txt"
                      : "M1038-execution-prevention-layer.json");
         char *s = read_file(path);
-        if (!s) {
-                if (in_ci())
-                        cr_assert_fail("seed %s missing", path);
-                cr_skip_test("seed %s missing", path);
-        }
+        cr_assert(s, "fixture %s missing", path);
         if (txt) {
                 for (char *p = s; (p = strstr(p, "enterprise | T")); p += 13)
                         sscanf(p + 13, "%15[T0-9.]", ids[n++]);
@@ -402,7 +401,7 @@ Test(analyze, layer_has_the_seed_layers_fields)
         char script[2048];
         snprintf(script, sizeof(script),
                  "import json,sys\n"
-                 "seed = json.load(open('%s/M1038-execution-prevention-layer.json'))\n"
+                 "seed = json.load(open(sys.argv[1]))\n"
                  "d = json.load(sys.stdin)\n"
                  "assert set(d) == set(seed), (sorted(d), sorted(seed))\n"
                  "assert d['domain'] == seed['domain'] and d['versions'] == seed['versions'], d['versions']\n"
@@ -410,9 +409,11 @@ Test(analyze, layer_has_the_seed_layers_fields)
                  "    assert set(t) == {'techniqueID','score','color','comment','showSubtechniques'}, t\n"
                  "    assert t['score'] >= 1 and t['comment']\n"
                  "print(max(t['score'] for t in d['techniques']), len(d['techniques']),\n"
-                 "      ' '.join(sorted(t['techniqueID'] for t in d['techniques'])))\n",
-                 SBX_SEEDS_DIR);
-        char *o1 = python(script, one), *o2 = python(script, two);
+                 "      ' '.join(sorted(t['techniqueID'] for t in d['techniques'])))\n");
+        char seed[4096];
+        snprintf(seed, sizeof(seed), "%s/tests/fixtures/attack/M1038-execution-prevention-layer.json",
+                 source_dir());
+        char *o1 = python_arg(script, seed, one), *o2 = python_arg(script, seed, two);
         cr_assert(strncmp(o1, "1 ", 2) == 0, "%s", o1);
         cr_assert(strncmp(o2, "2 ", 2) == 0, "%s", o2);
         cr_assert(strstr(o1, "T1611") && strstr(o1, "T1059.006"), "%s", o1);

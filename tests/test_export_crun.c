@@ -69,9 +69,11 @@ static void bundle_init(struct bundle *b, const char *profile)
         cr_assert(b->tmp);
         snprintf(b->dir, sizeof(b->dir), "%s/bundle", b->tmp);
         snprintf(b->seccomp, sizeof(b->seccomp), "%s/seccomp.json", b->tmp);
+        char *probe_q = shq(probe_bin());
         snprintf(cmd, sizeof(cmd),
-                 "mkdir -p '%s/rootfs/tmp' && cp '%s' '%s/rootfs/probe' && cd '%s' && crun spec",
-                 b->dir, probe_bin(), b->dir, b->dir);
+                 "mkdir -p '%s/rootfs/tmp' && cp %s '%s/rootfs/probe' && cd '%s' && crun spec",
+                 b->dir, probe_q, b->dir, b->dir);
+        free(probe_q);
         sh(cmd);
         struct run_result r;
         cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--format", "oci", "--profile", profile, "--output",
@@ -261,7 +263,7 @@ Test(export_crun, tiocsti_refused_as_under_sbx)
         need_crun();
         struct bundle b;
         struct run_result r;
-        char cmd[1024];
+        char cmd[4096];
         bundle_init(&b, "default");
         crun_probe_in(&b, false, true, &r, ARGS("tiocsti", "x"));
         cr_assert(strstr(r.out, "OK TIOCSTI"), "bare crun: the probe cannot inject, so this test could "
@@ -271,8 +273,11 @@ Test(export_crun, tiocsti_refused_as_under_sbx)
         cr_assert(strstr(r.out, "DENIED EPERM TIOCSTI"), "ESCAPE under crun with the export: %s %s", r.out,
                   r.err);
         run_result_free(&r);
-        snprintf(cmd, sizeof(cmd), "%s run --profile default --ro-bind %s -- %s tiocsti x", sbx_bin(),
-                 probe_bin(), probe_bin());
+        char *sbx_q = shq(sbx_bin()), *probe_q = shq(probe_bin());
+        snprintf(cmd, sizeof(cmd), "%s run --profile default --ro-bind %s -- %s tiocsti x", sbx_q,
+                 probe_q, probe_q);
+        free(sbx_q);
+        free(probe_q);
         cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &r, ARGS("script", "-qec", cmd, "/dev/null")), 0);
         cr_assert(strstr(r.out, "DENIED EPERM TIOCSTI"), "sbx: %s %s", r.out, r.err);
         run_result_free(&r);

@@ -452,7 +452,10 @@ Test(profile, errors_paths_and_variables)
         expect_error("[filesystem]\n\n\nbind = ${SBX_TEST_EMPTY}/x\n", 4,
                      "[filesystem] bind: ${SBX_TEST_EMPTY} is empty");
         expect_error("[environment]\nset = A=${SBX_TEST_UNSET}\n", 2, "[environment] set: ${SBX_TEST_UNSET} is not set");
-        expect_error("[filesystem]\nbind = ${SBX_TEST_CTRL}\n", 2, "[filesystem] bind: ${SBX_TEST_CTRL}: control character");
+        /* A variable in a path is taken byte for byte (test_paths.c: a
+         * directory named with a newline, through ${PWD}); other values
+         * must be text. */
+        expect_error("[environment]\nset = A=${SBX_TEST_CTRL}\n", 2, "[environment] set: ${SBX_TEST_CTRL}: control character");
         expect_error("[filesystem]\nbind = ${1X}\n", 2, "[filesystem] bind: bad variable reference");
         expect_error("[filesystem]\nbind = ${HOME\n", 2, "[filesystem] bind: bad variable reference");
         expect_error("[filesystem]\nbind = ~root/x\n", 2, "[filesystem] bind: ~user is not supported");
@@ -465,8 +468,19 @@ Test(profile, errors_paths_and_variables)
         expect_error("[filesystem]\nsymlink = /x\n", 2, "[filesystem] symlink: /x: expected");
         expect_error("[filesystem]\ndir = /x:exec\n", 2, "[filesystem] dir: ':exec' only applies");
         expect_error("[filesystem]\nbind = !/a:/b\n", 2, "[filesystem] bind: '!' takes one path");
+        /* The value was split at its colons before expansion: a ':' (or a
+         * newline) a variable brings is part of the path. */
         setenv("SBX_TEST_COLON", "/a:b", 1);
-        expect_error("[filesystem]\nbind = ${SBX_TEST_COLON}\n", 2, "[filesystem] bind: ':' inside paths is not supported");
+        struct sbx_policy *p = NULL;
+        struct sbx_error *e = NULL;
+        cr_assert_eq(sbx_policy_new(&p), 0);
+        cr_assert_eq(sbx_policy_load_string(p, "[filesystem]\nbind = ${SBX_TEST_COLON}:/x ${SBX_TEST_CTRL}\n",
+                                            "t.ini", &e), 0, "%s", e ? sbx_error_message(e) : "");
+        const struct mount_op *m = find_mount(p, MOUNT_BIND, "/x");
+        cr_assert(m && strcmp(m->src, "/a:b") == 0);
+        m = find_mount(p, MOUNT_BIND, "/a\nb");
+        cr_assert(m && strcmp(m->src, "/a\nb") == 0);
+        sbx_policy_free(p);
         char *big = NULL;
         cr_assert(asprintf(&big, "[exec]\nallow = /%01100d\n", 0) > 0);
         expect_error(big, 2, "[exec] allow: path too long");
@@ -632,6 +646,52 @@ Test(profile, expansion_and_normalisation)
 
         unsetenv("HOME");
         expect_error("[filesystem]\nbind = ~/x\n", 2, "[filesystem] bind: ${HOME} is not set");
+}
+
+/* ${?NAME}: a bind, ro-bind or dev entry that applies only when NAME is
+ * set; left out (with a note, never an error) when it is not. */
+Test(profile, optional_variables)
+{
+        unsetenv("SBX_TEST_UNSET");
+        setenv("SBX_TEST_EMPTY", "", 1);
+        setenv("SBX_TEST_DIR", "/run/user/1000", 1);
+        setenv("SBX_TEST_SOCK", "wayland-1", 1);
+        struct sbx_policy *p = load_ok(
+                "[filesystem]\nro-bind = -${?SBX_TEST_DIR}/${?SBX_TEST_SOCK}\n"
+                "bind = ${?SBX_TEST_UNSET}/x\n"
+                "dev = ${?SBX_TEST_EMPTY}/dev/null\n"
+                "ro-bind = /etc/hostname:${?SBX_TEST_UNSET}\n");
+        const struct mount_op *m = find_mount(p, MOUNT_RO_BIND, "/run/user/1000/wayland-1");
+        cr_assert(m && (m->flags & MOUNT_F_OPTIONAL) && strcmp(m->src, "/run/user/1000/wayland-1") == 0);
+        cr_assert_eq(p->mounts.n, 1, "the entries with an unset variable must be left out");
+        cr_assert_eq(p->skipped.n, 3);
+        cr_assert_eq(p->skipped.loc[0].line, 3);
+        cr_assert_str_eq(p->skipped.v[0], "[filesystem] bind = ${?SBX_TEST_UNSET}/x: left out, "
+                                          "${SBX_TEST_UNSET} is not set");
+        cr_assert(strstr(p->skipped.v[1], "${SBX_TEST_EMPTY} is empty"), "%s", p->skipped.v[1]);
+        bool noted = false;
+        for (const char *const *w = sbx_policy_warnings(p); *w; w++)
+                noted = noted || strstr(*w, "t.ini:3: [filesystem] bind = ${?SBX_TEST_UNSET}/x: left out");
+        cr_assert(noted, "sbx show / check must say what was left out");
+        round_trip(p);
+        sbx_policy_free(p);
+
+        /* Malformed, or where an entry cannot be left out. */
+        expect_error("[filesystem]\nro-bind = ${?}\n", 2, "[filesystem] ro-bind: bad variable reference: write ${?NAME}");
+        expect_error("[filesystem]\nro-bind = ${?1A}\n", 2, "[filesystem] ro-bind: bad variable reference");
+        expect_error("[filesystem]\nro-bind = ${?A\n", 2, "[filesystem] ro-bind: bad variable reference");
+        expect_error("[filesystem]\nro-bind = ${??A}\n", 2, "[filesystem] ro-bind: bad variable reference");
+        expect_error("[filesystem]\n\ntmpfs = ${?SBX_TEST_DIR}\n", 3,
+                     "[filesystem] tmpfs: ${?SBX_TEST_DIR} is only allowed in the paths of [filesystem] bind");
+        expect_error("[filesystem]\nsymlink = ${?SBX_TEST_DIR}:/x\n", 2, "[filesystem] symlink: ${?SBX_TEST_DIR} is only allowed");
+        expect_error("[filesystem]\nro-bind = !${?SBX_TEST_DIR}\n", 2, "[filesystem] ro-bind: '!' removes by path");
+        expect_error("[exec]\nallow = ${?SBX_TEST_DIR}/bin\n", 2, "[exec] allow: ${?SBX_TEST_DIR} is only allowed");
+        expect_error("[environment]\nset = A=${?SBX_TEST_DIR}\n", 2, "[environment] set: ${?SBX_TEST_DIR} is only allowed");
+        expect_error("[profile]\ninclude = ${?SBX_TEST_DIR}/x.ini\n", 2, "[profile] include: ${?SBX_TEST_DIR} is only allowed");
+        /* The rest of a left-out entry is still checked. */
+        expect_error("[filesystem]\nro-bind = ${?SBX_TEST_UNSET}:${SBX_TEST_UNSET}\n", 2,
+                     "[filesystem] ro-bind: ${SBX_TEST_UNSET} is not set");
+        expect_error("[filesystem]\nro-bind = ${?SBX_TEST_UNSET}/a/../b\n", 2, "[filesystem] ro-bind: '..' is not allowed");
 }
 
 Test(profile, tokenizer)

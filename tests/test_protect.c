@@ -392,3 +392,26 @@ Test(protect, existing_points_hold_without_landlock)
                 run_result_free(&r);
         }
 }
+
+/* The home and ~/.config bound under other names are protected there too. */
+Test(protect, directory_bound_under_another_name)
+{
+        static const char attack[] =
+                "echo evil >> /mnt/h/.bashrc; mkdir -p /mnt/c/autostart; "
+                "echo '[profile]' > /mnt/c/sbx/profiles/default.ini; echo mine > /mnt/h/proj/a.txt; exit 0";
+        struct run_result r;
+        char b1[PATH_MAX + 16], b2[PATH_MAX + 16];
+        FOR_EACH_USER {
+                fresh_home();
+                snprintf(b1, sizeof(b1), "%s:/mnt/h", home);
+                snprintf(b2, sizeof(b2), "%s/.config:/mnt/c", home);
+                const char *args[] = { "--profile", "default", "--bind", b1, "--bind", b2, NULL };
+                sbx_sh(WHO, &r, aside, args, attack);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(content_is(".bashrc", "orig\n"), "[%s] ESCAPE: ~/.bashrc through /mnt/h", WHO_NAME);
+                cr_assert(!exists(".config/autostart") && !exists(".config/sbx/profiles/default.ini"),
+                          "[%s] ESCAPE: through /mnt/c", WHO_NAME);
+                cr_assert(content_is("proj/a.txt", "mine\n"), "[%s] own file not writable", WHO_NAME);
+                run_result_free(&r);
+        }
+}

@@ -300,25 +300,28 @@ Test(containment, cannot_become_root_again)
 /* TIOCSTI in a real pty: `script` gives the command a terminal. */
 Test(containment, no_terminal_injection)
 {
-        char cmd[1024];
+        char cmd[4096];
         struct run_result r;
+        char *sbx_q = shq(sbx_bin()), *probe_q = shq(probe_bin());
         FOR_EACH_USER {
                 for (int keep = 0; keep < 2; keep++) {
                         snprintf(cmd, sizeof(cmd),
                                  "%s run --profile default --ro-bind %s %s -- %s tiocsti 'true\n'",
-                                 sbx_bin(), probe_bin(), keep ? "--keep-session" : "", probe_bin());
+                                 sbx_q, probe_q, keep ? "--keep-session" : "", probe_q);
                         const char *argv[] = { "script", "-qec", cmd, "/dev/null", NULL };
                         cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
                         cr_assert(strstr(r.out, "DENIED"), "[%s keep=%d] ESCAPE: %s %s", WHO_NAME, keep,
                                   r.out, r.err);
                         run_result_free(&r);
                 }
-                snprintf(cmd, sizeof(cmd), "%s tiocsti 'true\n'", probe_bin());
+                snprintf(cmd, sizeof(cmd), "%s tiocsti 'true\n'", probe_q);
                 const char *bare[] = { "script", "-qec", cmd, "/dev/null", NULL };
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, bare), 0);
                 cr_assert(strstr(r.out, "OK TIOCSTI"), "[%s] probe cannot fail: %s", WHO_NAME, r.out);
                 run_result_free(&r);
         }
+        free(sbx_q);
+        free(probe_q);
 }
 
 Test(behaviour, exit_codes)
@@ -360,9 +363,12 @@ Test(behaviour, stdio_passes_through)
 
 Test(behaviour, tty_works)
 {
-        char cmd[1024];
+        char cmd[4096];
         struct run_result r;
-        snprintf(cmd, sizeof(cmd), "%s run --ro-bind %s -- %s isatty", sbx_bin(), probe_bin(), probe_bin());
+        char *sbx_q = shq(sbx_bin()), *probe_q = shq(probe_bin());
+        snprintf(cmd, sizeof(cmd), "%s run --ro-bind %s -- %s isatty", sbx_q, probe_q, probe_q);
+        free(sbx_q);
+        free(probe_q);
         const char *argv[] = { "script", "-qec", cmd, "/dev/null", NULL };
         FOR_EACH_USER {
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
@@ -512,6 +518,31 @@ Test(behaviour, dry_run_prints_plan)
                 cr_assert(strstr(r.out, "pivot_root"), "%s", r.out);
                 cr_assert(strstr(r.out, "bind    /usr"), "%s", r.out);
                 cr_assert(strstr(r.out, "seccomp"), "%s", r.out);
+                run_result_free(&r);
+        }
+}
+
+/* A normal launch prints nothing on stderr: an optional bind whose source
+ * is absent is a note, shown with --verbose and --dry-run only. */
+Test(behaviour, quiet_by_default_notes_with_verbose)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--ro-bind", "-/nonexistent/sbx-note", "--", "/bin/true",
+                                     NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert_str_eq(r.err, "", "[%s] a normal launch printed: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--verbose", "--ro-bind", "-/nonexistent/sbx-note", "--",
+                                     "/bin/true", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.err, "sbx: note: ") && strstr(r.err, "/nonexistent/sbx-note does not exist"),
+                          "[%s] --verbose: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--dry-run", "--ro-bind", "-/nonexistent/sbx-note", "--",
+                                     "/bin/true", NULL), 0);
+                cr_assert(strstr(r.out, "note: ") && strstr(r.out, "/nonexistent/sbx-note does not exist"),
+                          "[%s] --dry-run: %s", WHO_NAME, r.out);
                 run_result_free(&r);
         }
 }

@@ -9,7 +9,8 @@
  * Each soak runs in a forked child (dropped to 65534 for the user case)
  * that measures itself and sends a struct soak back; the Criterion test
  * process only judges it.  Bounded: SOAK_SEQ spawns or SOAK_SEQ_SECONDS,
- * whichever comes first. */
+ * whichever comes first.  Every time limit here is a deadline for a hang,
+ * not a speed requirement. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <errno.h>
@@ -496,7 +497,10 @@ static void judge(const char *who, const struct soak *s)
                 s->mounts_before, s->mounts_after);
 
         cr_assert_eq(s->failures, 0, "[%s] %u failures, first: %s", who, s->failures, s->error);
-        cr_expect_geq(s->seq, 1000, "[%s] only %u sequential spawns in %d s", who, s->seq,
+        /* SOAK_SEQ_SECONDS bounds the phase; how many fit is the machine's
+         * speed (a busy 2-core machine does ~12/s), not a requirement.
+         * Enough must run for the leak checks below to mean something. */
+        cr_expect_geq(s->seq, 100, "[%s] only %u sequential spawns in %d s", who, s->seq,
                       SOAK_SEQ_SECONDS);
         cr_expect_eq(s->concurrent, SOAK_CONCURRENT, "[%s]", who);
         cr_expect_eq(s->threaded, SOAK_THREADS * SOAK_PER_THREAD, "[%s]", who);
@@ -601,6 +605,168 @@ Test(soak, dies_with_spawning_thread)
                 struct soak s;
                 run_child(whos[i], pdeathsig_body, &s);
                 cr_expect_eq(s.failures, 0, "[%s] %s", who, s.error);
+                cr_expect_eq(s.marked_left, 0, "[%s] %d sandboxed processes left", who,
+                             s.marked_left);
+        }
+}
+
+/* ---- a busy caller -------------------------------------------------------
+ * sbx.h promises that sbx_spawn() is safe from several threads at once, in
+ * a process whose other threads do anything.  16 threads spawn /bin/true
+ * while 4 more keep glibc's locks and the signal table busy: malloc/free,
+ * printf to a stream, fopen/fgets/fclose (the list lock a sandbox once hung
+ * on, in libcap-ng's fopen, because another thread held it at clone time),
+ * setenv/getenv, and sigaction flipping a SIGUSR1 handler that a fifth
+ * thread keeps firing (a child that ran the caller's handler, or kept it
+ * across execve, would be wrong).  Every spawn must finish and exit 0
+ * before the soak deadline, which is a deadline for a hang, not a speed
+ * requirement. */
+#define BUSY_SPAWNERS 16
+#define BUSY_PER_SPAWNER 12
+#define BUSY_LOOPERS 4
+
+static atomic_bool busy_stop;
+static atomic_ulong busy_loops, busy_handled;
+
+static void busy_handler(int sig) { (void)sig; atomic_fetch_add(&busy_handled, 1); }
+
+static void *busy_loop(void *arg)
+{
+        long kind = (long)arg;
+        FILE *out = fopen("/dev/null", "we");
+        while (!atomic_load(&busy_stop)) {
+                switch (kind) {
+                case 0: {
+                        void *v[32];
+                        for (size_t i = 0; i < 32; i++)
+                                v[i] = malloc(16 + 997 * i);
+                        for (size_t i = 0; i < 32; i++)
+                                free(v[i]);
+                        break;
+                }
+                case 1: {
+                        if (out) {
+                                fprintf(out, "busy %lu %s\n", atomic_load(&busy_loops), marker);
+                                fflush(out);
+                        }
+                        printf("%s", ""); /* stdout's lock */
+                        FILE *f = fopen("/proc/self/status", "re");
+                        char line[256];
+                        if (f) {
+                                while (fgets(line, sizeof(line), f))
+                                        ;
+                                fclose(f);
+                        }
+                        break;
+                }
+                case 2: {
+                        struct sigaction sa = { .sa_handler = busy_handler };
+                        sigemptyset(&sa.sa_mask);
+                        sigaction(SIGUSR1, &sa, NULL);
+                        sa.sa_handler = SIG_IGN;
+                        sigaction(SIGUSR1, &sa, NULL);
+                        sa.sa_handler = busy_handler;
+                        sigaction(SIGUSR1, &sa, NULL);
+                        setenv("SBX_SOAK_BUSY", "1", 1);
+                        if (!getenv("SBX_SOAK_BUSY"))
+                                fail("setenv did not stick");
+                        break;
+                }
+                default:
+                        kill(getpid(), SIGUSR1);
+                        usleep(200);
+                        break;
+                }
+                atomic_fetch_add(&busy_loops, 1);
+        }
+        if (out)
+                fclose(out);
+        return NULL;
+}
+
+static void *busy_spawner(void *arg)
+{
+        const struct sbx_policy *p = arg;
+        for (int i = 0; i < BUSY_PER_SPAWNER; i++) {
+                struct sbx_process *proc = NULL;
+                if (spawn_one(p, "/bin/true", -1, &proc) < 0)
+                        break;
+                wait_one(proc, "busy-caller /bin/true");
+                pthread_mutex_lock(&S_lock);
+                S->threaded++;
+                pthread_mutex_unlock(&S_lock);
+        }
+        return NULL;
+}
+
+static void busy_body(void)
+{
+        struct sbx_policy *p = NULL;
+        struct sbx_error *err = NULL;
+        int r = sbx_policy_new(&p);
+        if (r >= 0)
+                r = sbx_policy_load(p, "default", &err);
+        if (r < 0) {
+                fail("loading the default profile: %s",
+                     err ? sbx_error_message(err) : strerror(-r));
+                sbx_error_free(err);
+                sbx_policy_free(p);
+                return;
+        }
+        /* The handler is in place before anything fires. */
+        struct sigaction sa = { .sa_handler = busy_handler };
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGUSR1, &sa, NULL);
+        if (!freopen("/dev/null", "w", stdout))
+                fail("freopen: %s", strerror(errno));
+        S->fd_before = count_fds();
+        checkpoint("busy caller");
+        double t0 = now();
+        pthread_t loopers[BUSY_LOOPERS], spawners[BUSY_SPAWNERS];
+        int nl = 0, ns = 0;
+        for (; nl < BUSY_LOOPERS; nl++)
+                if (pthread_create(&loopers[nl], NULL, busy_loop, (void *)(long)nl) != 0) {
+                        fail("pthread_create");
+                        break;
+                }
+        for (; ns < BUSY_SPAWNERS && !S->failures; ns++)
+                if (pthread_create(&spawners[ns], NULL, busy_spawner, p) != 0) {
+                        fail("pthread_create");
+                        break;
+                }
+        for (int i = 0; i < ns; i++)
+                pthread_join(spawners[i], NULL);
+        atomic_store(&busy_stop, true);
+        for (int i = 0; i < nl; i++)
+                pthread_join(loopers[i], NULL);
+        S->threaded_s = now() - t0;
+        S->fd_after = count_fds();
+        if (atomic_load(&busy_loops) == 0 || atomic_load(&busy_handled) == 0)
+                fail("the busy threads did not run (%lu loops, %lu signals handled)",
+                     atomic_load(&busy_loops), atomic_load(&busy_handled));
+        sbx_policy_free(p);
+        S->children_left = count_children();
+        S->marked_left = count_marked();
+        for (int i = 0; i < 20 && S->marked_left > 0; i++) {
+                usleep(100000);
+                S->marked_left = count_marked();
+        }
+}
+
+Test(soak, spawn_from_16_threads_of_a_busy_caller)
+{
+        static const int whos[] = { AS_ROOT, AS_USER };
+        for (size_t i = 0; i < 2; i++) {
+                const char *who = whos[i] == AS_ROOT ? "root" : "user";
+                struct soak s;
+                run_child(whos[i], busy_body, &s);
+                fprintf(stderr, "soak busy caller [%s]: %u spawns from %d threads in %.1f s\n", who,
+                        s.threaded, BUSY_SPAWNERS, s.threaded_s);
+                cr_expect_eq(s.failures, 0, "[%s] %u failures, first: %s", who, s.failures, s.error);
+                cr_expect_eq(s.threaded, BUSY_SPAWNERS * BUSY_PER_SPAWNER, "[%s]", who);
+                cr_expect_eq(s.fd_after, s.fd_before, "[%s] fd count %ld -> %ld", who, s.fd_before,
+                             s.fd_after);
+                cr_expect_eq(s.children_left, 0, "[%s] %d children left", who, s.children_left);
                 cr_expect_eq(s.marked_left, 0, "[%s] %d sandboxed processes left", who,
                              s.marked_left);
         }

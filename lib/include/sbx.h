@@ -33,6 +33,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #ifdef __cplusplus
@@ -116,8 +117,15 @@ enum {
         SBX_BIND_OPTIONAL = 1 << 1,
         SBX_BIND_EXEC = 1 << 2,
 };
+/* Both paths are taken as they are, byte for byte (anything but NUL:
+ * spaces, quotes, ':', newlines, non-UTF-8), never parsed as profile
+ * text; they must be absolute and are normalised. */
 int sbx_policy_add_bind(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
                         struct sbx_error **err);
+/* The same, with `origin` (e.g. "command line") naming the entry in
+ * messages. */
+int sbx_policy_add_bind_from(struct sbx_policy *p, const char *src, const char *dst, unsigned flags,
+                             const char *origin, struct sbx_error **err);
 int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names, struct sbx_error **err);
 
 enum sbx_net {
@@ -173,6 +181,13 @@ const char *sbx_syscall_group_members(size_t i);
 /* Expand a group (recursively) or a syscall name into syscall names.
  * *ret: NULL-terminated, free with sbx_strv_free().  -ENOENT if unknown. */
 int sbx_syscall_expand(const char *name, char ***ret);
+/* Why @default allows a syscall that Docker's default seccomp profile or
+ * systemd's @system-service refuses or restricts: a static one-line
+ * reason, or NULL when the syscall has no such note.  Notes are indexed
+ * 0 … sbx_syscall_note_count() - 1 for listing. */
+const char *sbx_syscall_why(const char *name);
+size_t sbx_syscall_note_count(void);
+const char *sbx_syscall_note_name(size_t i);
 void sbx_strv_free(char **v);
 
 /* ---- running a program in a sandbox ------------------------------------ */
@@ -183,6 +198,9 @@ enum {
         SBX_SPAWN_LOG_DENIALS = 1 << 0, /* report each denied syscall to log_fd */
         SBX_SPAWN_LOG_JSON = 1 << 1,    /* as JSON lines instead of text */
         SBX_SPAWN_NO_NEW_SESSION = 1 << 2, /* keep the caller's session (tty job control) */
+        SBX_SPAWN_VERBOSE = 1 << 3,     /* also report notes that need no action to log_fd
+                                         * (an optional bind source absent); warnings that
+                                         * need action are reported to log_fd always */
 };
 
 struct sbx_spawn_options {
@@ -194,7 +212,7 @@ struct sbx_spawn_options {
         size_t n_keep_fds;
         const char *cwd;             /* working directory inside; NULL: policy's */
         unsigned flags;              /* SBX_SPAWN_* */
-        int log_fd;                  /* where denials are reported; -1: none */
+        int log_fd;                  /* where denials and warnings are reported; -1: none */
 };
 
 /* Start options->file in a new sandbox built from p.  Returns when the
@@ -237,6 +255,27 @@ int sbx_process_signal(struct sbx_process *proc, int sig);
 int sbx_process_wait(struct sbx_process *proc, int *ret_status);
 /* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
 void sbx_process_free(struct sbx_process *proc);
+
+/* What the kernel measured of a sandbox that has ended (since SBX_0.2). */
+enum {
+        SBX_STATS_MEMORY = 1 << 0,        /* memory_peak is the whole sandbox's (its cgroup) */
+        SBX_STATS_MEMORY_MAXRSS = 1 << 1, /* memory_peak is the largest single process's
+                                           * resident set (no cgroup measured the sandbox) */
+        SBX_STATS_PROCESSES = 1 << 2,     /* processes_peak is known (its cgroup) */
+        SBX_STATS_LIMITS = 1 << 3,        /* oom_kills and fork_refusals were counted */
+};
+struct sbx_process_stats {
+        size_t size;             /* set by the caller: sizeof(struct sbx_process_stats) */
+        unsigned flags;          /* SBX_STATS_*: which fields below are known */
+        uint64_t memory_peak;    /* bytes */
+        uint64_t processes_peak; /* processes and threads at once, init included */
+        uint64_t oom_kills;      /* processes killed at [limits] memory */
+        uint64_t fork_refusals;  /* fork/clone refused at [limits] processes */
+};
+/* Fill *ret (ret->size set by the caller; fields beyond it are left
+ * alone) for a sandbox that sbx_process_wait() has reaped.  -EBUSY before
+ * that, -EINVAL on a bad size. */
+int sbx_process_stats(const struct sbx_process *proc, struct sbx_process_stats *ret);
 
 /* The ordered setup plan sbx_spawn() would carry out, as text.  Runs
  * nothing.  *ret: malloc'd. */

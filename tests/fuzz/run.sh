@@ -23,7 +23,6 @@ cat > "$work/inc/config.h" <<CONF
 #define SBX_PROFILE_DIR "/nonexistent/sbx-fuzz/share"
 #define SBX_SYSCONF_PROFILE_DIR "/nonexistent/sbx-fuzz/etc"
 #define SBX_SOURCE_PROFILE_DIR "/nonexistent/sbx-fuzz/src/profiles"
-#define SBX_SEEDS_DIR "/nonexistent/sbx-fuzz/seeds"
 CONF
 
 libsrc="error.c policy.c profile.c profile_keys.c profile_path.c profile_text.c format.c syscalls.c env.c"

@@ -428,7 +428,9 @@ long count_colour(const char *image_or_shell, bool shell, const char *hex)
 const char *const *probe_extra(void)
 {
         static char allow[4200];
-        snprintf(allow, sizeof(allow), "exec.allow=%s", probe_bin());
+        char *w = profile_word(probe_bin());
+        snprintf(allow, sizeof(allow), "exec.allow=%s", w);
+        free(w);
         static const char *v[6];
         v[0] = "--ro-bind";
         v[1] = probe_bin();

@@ -1,0 +1,248 @@
+/* test_paths.c — paths with any byte but NUL, through every route that
+ * carries one into a sandbox: `sbx run --bind/--ro-bind` (source and
+ * destination), a profile (quoted literal paths, ${PWD}), the caller's
+ * working directory (cwd-bind), the program's file arguments ([filesystem]
+ * args), and the library (sbx_policy_add_bind).  Names: a space, both
+ * quotes, ':', '=', a newline, bytes that are not UTF-8, a leading '-'.
+ * Each route must make exactly that directory visible: a file in it is
+ * read inside, and is not there when the route is left out (so the read
+ * cannot come from something else).  Real sandboxes, as root and as uid
+ * 65534. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "sbx.h"
+
+static const int whos[] = { AS_ROOT, AS_USER };
+#define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)
+#define WHO whos[wi]
+#define WHO_NAME (WHO == AS_ROOT ? "root" : "user")
+
+static const char *const names[] = {
+        "dir with space", "q'uo\"te", "co:lon", "eq=ual", "new\nline", "\xff\xfe-latin1", "-dash",
+};
+#define NNAMES (sizeof(names) / sizeof(names[0]))
+
+static char *root;            /* the test's directory, readable by 65534 */
+static char *dirs[NNAMES];    /* root/NAME, each holding "f" = "hi NAME" */
+static char *profiles;        /* root/profiles */
+
+static char *join(const char *a, const char *b)
+{
+        char *s = NULL;
+        cr_assert_geq(asprintf(&s, "%s/%s", a, b), 0);
+        return s;
+}
+
+static void setup(void)
+{
+        root = make_tmpdir();
+        cr_assert(root);
+        chmod(root, 0755);
+        for (size_t i = 0; i < NNAMES; i++) {
+                dirs[i] = join(root, names[i]);
+                cr_assert_eq(mkdir(dirs[i], 0755), 0, "mkdir %s", dirs[i]);
+                char *f = join(dirs[i], "f"), *text = NULL;
+                cr_assert_geq(asprintf(&text, "hi %zu\n", i), 0);
+                cr_assert_eq(write_file(f, text, 0644), 0);
+                free(f);
+                free(text);
+        }
+        profiles = join(root, "profiles");
+        cr_assert_eq(mkdir(profiles, 0755), 0);
+}
+
+static void teardown(void)
+{
+        struct run_result r;
+        if (root && run_cmd(AS_ROOT, NULL, 30, &r, (const char *const[]){ "rm", "-rf", root, NULL }) == 0)
+                run_result_free(&r);
+        for (size_t i = 0; i < NNAMES; i++)
+                free(dirs[i]);
+        free(profiles);
+        free(root);
+}
+
+TestSuite(paths, .init = setup, .fini = teardown);
+
+static void expect_hi(const struct run_result *r, size_t i, const char *route, const char *who)
+{
+        char want[32];
+        snprintf(want, sizeof(want), "hi %zu\n", i);
+        cr_assert_eq(r->status, 0, "[%s] %s, name %zu: exit %d\nstdout: %s\nstderr: %s", who, route, i,
+                     r->status, r->out, r->err);
+        cr_assert_str_eq(r->out, want, "[%s] %s, name %zu", who, route, i);
+}
+
+/* `sh -c 'cd "$1" && shift && exec "$@"'` : run argv with the cwd `dir`. */
+static void run_in(int who, const char *dir, const char *const *argv, struct run_result *r)
+{
+        const char *v[32] = { "sh", "-c", "cd \"$1\" && shift && exec \"$@\"", "sh", dir };
+        size_t n = 5;
+        for (size_t i = 0; argv[i]; i++)
+                v[n++] = argv[i];
+        v[n] = NULL;
+        cr_assert_eq(run_cmd(who, NULL, 60, r, v), 0);
+}
+
+Test(paths, command_line_bind_source_and_destination)
+{
+        FOR_EACH_USER {
+                for (size_t i = 0; i < NNAMES; i++) {
+                        struct run_result r;
+                        char *f = join(dirs[i], "f");
+                        /* Without the bind the file is not there. */
+                        cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){
+                                sbx_bin(), "run", "--", "/bin/cat", f, NULL }), 0);
+                        cr_assert_neq(r.status, 0, "[%s] %s visible without a bind", WHO_NAME, f);
+                        run_result_free(&r);
+                        /* A ':' that is part of a path is written \: on the
+                         * command line; everything else as it is. */
+                        char *arg = NULL;
+                        if (strchr(names[i], ':'))
+                                cr_assert_geq(asprintf(&arg, "%s/co\\:lon", root), 0);
+                        else
+                                arg = strdup(dirs[i]);
+                        cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){
+                                sbx_bin(), "run", "--ro-bind", arg, "--", "/bin/cat", f, NULL }), 0);
+                        expect_hi(&r, i, "--ro-bind SRC", WHO_NAME);
+                        run_result_free(&r);
+                        /* The name as a destination too, and --bind. */
+                        char *two = NULL, *inside = NULL;
+                        cr_assert_geq(asprintf(&two, "%s:/in/%s%s", arg,
+                                               strchr(names[i], ':') ? "co\\:lon" : names[i], ":exec"), 0);
+                        cr_assert_geq(asprintf(&inside, "/in/%s/f", names[i]), 0);
+                        cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){
+                                sbx_bin(), "run", "--bind", two, "--", "/bin/cat", inside, NULL }), 0);
+                        expect_hi(&r, i, "--bind SRC:DST:exec", WHO_NAME);
+                        run_result_free(&r);
+                        free(two);
+                        free(inside);
+                        free(arg);
+                        free(f);
+                }
+        }
+}
+
+/* In a profile file: names that are text are written literally (quoted);
+ * any name reaches a profile through ${PWD}. */
+Test(paths, profile_literal_and_pwd)
+{
+        char *lit = join(profiles, "literal.ini"), *pwd = join(profiles, "pwd.ini");
+        char text[4096];
+        int n = snprintf(text, sizeof(text), "[profile]\ninclude = default\n[filesystem]\nro-bind =");
+        for (size_t i = 0; i < NNAMES; i++) {
+                if (strchr(names[i], ':') || strchr(names[i], '\n') || (unsigned char)names[i][0] == 0xff)
+                        continue;
+                n += snprintf(text + n, sizeof(text) - (size_t)n, " \"");
+                for (const char *c = dirs[i]; *c; c++) {
+                        if (*c == '"' || *c == '\\')
+                                text[n++] = '\\';
+                        text[n++] = *c;
+                }
+                n += snprintf(text + n, sizeof(text) - (size_t)n, "\"");
+        }
+        snprintf(text + n, sizeof(text) - (size_t)n, "\n");
+        cr_assert_eq(write_file(lit, text, 0644), 0);
+        cr_assert_eq(write_file(pwd, "[profile]\ninclude = default\n[filesystem]\nro-bind = ${PWD}:/pwd\n", 0644), 0);
+        FOR_EACH_USER {
+                for (size_t i = 0; i < NNAMES; i++) {
+                        struct run_result r;
+                        char *f = join(dirs[i], "f");
+                        if (!(strchr(names[i], ':') || strchr(names[i], '\n') || (unsigned char)names[i][0] == 0xff)) {
+                                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){
+                                        sbx_bin(), "run", "--profile", lit, "--", "/bin/cat", f, NULL }), 0);
+                                expect_hi(&r, i, "profile literal", WHO_NAME);
+                                run_result_free(&r);
+                        }
+                        run_in(WHO, dirs[i], (const char *const[]){ sbx_bin(), "run", "--profile", pwd, "--",
+                                                                     "/bin/cat", "/pwd/f", NULL }, &r);
+                        expect_hi(&r, i, "profile ${PWD}", WHO_NAME);
+                        run_result_free(&r);
+                        free(f);
+                }
+        }
+        free(lit);
+        free(pwd);
+}
+
+/* The caller's working directory (the default profile's cwd-bind) and the
+ * program's file arguments ([filesystem] args = ro). */
+Test(paths, cwd_and_file_arguments)
+{
+        char *args = join(profiles, "args.ini"), *nocwd = join(profiles, "nocwd.ini");
+        cr_assert_eq(write_file(args, "[profile]\ninclude = default\n[filesystem]\nargs = ro\ncwd-bind = none\n", 0644), 0);
+        cr_assert_eq(write_file(nocwd, "[profile]\ninclude = default\n[filesystem]\ncwd-bind = none\n", 0644), 0);
+        FOR_EACH_USER {
+                for (size_t i = 0; i < NNAMES; i++) {
+                        struct run_result r;
+                        char *f = join(dirs[i], "f");
+                        run_in(WHO, dirs[i], (const char *const[]){ sbx_bin(), "run", "--", "/bin/cat", "f", NULL }, &r);
+                        expect_hi(&r, i, "cwd-bind", WHO_NAME);
+                        run_result_free(&r);
+                        run_in(WHO, dirs[i], (const char *const[]){ sbx_bin(), "run", "--profile", nocwd, "--",
+                                                                     "/bin/cat", f, NULL }, &r);
+                        cr_assert_neq(r.status, 0, "[%s] %s visible without cwd-bind", WHO_NAME, f);
+                        run_result_free(&r);
+                        cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){
+                                sbx_bin(), "run", "--profile", args, "--", "/bin/cat", f, NULL }), 0);
+                        expect_hi(&r, i, "file argument", WHO_NAME);
+                        run_result_free(&r);
+                        free(f);
+                }
+        }
+        free(args);
+        free(nocwd);
+}
+
+/* sbx_policy_add_bind() from this process (root), every name as source
+ * and destination. */
+Test(paths, library_add_bind)
+{
+        for (size_t i = 0; i < NNAMES; i++) {
+                struct sbx_policy *p = NULL;
+                struct sbx_error *e = NULL;
+                cr_assert_eq(sbx_policy_new(&p), 0);
+                cr_assert_eq(sbx_policy_load(p, "default", &e), 0, "%s", e ? sbx_error_message(e) : "");
+                char *inside = NULL, *f = NULL;
+                cr_assert_geq(asprintf(&inside, "/in/%s", names[i]), 0);
+                cr_assert_geq(asprintf(&f, "%s/f", inside), 0);
+                for (int with = 0; with < 2; with++) {
+                        if (with)
+                                cr_assert_eq(sbx_policy_add_bind(p, dirs[i], inside, SBX_BIND_RO, &e), 0,
+                                             "name %zu: %s", i, e ? sbx_error_message(e) : "");
+                        int out[2];
+                        cr_assert_eq(pipe(out), 0);
+                        const char *const argv[] = { "cat", f, NULL };
+                        struct sbx_spawn_options o = { .size = sizeof(o), .file = "/bin/cat", .argv = argv,
+                                                       .stdin_fd = -1, .stdout_fd = out[1], .stderr_fd = -1,
+                                                       .log_fd = -1 };
+                        struct sbx_process *proc = NULL;
+                        cr_assert_eq(sbx_spawn(p, &o, &proc, &e), 0, "%s", e ? sbx_error_message(e) : "");
+                        close(out[1]);
+                        char buf[64] = { 0 };
+                        ssize_t k = read(out[0], buf, sizeof(buf) - 1);
+                        close(out[0]);
+                        int st = -1;
+                        cr_assert_eq(sbx_process_wait(proc, &st), 0);
+                        sbx_process_free(proc);
+                        if (!with) {
+                                cr_assert(!WIFEXITED(st) || WEXITSTATUS(st) != 0, "name %zu visible unbound", i);
+                                continue;
+                        }
+                        char want[32];
+                        snprintf(want, sizeof(want), "hi %zu\n", i);
+                        cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "name %zu: status %#x", i, st);
+                        cr_assert(k > 0 && strcmp(buf, want) == 0, "name %zu: read '%s'", i, buf);
+                }
+                free(inside);
+                free(f);
+                sbx_policy_free(p);
+        }
+}
