@@ -94,6 +94,11 @@ static int bind_override(struct sbx_policy *p, const char *arg, bool ro)
         }
         buf[k] = 0;
         unsigned flags = ro ? SBX_BIND_RO : 0;
+        /* "-/path": optional, as in a profile (a path never starts with '-'). */
+        if (part[0][0] == '-' && part[0][1] == '/') {
+                flags |= SBX_BIND_OPTIONAL;
+                part[0]++;
+        }
         if (np >= 2 && strcmp(part[np - 1], "exec") == 0 && !ro) {
                 flags |= SBX_BIND_EXEC;
                 part[--np] = NULL;

@@ -224,21 +224,6 @@ static bool is_mount_point(const struct plan *plan, const char *path)
  * on each sibling along the way instead of on the tree: the directories on
  * the way keep their existing entries writable, but no new entry can be
  * created directly in them. */
-/* Is `inside` (beneath `path`) on another mount than `path`: a mount of its
- * own lies between them?  That mount's rules are its own business. */
-static bool behind_mount(const struct plan *plan, const char *path, const char *inside)
-{
-        for (size_t i = 0; i < plan->nmounts; i++) {
-                const struct plan_mount *m = &plan->mounts[i];
-                if (m->kind == PM_REBIND || m->kind == PM_SYMLINK || m->kind == PM_DIR)
-                        continue;
-                const char *r = under(m->dst, path);
-                if (r && *r && under(inside, m->dst))
-                        return true;
-        }
-        return false;
-}
-
 static int writable(struct builder *b, const char *path, uint64_t rd, uint64_t wr, bool optional,
                     bool nofollow, unsigned depth)
 {
@@ -247,7 +232,7 @@ static int writable(struct builder *b, const char *path, uint64_t rd, uint64_t w
                 const char *rest = under(b->ro[i], path);
                 if (under(path, b->ro[i]))
                         return rule(b, path, rd, optional, nofollow);
-                if (rest && *rest && !(exec_view_is_private(b->plan) && behind_mount(b->plan, path, b->ro[i])))
+                if (rest && *rest)
                         contains = true;
         }
         if (!contains)

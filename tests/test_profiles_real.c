@@ -116,13 +116,17 @@ static void browser_shot(const char *what, const char *const *(*argv_for)(const 
                         char sub[32];
                         snprintf(sub, sizeof(sub), "%s-%s", WHO_NAME, sandboxed ? "sbx" : "bare");
                         char *d = mkdir_open(pg.dir, sub);
-                        char *home = mkdir_open(d, "home");
-                        /* A home as a desktop user has it: the browser's
-                         * directories exist.  With the home inside a
-                         * writable bind, sbx keeps the persistence points
-                         * of profiles/persistence.inc from being created,
-                         * so no new entry can appear directly in ~ or
-                         * ~/.config there (docs/sbx.profile.5, protect). */
+                        /* The home beside the bound directory, not in it:
+                         * a writable bind that shows the home keeps the
+                         * missing persistence points of persistence.inc
+                         * from being created (Landlock then gives no right
+                         * to create entries in the directories holding
+                         * them, up to the writable mount above: here the
+                         * sandbox's /tmp).  A home as a desktop user has it:
+                         * the browser's directories exist. */
+                        char hsub[48];
+                        snprintf(hsub, sizeof(hsub), "%s-home", sub);
+                        char *home = mkdir_open(pg.dir, hsub);
                         free(mkdir_open(home, ".config"));
                         free(mkdir_open(home, ".cache"));
                         char *cfg = path_join(home, ".config");
