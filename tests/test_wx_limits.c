@@ -31,7 +31,9 @@ static void run_probe(int who, const char *profile, const char *const *flags, co
         const char *argv[64];
         size_t n = 0;
         char *allow = NULL;
-        cr_assert_geq(asprintf(&allow, "exec.allow=%s", probe_bin()), 0);
+        char *w = profile_word(probe_bin());
+        cr_assert_geq(asprintf(&allow, "exec.allow=%s", w), 0);
+        free(w);
         argv[n++] = sbx_bin();
         argv[n++] = "run";
         for (size_t i = 0; flags[i]; i++)
@@ -318,11 +320,11 @@ Test(limits, pool_workers_have_their_own_limits)
                 struct sbx_error *e = NULL;
                 cr_assert_eq(sbx_policy_new(&p), 0);
                 cr_assert_eq(sbx_policy_load(p, "default", &e), 0, "%s", e ? sbx_error_message(e) : "");
-                char allow[600];
-                snprintf(allow, sizeof(allow), "%s", probe_bin());
+                char *allow = profile_word(probe_bin());
                 cr_assert_eq(sbx_policy_set(p, "limits", "processes", limits[i], "test", &e), 0);
                 cr_assert_eq(sbx_policy_set(p, "exec", "allow", allow, "test", &e), 0);
                 cr_assert_eq(sbx_policy_set(p, "filesystem", "ro-bind", allow, "test", &e), 0);
+                free(allow);
                 cr_assert_eq(pipe(out[i]), 0);
                 const char *argv[] = { probe_bin(), "forks", "20", NULL };
                 struct sbx_spawn_options o = { .size = sizeof(o), .file = probe_bin(), .argv = argv,
