@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "exec_fs.h"
 #include "profile.h"
 #include "protect.h"
@@ -50,16 +51,6 @@ static void targets_done(struct targets *t)
         for (size_t i = 0; i < t->n; i++)
                 free(t->v[i].path);
         free(t->v);
-}
-
-static const char *under(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        if (n == 1 && dir[0] == '/')
-                return path;
-        if (strncmp(path, dir, n) != 0)
-                return NULL;
-        return path[n] == 0 || path[n] == '/' ? path + n : NULL;
 }
 
 /* `path` with its parent directory made canonical (the longest existing
@@ -274,7 +265,7 @@ static int add_carve_out(struct plan *plan, const char *inside)
 /* The target `host` lies beneath the writable bind m (host source `src`). */
 static int guard(struct plan *plan, size_t mi, const char *src, const char *host, bool dir)
 {
-        const char *rest = under(host, src);
+        const char *rest = exec_path_under(host, src);
         char inside[PATH_MAX], hostpart[PATH_MAX];
         const char *dst = plan->mounts[mi].dst;
         bool noexec = plan->mounts[mi].noexec;
@@ -355,7 +346,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                         continue; /* optional and gone: nothing is bound */
                 for (size_t j = 0; r >= 0 && j < t.n; j++) {
                         const struct target *x = &t.v[j];
-                        if (under(src, x->path)) {
+                        if (exec_path_under(src, x->path)) {
                                 /* The bind itself lies inside the protected path. */
                                 if (j < nstate) {
                                         const char *f = m->loc && m->loc->file ? m->loc->file
@@ -371,7 +362,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                                               m->src, x->path, x->loc->file, x->loc->line);
                                 break;
                         }
-                        if (under(x->path, src))
+                        if (exec_path_under(x->path, src))
                                 r = guard(plan, i, src, x->path, x->dir);
                 }
         }
