@@ -14,16 +14,43 @@
 
 extern char **environ;
 
-/* Variables that make the dynamic loader, libc or common runtimes load or
- * run code chosen by whoever sets them (the glibc "unsecure envvars" list,
- * plus interpreter search paths). */
+/* Variables that make the dynamic loader, libc, an interpreter or a
+ * common tool load or run code chosen by whoever set them: the glibc
+ * "unsecure envvars" list, interpreter search paths and start-up hooks
+ * (Python, Perl, Ruby, Node, Java, Lua, Tcl), shell start-up files, and
+ * tool hooks that name a command to run (less's preprocessor, git's
+ * helpers, askpass programs) or a module directory a library loads from
+ * (GTK, GIO, Qt, GStreamer). */
 static const char *const dangerous[] = {
-        "LD_*",         "GCONV_PATH",  "GETCONF_DIR", "HOSTALIASES",  "LOCALDOMAIN",
-        "LOCPATH",      "MALLOC_*",    "NIS_PATH",    "NLSPATH",      "RESOLV_HOST_CONF",
-        "RES_OPTIONS",  "GLIBC_TUNABLES", "PYTHONPATH", "PYTHONSTARTUP", "PERL5LIB",
-        "PERL5OPT",     "RUBYLIB",     "RUBYOPT",     "NODE_OPTIONS", "BASH_ENV",
-        "ENV",          "SHELLOPTS",   "PS4",         "IFS",
+        /* loader and libc */
+        "LD_*", "GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN", "LOCPATH", "MALLOC_*",
+        "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF", "RES_OPTIONS", "GLIBC_TUNABLES",
+        /* interpreters */
+        "PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "PYTHONBREAKPOINT",
+        "PYTHONEXECUTABLE", "PYTHONPLATLIBDIR", "PERL5LIB", "PERLLIB", "PERL5OPT", "PERL5DB",
+        "PERL_MB_OPT", "PERL_MM_OPT", "RUBYLIB", "RUBYOPT", "GEM_PATH", "GEM_HOME", "NODE_OPTIONS",
+        "NODE_PATH", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH",
+        "LUA_INIT", "LUA_INIT_*", "LUA_PATH", "LUA_PATH_*", "LUA_CPATH", "LUA_CPATH_*",
+        "TCLLIBPATH", "TCL_LIBRARY",
+        /* shells */
+        "BASH_ENV", "ENV", "SHELLOPTS", "BASHOPTS", "PS4", "IFS", "PROMPT_COMMAND", "ZDOTDIR",
+        "BASH_FUNC_*",
+        /* tool hooks that run a command */
+        "LESSOPEN", "LESSCLOSE", "LESSKEY*", "GIT_*", "SSH_ASKPASS", "SUDO_ASKPASS",
+        /* libraries that load modules from a directory */
+        "GTK_MODULES", "GTK3_MODULES", "GTK_PATH", "GTK_EXE_PREFIX", "GIO_EXTRA_MODULES",
+        "GIO_MODULE_DIR", "GDK_PIXBUF_MODULE_FILE", "GDK_PIXBUF_MODULEDIR", "QT_PLUGIN_PATH",
+        "QT_QPA_PLATFORM_PLUGIN_PATH", "GST_PLUGIN_PATH*", "GST_PLUGIN_SYSTEM_PATH*",
+        "LIBGL_DRIVERS_PATH", "__EGL_VENDOR_LIBRARY_*", "VK_ICD_FILENAMES", "VK_LAYER_PATH",
+        "VK_ADD_LAYER_PATH", "VK_DRIVER_FILES", "SASL_PATH", "OPENSSL_CONF", "OPENSSL_MODULES",
+        "OPENSSL_ENGINES", "PKCS11_PROVIDER_MODULE",
 };
+
+const char *const *env_never_passed(size_t *n)
+{
+        *n = ARRAY_SIZE(dangerous);
+        return dangerous;
+}
 
 bool env_name_dangerous(const char *name)
 {

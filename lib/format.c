@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "env.h"
 #include "profile.h"
 #include "syscalls.h"
 #include "util.h"
@@ -137,6 +138,25 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         }
 }
 
+/* The names a glob in keep never lets through (env.c), as a comment. */
+static void never_passed(FILE *f)
+{
+        size_t n, col = 0;
+        const char *const *v = env_never_passed(&n);
+        fputs("; never passed unless kept by their exact name:", f);
+        col = 48;
+        for (size_t i = 0; i < n; i++) {
+                size_t w = strlen(v[i]) + 1;
+                if (col + w > 78) {
+                        fputs("\n;  ", f);
+                        col = 3;
+                }
+                fprintf(f, " %s", v[i]);
+                col += w;
+        }
+        fputc('\n', f);
+}
+
 static void list(struct out *o, const struct sbx_policy *p, const struct sbx_policy *defaults)
 {
         enum key_id id = o->k->id;
@@ -181,6 +201,8 @@ static void list(struct out *o, const struct sbx_policy *p, const struct sbx_pol
         }
         if (!any)
                 fprintf(o->f, "; %s: none\n", o->k->name);
+        if (id == K_ENV_KEEP)
+                never_passed(o->f);
 }
 
 static const char *yesno(bool b) { return b ? "yes" : "no"; }

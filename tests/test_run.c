@@ -509,6 +509,47 @@ Test(behaviour, environment_allow_list)
         unsetenv("LD_LIBRARY_PATH");
 }
 
+/* Interpreter and tool hooks name code to run: a glob in keep never passes
+ * them (only their exact name does).  Outside the sandbox the same
+ * environment reaches env(1), so the test sees each one there first. */
+static bool has_var(const char *env_out, const char *name)
+{
+        size_t n = strlen(name);
+        for (const char *l = env_out; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, name, n) == 0 && l[n] == '=')
+                        return true;
+        return false;
+}
+
+Test(behaviour, interpreter_and_tool_hooks_never_pass_a_glob)
+{
+        static const char *const hooks[] = {
+                "PYTHONHOME", "PYTHONSTARTUP", "PERL5LIB", "PERLLIB", "PERL5OPT", "RUBYOPT",
+                "NODE_OPTIONS", "JAVA_TOOL_OPTIONS", "LUA_INIT", "LESSOPEN", "BASH_ENV", "ENV",
+                "GCONV_PATH", "GIT_SSH_COMMAND", "GIT_EXEC_PATH", "GIT_CONFIG_GLOBAL",
+                "BASH_FUNC_ls%%", "GTK_MODULES",
+        };
+        for (size_t i = 0; i < (sizeof(hooks) / sizeof(hooks[0])); i++)
+                cr_assert_eq(setenv(hooks[i], "/tmp/evil", 1), 0);
+        setenv("SBX_TEST_VAR", "visible", 1);
+        struct run_result r;
+        cr_assert_eq(run_cmd(0, NULL, 30, &r, (const char *const[]){ "/usr/bin/env", NULL }), 0);
+        for (size_t i = 0; i < (sizeof(hooks) / sizeof(hooks[0])); i++)
+                cr_assert(has_var(r.out, hooks[i]), "%s not in the bare environment", hooks[i]);
+        run_result_free(&r);
+        FOR_EACH_USER {
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--set", "environment.keep=*",
+                                     "--", "/usr/bin/env", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.out, "SBX_TEST_VAR=visible"), "[%s] keep=* passed nothing: %s", WHO_NAME, r.out);
+                for (size_t i = 0; i < (sizeof(hooks) / sizeof(hooks[0])); i++)
+                        cr_expect(!has_var(r.out, hooks[i]), "[%s] %s passed through a glob", WHO_NAME, hooks[i]);
+                run_result_free(&r);
+        }
+        for (size_t i = 0; i < (sizeof(hooks) / sizeof(hooks[0])); i++)
+                unsetenv(hooks[i]);
+}
+
 Test(behaviour, dry_run_prints_plan)
 {
         struct run_result r;
