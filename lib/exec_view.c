@@ -404,9 +404,12 @@ static int expand_rec(const struct plan *plan, struct exec_fs *fs, const char *p
                 return r == -ENOMEM ? r : 0;
         if ((r = view_dir_open(plan, fs, dir, &vd)) < 0)
                 return r;
+        /* The literal head of the pattern rules out most names of a big
+         * directory (/usr/bin) before fnmatch is asked. */
+        size_t lit = strcspn(comp, "*?[\\");
         for (size_t i = 0; r >= 0 && i < view_dir_count(&vd); i++) {
                 const char *name = view_dir_name(&vd, i);
-                if (fnmatch(comp, name, FNM_PERIOD) != 0)
+                if (strncmp(name, comp, lit) != 0 || fnmatch(comp, name, FNM_PERIOD) != 0)
                         continue;
                 if (out->n >= MAX_MATCHES) {
                         r = -E2BIG;

@@ -104,6 +104,27 @@ Test(run, smoke_default_profile)
 }
 
 Test(containment, capabilities_all_zero) { expect_contained(NULL, ARGS("caps"), true); }
+
+/* A kept capability is in all five sets, and nothing else is: the sets
+ * are read back by the kernel's own report, not by sbx's verification. */
+Test(containment, capabilities_kept_exactly)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--set",
+                                     "capabilities.keep=CAP_NET_BIND_SERVICE", "--", "/bin/grep", "^Cap",
+                                     "/proc/self/status", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                const char *sets[] = { "CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb" };
+                for (size_t i = 0; i < 5; i++) {
+                        char want[64];
+                        snprintf(want, sizeof(want), "%s:\t0000000000000400\n", sets[i]);
+                        cr_expect(strstr(r.out, want), "[%s] %s not exactly CAP_NET_BIND_SERVICE: %s", WHO_NAME,
+                                  sets[i], r.out);
+                }
+                run_result_free(&r);
+        }
+}
 Test(containment, no_new_privs_set) { expect_contained(NULL, ARGS("nnp"), false); }
 
 Test(containment, host_processes_invisible)
