@@ -194,10 +194,12 @@ static bool writable_dir(const char *dir)
         return access(dir, W_OK) == 0 && access(procs, W_OK) == 0;
 }
 
-static void probe_v2(const char *ctrl, struct cg_where *w)
+/* mnt, own: the cgroup2 mount point and our own v2 cgroup, looked up once
+ * per probe by the caller (NULL: none). */
+static void probe_v2(const char *ctrl, struct cg_where *w, const char *mnt, const char *own)
 {
-        char mnt[256], own[256], dir[512];
-        if (!mount_point(NULL, mnt, sizeof(mnt)) || !own_path(NULL, own, sizeof(own)))
+        char dir[512];
+        if (!mnt || !own)
                 return;
         if (geteuid() == 0) {
                 if (file_has(mnt, "cgroup.subtree_control", ctrl) && writable_dir(mnt)) {
@@ -240,9 +242,11 @@ static void probe_v1(const char *ctrl, struct cg_where *w)
 void cgroup_probe(struct cg_where ret[CG_NCTRL])
 {
         int first_v2 = -1;
+        char mnt[256], own[256];
+        bool v2 = mount_point(NULL, mnt, sizeof(mnt)) && own_path(NULL, own, sizeof(own));
         for (int c = 0; c < CG_NCTRL; c++) {
                 ret[c] = (struct cg_where){ CG_NONE, "" };
-                probe_v2(ctrl_names[c], &ret[c]);
+                probe_v2(ctrl_names[c], &ret[c], v2 ? mnt : NULL, v2 ? own : NULL);
                 /* A process sits in one v2 cgroup: every v2 controller must
                  * come from the same place. */
                 if (ret[c].version == CG_V2) {
