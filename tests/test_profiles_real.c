@@ -452,6 +452,33 @@ Test(profiles_real, viewer_mupdf_wrapper_script, .timeout = 300)
         viewer("mupdf (sh wrapper) on Xvfb", "/usr/bin/mupdf", "mupdf");
 }
 
+/* gui.inc denies shmget: a SysV segment id made in the sandbox's IPC
+ * namespace means another segment to the X server (MIT-SHM), so toolkits
+ * must not get one.  The same launch with the deny taken out creates one
+ * (in the private namespace, gone with it), so the check can fail. */
+Test(profiles_real, gui_profiles_get_no_sysv_shm)
+{
+        /* shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600) */
+        const char *const call[] = { probe_bin(), "syscall", "29", "0", "4096", "01600", NULL };
+        const char *const profiles[] = { "document-viewer" }; /* gui.inc's other users need a home */
+        FOR_EACH_USER {
+                for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {
+                        struct run_result r;
+                        run_timed(WHO, NULL, profiles[i], probe_extra(), call, NULL, 60, &r);
+                        cr_assert(strncmp(r.out, "DENIED EPERM", 12) == 0, "[%s] %s: shmget: %s %s",
+                                  WHO_NAME, profiles[i], r.out, r.err);
+                        run_result_free(&r);
+                        struct cmd extra = { 0 };
+                        add(&extra, probe_extra());
+                        add(&extra, ARGS("--set", "seccomp.deny=!shmget"));
+                        run_timed(WHO, NULL, profiles[i], extra.v, call, NULL, 60, &r);
+                        cr_assert(strncmp(r.out, "OK", 2) == 0, "[%s] %s without the deny: %s %s", WHO_NAME,
+                                  profiles[i], r.out, r.err);
+                        run_result_free(&r);
+                }
+        }
+}
+
 Test(profiles_real, viewer_forbidden)
 {
         char *d = make_tmpdir();
