@@ -435,6 +435,13 @@ Test(profiles_real, viewer_okular, .timeout = 300)
         viewer_opts("okular PDF on Xvfb", "/usr/bin/okular", ARGS("--presentation"), "okular");
 }
 
+/* GNOME's viewer on X11: it used to stop with a MIT-SHM BadAccess now
+ * and then, until gui.inc denied shmget. */
+Test(profiles_real, viewer_evince_x11, .timeout = 300)
+{
+        viewer("evince PDF on Xvfb", "/usr/bin/evince", "evince");
+}
+
 Test(profiles_real, viewer_zathura, .timeout = 300)
 {
         viewer("zathura PDF on Xvfb", "/usr/bin/zathura", "zathura zathura-pdf-poppler");
