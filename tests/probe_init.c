@@ -43,10 +43,15 @@ static int target_open(const char *arg, struct target *t)
                 for (int fd = 0; fd < 3 && null >= 0; fd++)
                         dup2(null, fd);
                 close(p[0]);
+                if (write(p[1], "r", 1) != 1)
+                        _exit(1);
                 for (;;)
                         pause();
         }
         close(p[1]);
+        char ready;
+        if (read(p[0], &ready, 1) != 1)
+                return -EIO;
         t->pid = t->child = c;
         t->check_fd = p[0];
         return 0;

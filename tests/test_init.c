@@ -265,13 +265,13 @@ Test(init, denial_flood_not_silently_dropped)
         char *qd = shq(d), *qs = shq(sbx_bin()), *qp = shq(probe_bin());
         char cmd[4096];
         snprintf(cmd, sizeof(cmd),
-                 "%s run --profile default --log-denials --ro-bind %s -- %s flood %d 2>&1 >%s/out "
+                 "%s run --profile default --log-denials --ro-bind %s -- %s flood %d 2>&1 >%s/out-$(id -u) "
                  "| { sleep 2; cat; }", qs, qp, qp, N, qd);
         FOR_EACH_USER {
                 struct run_result r;
                 cr_assert_eq(run_cmd(WHO, NULL, 120, &r, ARGS("/bin/sh", "-c", cmd)), 0);
                 char path[512], out[512] = "";
-                snprintf(path, sizeof(path), "%s/out", d);
+                snprintf(path, sizeof(path), "%s/out-%d", d, WHO == AS_ROOT ? 0 : 65534);
                 FILE *f = fopen(path, "r");
                 cr_assert(f);
                 cr_assert(fgets(out, sizeof(out), f));
@@ -291,7 +291,7 @@ Test(init, denial_flood_not_silently_dropped)
                 char *ql = shq(log);
                 snprintf(cmd, sizeof(cmd),
                          "%s run --profile default --log-denials --log-file %s --ro-bind %s -- %s flood %d "
-                         "2>&1 >%s/out | { sleep 2; cat >/dev/null; }", qs, ql, qp, qp, N, qd);
+                         "2>&1 >%s/out-$(id -u) | { sleep 2; cat >/dev/null; }", qs, ql, qp, qp, N, qd);
                 free(ql);
                 struct run_result r;
                 cr_assert_eq(run_cmd(WHO, NULL, 120, &r, ARGS("/bin/sh", "-c", cmd)), 0);
@@ -313,7 +313,9 @@ Test(init, denial_flood_not_silently_dropped)
                 unlink(log);
         }
         char path[512];
-        snprintf(path, sizeof(path), "%s/out", d);
+        snprintf(path, sizeof(path), "%s/out-0", d);
+        unlink(path);
+        snprintf(path, sizeof(path), "%s/out-65534", d);
         unlink(path);
         rmdir(d);
         free(d);
@@ -338,11 +340,13 @@ Test(fd, unopened_fd_refused)
 {
         struct run_result r;
         FOR_EACH_USER {
-                /* run_cmd starts the command with 0-2 only. */
-                const char *argv[] = { sbx_bin(), "run", "--fd", "4", "--", "/bin/true", NULL };
+                /* Not open here, so not in sbx either (which would give
+                 * one of its own channels that number). */
+                close(900);
+                const char *argv[] = { sbx_bin(), "run", "--fd", "900", "--", "/bin/true", NULL };
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
                 cr_assert_eq(r.status, 2, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
-                cr_assert(strstr(r.err, "--fd 4: not open"), "[%s] %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.err, "--fd 900: not open"), "[%s] %s", WHO_NAME, r.err);
                 run_result_free(&r);
                 const char *argv2[] = { sbx_bin(), "run", "--fd", "2", "--", "/bin/true", NULL };
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv2), 0);
