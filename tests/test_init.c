@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "sbx.h"
 
 static const int whos[] = { AS_ROOT, AS_USER };
 #define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)
@@ -376,4 +378,65 @@ Test(fd, sigterm_forwarded_while_relaying)
                 cr_assert_lt(t1.tv_sec - t0.tv_sec, 5, "[%s] SIGTERM took too long", WHO_NAME);
                 close(p[0]);
         }
+}
+
+/* The library refuses keep_fds that are not open, or that are stdio, before
+ * it creates a channel; the report pipe carries a denial to log_fd and the
+ * stats count what was lost (none here), for old and new struct sizes. */
+Test(fd, library_checks_keep_fds_and_relays)
+{
+        if (geteuid() != 0)
+                cr_skip_test("spawns in-process: needs root");
+        struct sbx_policy *p = NULL;
+        struct sbx_error *e = NULL;
+        cr_assert_eq(sbx_policy_new(&p), 0);
+        cr_assert_geq(sbx_policy_load(p, "default", &e), 0, "%s", e ? sbx_error_message(e) : "");
+        cr_assert_geq(sbx_policy_add_bind_from(p, probe_bin(), NULL, SBX_BIND_RO, "test", &e), 0);
+        const char *argv[] = { probe_bin(), "ptrace", NULL };
+        int logp[2], outp[2];
+        cr_assert_eq(pipe(logp), 0);
+        cr_assert_eq(pipe(outp), 0);
+        close(900);
+        struct sbx_spawn_options o = { .size = sizeof(o), .file = probe_bin(), .argv = argv,
+                                       .stdin_fd = -1, .stdout_fd = outp[1], .stderr_fd = -1,
+                                       .keep_fds = (const int[]){ 900 }, .n_keep_fds = 1,
+                                       .flags = SBX_SPAWN_LOG_DENIALS, .log_fd = logp[1] };
+        struct sbx_process *proc = NULL;
+        cr_assert_eq(sbx_spawn(p, &o, &proc, &e), -EBADF);
+        cr_assert(e && strstr(sbx_error_message(e), "fd 900 is not open"), "%s", e ? sbx_error_message(e) : "");
+        sbx_error_free(e);
+        e = NULL;
+        o.keep_fds = (const int[]){ 1 };
+        cr_assert_eq(sbx_spawn(p, &o, &proc, &e), -EINVAL);
+        sbx_error_free(e);
+        e = NULL;
+
+        o.n_keep_fds = 0;
+        cr_assert_eq(sbx_spawn(p, &o, &proc, &e), 0, "%s", e ? sbx_error_message(e) : "");
+        close(outp[1]);
+        cr_assert_geq(sbx_process_report_fd(proc), 0);
+        int status;
+        cr_assert_eq(sbx_process_wait(proc, &status), 0);
+        cr_assert_eq(sbx_process_report_fd(proc), -1);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        close(logp[1]);
+        char buf[4096];
+        ssize_t n = read(logp[0], buf, sizeof(buf) - 1);
+        buf[n > 0 ? n : 0] = 0;
+        cr_assert(strstr(buf, "sbx: denied ptrace("), "no report on log_fd: %s", buf);
+        n = read(outp[0], buf, sizeof(buf) - 1);
+        buf[n > 0 ? n : 0] = 0;
+        cr_assert(strncmp(buf, "DENIED", 6) == 0, "%s", buf);
+        struct sbx_process_stats st = { .size = sizeof(st), .reports_lost = 77 };
+        cr_assert_eq(sbx_process_stats(proc, &st), 0);
+        cr_assert_eq(st.reports_lost, 0);
+        /* A caller built against SBX_0.2 knows no reports_lost: left alone. */
+        struct sbx_process_stats old = { .size = offsetof(struct sbx_process_stats, reports_lost),
+                                         .reports_lost = 77 };
+        cr_assert_eq(sbx_process_stats(proc, &old), 0);
+        cr_assert_eq(old.reports_lost, 77);
+        sbx_process_free(proc);
+        sbx_policy_free(p);
+        close(logp[0]);
+        close(outp[0]);
 }
