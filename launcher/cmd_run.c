@@ -250,16 +250,6 @@ int cmd_run(int argc, char **argv)
         if (optind >= argc)
                 return usage_error("run", "no program given");
 
-        /* Opened here, close-on-exec, and never among the fds passed: the
-         * program cannot write, truncate or read sbx's log. */
-        if (log_file) {
-                log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-                if (log_fd < 0) {
-                        fprintf(stderr, "sbx run: --log-file %s: %s\n", log_file, strerror(errno));
-                        return SBX_EXIT_USAGE;
-                }
-        }
-
         struct sbx_policy *p = NULL;
         struct sbx_error *e = NULL;
         if (sbx_policy_new(&p) < 0) {
@@ -304,6 +294,18 @@ int cmd_run(int argc, char **argv)
         }
         if (code)
                 goto out;
+
+        /* Opened here, close-on-exec, and never among the fds passed: the
+         * program cannot write, truncate or read sbx's log.  (The --fd
+         * numbers were open before, so this cannot take one of them.) */
+        if (log_file && !dry_run) {
+                log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+                if (log_fd < 0) {
+                        fprintf(stderr, "sbx run: --log-file %s: %s\n", log_file, strerror(errno));
+                        code = SBX_EXIT_USAGE;
+                        goto out;
+                }
+        }
 
         struct sbx_spawn_options o = {
                 .size = sizeof(o),
