@@ -28,9 +28,10 @@
  * the status pipe, the seccomp listener, the report pipe.  It never execs,
  * so once made non-dumpable its memory and fds stay owned by the caller's
  * user namespace: the program (no capabilities there) can neither ptrace
- * it nor open /proc/1/mem or the links in /proc/1/fd.  It has no controlling terminal
- * (setsid after the fork: the program keeps the caller's session when asked
- * to), no fd of the caller's, and a seccomp filter of its own.  Denial
+ * it nor open /proc/1/mem or the links in /proc/1/fd.  It has no
+ * controlling terminal (setsid after the fork: the program keeps the
+ * caller's session when asked to), no fd of the caller's, and a seccomp
+ * filter of its own.  Denial
  * reports leave init through a pipe only init writes; the parent relays
  * them to the caller's log_fd (sbx_process_wait), so that a program sharing
  * that fd can neither drop, truncate nor interleave them unseen. */
