@@ -114,6 +114,8 @@ struct sbx_process {
         int log_fd;      /* the caller's, where reports are relayed; -1: none */
         bool json;       /* SBX_SPAWN_LOG_JSON */
         uint64_t relay_lost; /* reports the caller's log_fd did not take */
+        size_t npartial;     /* the start of a line the last read cut */
+        char partial[4096];  /* (init writes lines shorter than PIPE_BUF) */
         bool reaped;
         int status;
         struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
@@ -740,6 +742,28 @@ static int ms_left(const struct timespec *deadline)
         return ms < 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms;
 }
 
+/* write(2) without SIGPIPE: log_fd may be a pipe whose reader went away,
+ * and a library must not end its caller for that.  A SIGPIPE this write
+ * raised is taken back; one that was pending before stays. */
+static ssize_t write_nosigpipe(int fd, const char *s, size_t n)
+{
+        sigset_t pipe_set, old, pending;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+        ssize_t w = write(fd, s, n);
+        int e = errno;
+        if (w < 0 && e == EPIPE && !was_pending) {
+                const struct timespec zero = { 0, 0 };
+                while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+                        ;
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        errno = e;
+        return w;
+}
+
 /* Write one line to the caller's log_fd, waiting until `deadline` at most
  * for room: the program shares that fd when it is stderr, and may have
  * made it non-blocking and filled it.  (On a blocking fd a write that the
@@ -754,7 +778,7 @@ static bool deliver(int fd, const char *s, size_t n, const struct timespec *dead
                         continue;
                 if (k <= 0 || (p.revents & (POLLERR | POLLNVAL)))
                         return false;
-                ssize_t w = write(fd, s, n);
+                ssize_t w = write_nosigpipe(fd, s, n);
                 if (w < 0 && (errno == EINTR || errno == EAGAIN))
                         continue;
                 if (w <= 0)
@@ -766,40 +790,53 @@ static bool deliver(int fd, const char *s, size_t n, const struct timespec *dead
 }
 
 /* Move what the report pipe holds to the caller's log_fd, whole lines at
- * a time (init writes each line in one piece, shorter than PIPE_BUF): one
- * read's worth, or with `drain` everything up to EOF.  At EOF the pipe is
+ * a time: one read's worth, or with `drain` everything up to EOF.  A line
+ * that a read cut waits in proc->partial for the rest.  At EOF the pipe is
  * closed.  A line that log_fd did not take within a second is counted
  * lost; so is every further line of the same read. */
 static void relay_reports(struct sbx_process *proc, bool drain)
 {
-        char buf[1 << 16];
+        char buf[sizeof(proc->partial) + (1 << 14)];
         if (proc->report_fd < 0)
                 return;
         for (;;) {
-                ssize_t n = read(proc->report_fd, buf, sizeof(buf));
+                memcpy(buf, proc->partial, proc->npartial);
+                ssize_t n = read(proc->report_fd, buf + proc->npartial, sizeof(buf) - proc->npartial);
                 if (n < 0 && errno == EINTR)
                         continue;
-                if (n <= 0) {
-                        if (n == 0 || errno != EAGAIN) {
-                                close(proc->report_fd);
-                                proc->report_fd = -1;
-                        }
+                if (n < 0 && errno == EAGAIN)
                         return;
+                if (n <= 0) {
+                        /* EOF (or a broken pipe): a cut line left goes as it is. */
+                        n = 0;
+                        close(proc->report_fd);
+                        proc->report_fd = -1;
+                }
+                size_t total = proc->npartial + (size_t)n, end = total;
+                proc->npartial = 0;
+                if (proc->report_fd >= 0) {
+                        /* Keep a cut line for the next read. */
+                        while (end > 0 && buf[end - 1] != '\n')
+                                end--;
+                        if (total - end >= sizeof(proc->partial))
+                                end = total; /* no newline at all: pass it on */
+                        proc->npartial = total - end;
+                        memcpy(proc->partial, buf + end, proc->npartial);
                 }
                 struct timespec deadline;
                 clock_gettime(CLOCK_MONOTONIC, &deadline);
                 deadline.tv_sec += 1;
                 bool stalled = proc->log_fd < 0;
-                for (ssize_t i = 0; i < n;) {
-                        const char *nl = memchr(buf + i, '\n', (size_t)(n - i));
-                        size_t len = nl ? (size_t)(nl - (buf + i)) + 1 : (size_t)(n - i);
+                for (size_t i = 0; i < end;) {
+                        const char *nl = memchr(buf + i, '\n', end - i);
+                        size_t len = nl ? (size_t)(nl - (buf + i)) + 1 : end - i;
                         if (!stalled && !deliver(proc->log_fd, buf + i, len, &deadline))
                                 stalled = true;
                         if (stalled)
                                 proc->relay_lost++;
-                        i += (ssize_t)len;
+                        i += len;
                 }
-                if (!drain)
+                if (!drain || proc->report_fd < 0)
                         return;
         }
 }
