@@ -436,7 +436,57 @@ Test(fd, library_checks_keep_fds_and_relays)
         cr_assert_eq(sbx_process_stats(proc, &old), 0);
         cr_assert_eq(old.reports_lost, 77);
         sbx_process_free(proc);
-        sbx_policy_free(p);
         close(logp[0]);
         close(outp[0]);
+
+        /* log_fd's reader went away: the report is counted lost, and the
+         * caller gets no SIGPIPE (default action: it would die). */
+        cr_assert_eq(pipe(logp), 0);
+        close(logp[0]);
+        o.log_fd = logp[1];
+        o.stdout_fd = -1;
+        cr_assert_eq(sbx_spawn(p, &o, &proc, &e), 0, "%s", e ? sbx_error_message(e) : "");
+        cr_assert_eq(sbx_process_wait(proc, &status), 0);
+        cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        cr_assert_eq(sbx_process_stats(proc, &st), 0);
+        cr_assert_eq(st.reports_lost, 1, "%llu lost", (unsigned long long)st.reports_lost);
+        sigset_t pending;
+        cr_assert_eq(sigpending(&pending), 0);
+        cr_assert(!sigismember(&pending, SIGPIPE));
+        sbx_process_free(proc);
+        close(logp[1]);
+        sbx_policy_free(p);
+}
+
+/* After the fix no program holds a channel of sbx's: with --fd 5 the
+ * program has 0, 1, 2, 5 and nothing else (ls adds its own directory fd). */
+Test(fd, program_holds_only_its_fds)
+{
+        char cmd[1024];
+        char *qs = shq(sbx_bin());
+        snprintf(cmd, sizeof(cmd), "exec 5</dev/null; exec %s run --profile default --log-denials --fd 5 -- "
+                 "/bin/ls -l /proc/self/fd", qs);
+        free(qs);
+        FOR_EACH_USER {
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, ARGS("/bin/sh", "-c", cmd)), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                unsigned n = 0;
+                for (char *l = strtok(r.out, "\n"); l; l = strtok(NULL, "\n")) {
+                        const char *arrow = strstr(l, " -> ");
+                        if (!arrow)
+                                continue;
+                        const char *sp = arrow;
+                        while (sp > l && sp[-1] != ' ')
+                                sp--;
+                        int fd = atoi(sp);
+                        n++;
+                        cr_assert(fd <= 2 || fd == 5 || strstr(arrow, "/proc/"),
+                                  "[%s] the program holds fd %d: %s", WHO_NAME, fd, l);
+                        if (fd == 5)
+                                cr_assert(strstr(arrow, "/dev/null"), "[%s] %s", WHO_NAME, l);
+                }
+                cr_assert_eq(n, 5, "[%s] %s", WHO_NAME, r.out);
+                run_result_free(&r);
+        }
 }
