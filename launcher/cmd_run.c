@@ -305,6 +305,15 @@ int cmd_run(int argc, char **argv)
                         code = SBX_EXIT_USAGE;
                         goto out;
                 }
+                /* It took the place of a closed 0-2, which the program
+                 * would get as its stdio. */
+                if (log_fd < 3) {
+                        close(log_fd);
+                        log_fd = -1;
+                        fprintf(stderr, "sbx run: --log-file: standard input, output or error is closed\n");
+                        code = SBX_EXIT_USAGE;
+                        goto out;
+                }
         }
 
         struct sbx_spawn_options o = {
