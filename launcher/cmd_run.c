@@ -204,7 +204,8 @@ int cmd_run(int argc, char **argv)
                          * is not open would be taken by one of sbx's own
                          * channels and handed to the program. */
                         if (fd < 3)
-                                return usage_error("run", "--fd %ld: stdin, stdout and stderr are always passed", fd);
+                                return usage_error("run", "--fd %ld: stdin, stdout and stderr are always passed",
+                                                   fd);
                         if (fcntl((int)fd, F_GETFD) < 0)
                                 return usage_error("run", "--fd %ld: not open", fd);
                         fds[nfds++] = (int)fd;

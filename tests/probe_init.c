@@ -172,7 +172,8 @@ static int p_flood(int argc, char **argv)
 }
 
 const struct probe_cmd probe_init_cmds[] = {
-        { "proc-fd-write", "TARGET [EXIT]  write a forged status into TARGET's pipes via /proc", p_proc_fd_write },
+        { "proc-fd-write", "TARGET [EXIT]  write a forged status into TARGET's pipes via /proc",
+          p_proc_fd_write },
         { "proc-mem", "TARGET  open /proc/TARGET/mem for writing", p_proc_mem },
         { "ptrace-attach", "TARGET  PTRACE_SEIZE the target", p_ptrace_attach },
         { "flood", "N  fill stderr (non-blocking), then N reported denials", p_flood },

@@ -403,7 +403,8 @@ Test(fd, library_checks_keep_fds_and_relays)
                                        .flags = SBX_SPAWN_LOG_DENIALS, .log_fd = logp[1] };
         struct sbx_process *proc = NULL;
         cr_assert_eq(sbx_spawn(p, &o, &proc, &e), -EBADF);
-        cr_assert(e && strstr(sbx_error_message(e), "fd 900 is not open"), "%s", e ? sbx_error_message(e) : "");
+        cr_assert(e && strstr(sbx_error_message(e), "fd 900 is not open"), "%s",
+                  e ? sbx_error_message(e) : "");
         sbx_error_free(e);
         e = NULL;
         o.keep_fds = (const int[]){ 1 };
