@@ -2,6 +2,7 @@
  * overrides) and spawn options, then hand both to libsbx.  Forwards
  * signals to the sandbox and returns the program's exit status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -26,13 +27,17 @@ const char cmd_run_usage[] =
         "  --env NAME=VALUE        set a variable; --env NAME passes the caller's\n"
         "  --cwd PATH              working directory inside\n"
         "  --set SECTION.KEY=VALUE any profile key, e.g. --set seccomp.allow=@network-io\n"
-        "  --fd N                  pass the caller's fd N (repeatable)\n"
+        "  --fd N                  pass the caller's fd N (repeatable; it must be open,\n"
+        "                          and 3 or above: 0-2 are always passed)\n"
         "\n"
         "Other options:\n"
         "  --dry-run               print the setup plan and exit\n"
         "  --stats                 report peak memory and processes on exit\n"
         "  --log-denials           report each denied syscall on stderr\n"
         "  --log-json              the same, as JSON lines\n"
+        "  --log-file PATH         send sbx's reports (denials, warnings, lost\n"
+        "                          reports) to PATH, appended, instead of stderr;\n"
+        "                          the program never gets this file\n"
         "  --keep-session          stay in the caller's session (job control;\n"
         "                          TIOCSTI stays blocked by seccomp)\n"
         "  -v, --verbose           also print notes that need no action (an optional\n"
@@ -130,6 +135,7 @@ static void report_limits(const struct sbx_process *proc, bool stats)
                         "%llu fork(s) refused\n", (unsigned long long)st.fork_refusals);
         if (!stats)
                 return;
+        fprintf(stderr, "sbx: stats: denial reports lost %llu\n", (unsigned long long)st.reports_lost);
         if (st.flags & SBX_STATS_MEMORY)
                 fprintf(stderr, "sbx: stats: peak memory %llu KiB (whole sandbox)\n",
                         (unsigned long long)(st.memory_peak >> 10));
@@ -145,7 +151,7 @@ static void report_limits(const struct sbx_process *proc, bool stats)
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
-               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS };
+               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS, OPT_LOG_FILE };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, OPT_BIND },
@@ -159,6 +165,7 @@ int cmd_run(int argc, char **argv)
                 { "stats", no_argument, NULL, OPT_STATS },
                 { "log-denials", no_argument, NULL, OPT_LOG },
                 { "log-json", no_argument, NULL, OPT_LOG_JSON },
+                { "log-file", required_argument, NULL, OPT_LOG_FILE },
                 { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -172,8 +179,8 @@ int cmd_run(int argc, char **argv)
         size_t nfds = 0;
         bool dry_run = false, stats = false;
         unsigned flags = 0;
-        const char *cwd = NULL;
-        int c;
+        const char *cwd = NULL, *log_file = NULL;
+        int c, log_fd = 2;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "+p:hv", opts, NULL)) != -1) {
@@ -193,6 +200,14 @@ int cmd_run(int argc, char **argv)
                         long fd = strtol(optarg, &end, 10);
                         if (errno || *end || fd < 0 || fd > INT_MAX || nfds >= 64)
                                 return usage_error("run", "--fd: bad file descriptor '%s'", optarg);
+                        /* Checked before sbx opens anything: a number that
+                         * is not open would be taken by one of sbx's own
+                         * channels and handed to the program. */
+                        if (fd < 3)
+                                return usage_error("run", "--fd %ld: stdin, stdout and stderr are always passed",
+                                                   fd);
+                        if (fcntl((int)fd, F_GETFD) < 0)
+                                return usage_error("run", "--fd %ld: not open", fd);
                         fds[nfds++] = (int)fd;
                         break;
                 }
@@ -212,6 +227,9 @@ int cmd_run(int argc, char **argv)
                         break;
                 case OPT_LOG_JSON:
                         flags |= SBX_SPAWN_LOG_DENIALS | SBX_SPAWN_LOG_JSON;
+                        break;
+                case OPT_LOG_FILE:
+                        log_file = optarg;
                         break;
                 case OPT_KEEP_SESSION:
                         flags |= SBX_SPAWN_NO_NEW_SESSION;
@@ -278,13 +296,34 @@ int cmd_run(int argc, char **argv)
         if (code)
                 goto out;
 
+        /* Opened here, close-on-exec, and never among the fds passed: the
+         * program cannot write, truncate or read sbx's log.  (The --fd
+         * numbers were open before, so this cannot take one of them.) */
+        if (log_file && !dry_run) {
+                log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+                if (log_fd < 0) {
+                        fprintf(stderr, "sbx run: --log-file %s: %s\n", log_file, strerror(errno));
+                        code = SBX_EXIT_USAGE;
+                        goto out;
+                }
+                /* It took the place of a closed 0-2, which the program
+                 * would get as its stdio. */
+                if (log_fd < 3) {
+                        close(log_fd);
+                        log_fd = -1;
+                        fprintf(stderr, "sbx run: --log-file: standard input, output or error is closed\n");
+                        code = SBX_EXIT_USAGE;
+                        goto out;
+                }
+        }
+
         struct sbx_spawn_options o = {
                 .size = sizeof(o),
                 .file = argv[optind],
                 .argv = (const char *const *)argv + optind,
                 .stdin_fd = 0, .stdout_fd = 1, .stderr_fd = 2,
                 .keep_fds = fds, .n_keep_fds = nfds,
-                .cwd = cwd, .flags = flags, .log_fd = 2,
+                .cwd = cwd, .flags = flags, .log_fd = log_fd,
         };
         if (dry_run) {
                 char *text = NULL;
@@ -331,5 +370,7 @@ int cmd_run(int argc, char **argv)
         sbx_process_free(sandbox);
 out:
         sbx_policy_free(p);
+        if (log_fd > 2)
+                close(log_fd);
         return code;
 }

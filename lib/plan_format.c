@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "init_filter.h"
 #include "plan.h"
 #include "util.h"
 
@@ -112,6 +113,11 @@ static int format(const struct plan *plan, FILE *f)
         fprintf(f, "15. execve: %s", plan->exec_path);
         for (char **a = plan->argv; a && *a; a++)
                 fprintf(f, " %s", *a);
+        fputc('\n', f);
+        fprintf(f, "init (pid 1): not dumpable, own session (no terminal), no caller fds; "
+                "denial reports through its own pipe; seccomp allow-list:");
+        for (const char *const *n = init_filter_allowed; *n; n++)
+                fprintf(f, " %s", *n);
         fputc('\n', f);
         for (char **w = plan->warnings; w && *w; w++)
                 fprintf(f, "warning: %s\n", *w);

@@ -3,9 +3,11 @@
  * plan in the documented order:
  *
  *   init (pid 1 of the new pid namespace):
- *     die with parent → wait for the maps → hostname → filesystem view →
- *     loopback → fork the program → drop its own privileges → reap, forward
- *     signals, supervise seccomp notifications → report the status
+ *     die with parent → wait for the maps → identity, not dumpable →
+ *     hostname → filesystem view → loopback → fork the program → own
+ *     session → drop its own privileges → keep only its channels → its own
+ *     seccomp filter (init_filter.c) → reap, forward signals, supervise
+ *     seccomp notifications → report the status
  *   program (child of init):
  *     session → fds → rlimits → cwd → identity + capabilities →
  *     no_new_privs → Landlock → seccomp (last) → execve
@@ -20,7 +22,19 @@
  * they are unblocked.  The child first closes every fd that is not its own
  * (another thread's concurrent spawn has pipes open too).  A failure in the
  * child travels back over a close-on-exec pipe as {step, errno, detail} and
- * becomes an sbx_error in the parent. */
+ * becomes an sbx_error in the parent.
+ *
+ * init is the program's parent and holds what the program must not reach:
+ * the status pipe, the seccomp listener, the report pipe.  It never execs,
+ * so once made non-dumpable its memory and fds stay owned by the caller's
+ * user namespace: the program (no capabilities there) can neither ptrace
+ * it nor open /proc/1/mem or the links in /proc/1/fd.  It has no
+ * controlling terminal (setsid after the fork: the program keeps the
+ * caller's session when asked to), no fd of the caller's, and a seccomp
+ * filter of its own.  Denial
+ * reports leave init through a pipe only init writes; the parent relays
+ * them to the caller's log_fd (sbx_process_wait), so that a program sharing
+ * that fd can neither drop, truncate nor interleave them unseen. */
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -35,9 +49,11 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "caps.h"
+#include "init_filter.h"
 #include "limit.h"
 #include "mount.h"
 #include "ns.h"
@@ -81,12 +97,25 @@ struct child_args {
         struct caps_state prog_caps;  /* the program: plan->caps_keep */
         const int *fds;               /* every fd the child may keep, sorted */
         size_t nfds;
+        int report_fd;                /* init's end of the report pipe, or -1 */
+};
+
+/* What init sends when the program has ended. */
+struct status_msg {
+        int32_t status;  /* the program's wait status */
+        uint32_t lost;   /* denial reports that did not fit in the report pipe */
 };
 
 struct sbx_process {
         pid_t pid;       /* init, in the caller's pid namespace */
         int pidfd;
         int status_fd;   /* init writes the program's wait status here */
+        int report_fd;   /* reading end of the report pipe, or -1 */
+        int log_fd;      /* the caller's, where reports are relayed; -1: none */
+        bool json;       /* SBX_SPAWN_LOG_JSON */
+        uint64_t relay_lost; /* reports the caller's log_fd did not take */
+        size_t npartial;     /* the start of a line the last read cut */
+        char partial[4096];  /* (init writes lines shorter than PIPE_BUF) */
         bool reaped;
         int status;
         struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
@@ -273,6 +302,18 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
         child_fail(errfd, STEP_EXEC, errno, plan->exec_path);
 }
 
+/* Every credential change resets the dumpable flag to fs.suid_dumpable or
+ * to 1; init sets it to 0 after each, and checks. */
+static int make_undumpable(void)
+{
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return -errno;
+        int r = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+        if (r < 0)
+                return -errno;
+        return r == 0 ? 0 : -EPERM;
+}
+
 /* init: pid 1 of the sandbox. */
 static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd, int statusfd)
 {
@@ -311,6 +352,12 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 _exit(SBX_EXIT_SETUP);
         if ((r = caps_lock_identity(plan, &a->prog_caps, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
+        /* Not before: the parent wrote our uid/gid maps, which needs us
+         * dumpable.  From here on nothing of ours is reachable through
+         * /proc or ptrace, and the program, forked below, starts
+         * non-dumpable too until its execve. */
+        if ((r = make_undumpable()) < 0)
+                child_fail(errfd, STEP_INIT, r, "PR_SET_DUMPABLE");
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_INIT, errno, "PR_SET_PDEATHSIG");
         struct pollfd alive = { .fd = syncfd, .events = POLLIN };
@@ -345,6 +392,8 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         if (child == 0) {
                 close(sv[0]);
                 close(statusfd);
+                if (a->report_fd >= 0)
+                        close(a->report_fd);
                 sigset_t none;
                 sigemptyset(&none);
                 reset_signals();
@@ -352,23 +401,36 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 run_program(a, errfd, sv[1]);
         }
         close(sv[1]);
+        /* Out of the caller's session, so that no terminal is init's to
+         * push input into (TIOCSTI) or to hang up; the program stays in it
+         * when the profile keeps the session.  init is not a process group
+         * leader (it inherited the caller's group), so this cannot fail
+         * for that reason. */
+        if (setsid() < 0)
+                child_fail(errfd, STEP_INIT, errno, "setsid");
 
         int sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (sfd < 0)
                 child_fail(errfd, STEP_INIT, errno, "signalfd");
-        /* init keeps nothing it does not need: the caller's fds stay with
-         * the program only. */
-        int keep[4] = { statusfd, sfd, sv[0], plan->log_fd };
-        size_t nkeep = plan->log_fd >= 0 ? 4 : 3;
-        sort_ints(keep, nkeep);
         if ((r = caps_enter(plan, &a->init_caps, &failed)) < 0)
                 child_fail(errfd, STEP_INIT, r, failed);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_INIT, errno, "no_new_privs");
+        if ((r = make_undumpable()) < 0)
+                child_fail(errfd, STEP_INIT, r, "PR_SET_DUMPABLE");
+        /* init keeps its own channels only: none of the caller's fds (the
+         * program has those), not even its stderr. */
+        int keep[5] = { statusfd, sfd, sv[0], errfd, a->report_fd };
+        size_t nkeep = a->report_fd >= 0 ? 5 : 4;
+        sort_ints(keep, nkeep);
+        if ((r = close_all_except(keep, nkeep)) < 0)
+                child_fail(errfd, STEP_INIT, r, "closing the caller's file descriptors");
+        if ((r = init_filter_install()) < 0)
+                child_fail(errfd, STEP_INIT, r, "init's seccomp filter");
         /* The error pipe closes here; the parent then waits for the program's
          * exec (its copy closes on exec) or its failure message. */
         close(errfd);
-        close_all_except(keep, nkeep);
+        struct sv_report rep = { .fd = a->report_fd };
 
         int listener = -1;
         if (plan->policy->seccomp && plan->seccomp.needs_listener) {
@@ -398,7 +460,7 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                         close(listener);
                         listener = -1;
                 } else if (listener >= 0 && (p[1].revents & POLLIN)) {
-                        if (supervisor_handle(listener, plan) < 0) {
+                        if (supervisor_handle(listener, plan, &rep) < 0) {
                                 close(listener);
                                 listener = -1;
                         }
@@ -416,8 +478,8 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 pid_t w;
                 while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
                         if (w == child) {
-                                int32_t s = st;
-                                (void)!write(statusfd, &s, sizeof(s));
+                                struct status_msg m = { .status = st, .lost = rep.lost };
+                                (void)!write(statusfd, &m, sizeof(m));
                                 /* Leaving takes every other process of the
                                  * sandbox with us (pid namespace teardown). */
                                 _exit(0);
@@ -461,12 +523,13 @@ static int userns_hint(struct sbx_error **err, int r)
                              "(sbx never falls back to running unconfined)");
 }
 
-/* Every fd the child may hold (sorted, distinct, malloc'd): its three
+/* Every fd the child may hold (sorted, distinct, malloc'd): its own
  * channels and what the plan hands it.  A new fd in the plan that the
- * child uses must be listed here, or init closes it first thing. */
+ * child uses must be listed here, or init closes it first thing.  The
+ * caller's log_fd is not: reports reach it through the parent. */
 static int child_fds(const struct plan *plan, const int *own, size_t nown, int **ret, size_t *ret_n)
 {
-        size_t n = 0, max = nown + 4 + plan->nkeep + plan->nmounts;
+        size_t n = 0, max = nown + 3 + plan->nkeep + plan->nmounts;
         int *v = malloc(max * sizeof(int));
         if (!v)
                 return -ENOMEM;
@@ -475,8 +538,6 @@ static int child_fds(const struct plan *plan, const int *own, size_t nown, int *
         for (int i = 0; i < 3; i++)
                 if (plan->stdio[i] >= 0)
                         v[n++] = plan->stdio[i];
-        if (plan->log_fd >= 0)
-                v[n++] = plan->log_fd;
         for (size_t i = 0; i < plan->nkeep; i++)
                 if (plan->keep_fds[i] >= 0)
                         v[n++] = plan->keep_fds[i];
@@ -493,11 +554,56 @@ static int child_fds(const struct plan *plan, const int *own, size_t nown, int *
         return 0;
 }
 
+/* The fds the caller hands the program must be its own, open ones: an fd
+ * number that is not open would be filled by one of sbx's channels created
+ * next (the error pipe, say) and handed to the program with it. */
+static int check_caller_fds(const struct plan *plan, struct sbx_error **err)
+{
+        for (int i = 0; i < 3; i++)
+                if (plan->stdio[i] >= 0 && fcntl(plan->stdio[i], F_GETFD) < 0)
+                        return sbx_err_setup(err, -EBADF, "fds", "%s fd %d is not open",
+                                             (const char *[]){ "stdin", "stdout", "stderr" }[i],
+                                             plan->stdio[i]);
+        for (size_t i = 0; i < plan->nkeep; i++) {
+                int fd = plan->keep_fds[i];
+                if (fd >= 0 && fd < 3)
+                        return sbx_err_setup(err, -EINVAL, "fds",
+                                             "keep_fds: fd %d is stdio: pass it as stdin_fd, "
+                                             "stdout_fd or stderr_fd", fd);
+                if (fd < 0 || fcntl(fd, F_GETFD) < 0)
+                        return sbx_err_setup(err, -EBADF, "fds", "keep_fds: fd %d is not open", fd);
+        }
+        if (plan->log_fd >= 0 && fcntl(plan->log_fd, F_GETFD) < 0)
+                return sbx_err_setup(err, -EBADF, "fds", "log_fd %d is not open", plan->log_fd);
+        return 0;
+}
+
+/* After sbx's channels exist: none of them may be an fd the program is
+ * handed (the caller closed one meanwhile, from another thread). */
+static int check_no_channel_passed(const struct plan *plan, const int *own, size_t nown,
+                                   struct sbx_error **err)
+{
+        for (size_t j = 0; j < nown; j++) {
+                bool hit = own[j] >= 0 && (own[j] == plan->log_fd || own[j] == plan->stdio[0] ||
+                                           own[j] == plan->stdio[1] || own[j] == plan->stdio[2]);
+                for (size_t i = 0; i < plan->nkeep && !hit; i++)
+                        hit = own[j] == plan->keep_fds[i];
+                if (hit)
+                        return sbx_err_setup(err, -EBADF, "fds",
+                                             "fd %d was closed while the sandbox was being set up; "
+                                             "it is one of sbx's own channels now", own[j]);
+        }
+        return 0;
+}
+
 int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err)
 {
-        _cleanup_close_ int err_r = -1, err_w = -1, sync_r = -1, sync_w = -1, st_r = -1, st_w = -1;
+        _cleanup_close_ int err_r = -1, err_w = -1, sync_r = -1, sync_w = -1, st_r = -1, st_w = -1,
+                            rep_r = -1, rep_w = -1;
         _cleanup_free_ int *fds = NULL;
         int p[2], r;
+        if ((r = check_caller_fds(plan, err)) < 0)
+                return r;
         if (pipe2(p, O_CLOEXEC) < 0)
                 return sbx_err_setup(err, -errno, "spawn", "pipe");
         err_r = p[0], err_w = p[1];
@@ -510,12 +616,27 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         if (pipe2(p, O_CLOEXEC) < 0)
                 return sbx_err_setup(err, -errno, "spawn", "pipe");
         st_r = p[0], st_w = p[1];
+        if (plan->log_fd >= 0) {
+                /* Non-blocking at both ends: init must never stall on a
+                 * full pipe (it counts the line lost instead), and the
+                 * parent drains it after the sandbox ended. */
+                if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0)
+                        return sbx_err_setup(err, -errno, "spawn", "pipe");
+                rep_r = p[0], rep_w = p[1];
+                /* Room for a burst of reports; the default 64 KiB is kept
+                 * when the user's pipe quota (fs.pipe-user-pages-soft)
+                 * says no, which only makes a loss likelier. */
+                (void)fcntl(rep_w, F_SETPIPE_SZ, 1 << 18);
+        }
+        const int own[] = { err_w, sync_r, st_w, rep_w };
+        if ((r = check_no_channel_passed(plan, own, ARRAY_SIZE(own), err)) < 0)
+                return r;
 
-        struct child_args a = { .plan = plan };
+        struct child_args a = { .plan = plan, .report_fd = rep_w };
         if ((r = caps_prepare(0, &a.init_caps)) < 0 || (r = caps_prepare(plan->caps_keep, &a.prog_caps)) < 0)
                 return sbx_err_setup(err, r, "capabilities", "computing the capability sets");
         size_t nfds;
-        if ((r = child_fds(plan, (const int[]){ err_w, sync_r, st_w }, 3, &fds, &nfds)) < 0)
+        if ((r = child_fds(plan, own, rep_w >= 0 ? 4 : 3, &fds, &nfds)) < 0)
                 return r;
         a.fds = fds;
         a.nfds = nfds;
@@ -525,6 +646,9 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 return -ENOMEM;
         proc->pidfd = -1;
         proc->status_fd = -1;
+        proc->report_fd = -1;
+        proc->log_fd = plan->log_fd;
+        proc->json = plan->spawn_flags & SBX_SPAWN_LOG_JSON;
 
         /* No signal may reach the child before it has reset the caller's
          * handlers (they would run there, on a copy of the caller's
@@ -539,6 +663,8 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 close(err_r);
                 close(sync_w);
                 close(st_r);
+                if (rep_r >= 0)
+                        close(rep_r);
                 run_init(&a, err_w, sync_r, st_w);
         }
         int clone_errno = errno;
@@ -555,6 +681,8 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         close(TAKE_FD(err_w));
         close(TAKE_FD(sync_r));
         close(TAKE_FD(st_w));
+        if (rep_w >= 0)
+                close(TAKE_FD(rep_w));
 
         /* Into its cgroup before it runs a single instruction of setup. */
         r = limits_attach(plan, proc->pid, &proc->cg, err);
@@ -580,6 +708,7 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 return r;
         }
         proc->status_fd = TAKE_FD(st_r);
+        proc->report_fd = TAKE_FD(rep_r);
         *ret = proc;
         return 0;
 }
@@ -599,27 +728,187 @@ SBX_EXPORT int sbx_process_signal(struct sbx_process *proc, int sig)
         return kill(proc->pid, sig) < 0 ? -errno : 0;
 }
 
+SBX_EXPORT int sbx_process_report_fd(const struct sbx_process *proc)
+{
+        return proc ? proc->report_fd : -1;
+}
+
+/* Milliseconds left until `deadline` (CLOCK_MONOTONIC), at least 0. */
+static int ms_left(const struct timespec *deadline)
+{
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        long long ms = (deadline->tv_sec - now.tv_sec) * 1000LL + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+        return ms < 0 ? 0 : ms > INT32_MAX ? INT32_MAX : (int)ms;
+}
+
+/* write(2) without SIGPIPE: log_fd may be a pipe whose reader went away,
+ * and a library must not end its caller for that.  A SIGPIPE this write
+ * raised is taken back; one that was pending before stays. */
+static ssize_t write_nosigpipe(int fd, const char *s, size_t n)
+{
+        sigset_t pipe_set, old, pending;
+        sigemptyset(&pipe_set);
+        sigaddset(&pipe_set, SIGPIPE);
+        bool was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+        pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+        ssize_t w = write(fd, s, n);
+        int e = errno;
+        if (w < 0 && e == EPIPE && !was_pending) {
+                const struct timespec zero = { 0, 0 };
+                while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+                        ;
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        errno = e;
+        return w;
+}
+
+/* Write one line to the caller's log_fd, waiting until `deadline` at most
+ * for room: the program shares that fd when it is stderr, and may have
+ * made it non-blocking and filled it.  (On a blocking fd a write that the
+ * program races into a full pipe can still wait for the reader, as any
+ * writer to that pipe would.)  Returns false when it was not delivered. */
+static bool deliver(int fd, const char *s, size_t n, const struct timespec *deadline)
+{
+        while (n) {
+                struct pollfd p = { .fd = fd, .events = POLLOUT };
+                int k = poll(&p, 1, ms_left(deadline));
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k <= 0 || (p.revents & (POLLERR | POLLNVAL)))
+                        return false;
+                ssize_t w = write_nosigpipe(fd, s, n);
+                if (w < 0 && (errno == EINTR || errno == EAGAIN))
+                        continue;
+                if (w <= 0)
+                        return false;
+                s += w;
+                n -= (size_t)w;
+        }
+        return true;
+}
+
+/* Move what the report pipe holds to the caller's log_fd, whole lines at
+ * a time: one read's worth, or with `drain` everything up to EOF.  A line
+ * that a read cut waits in proc->partial for the rest.  At EOF the pipe is
+ * closed.  A line that log_fd did not take within a second is counted
+ * lost; so is every further line of the same read. */
+static void relay_reports(struct sbx_process *proc, bool drain)
+{
+        char buf[sizeof(proc->partial) + (1 << 14)];
+        if (proc->report_fd < 0)
+                return;
+        for (;;) {
+                memcpy(buf, proc->partial, proc->npartial);
+                ssize_t n = read(proc->report_fd, buf + proc->npartial, sizeof(buf) - proc->npartial);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        return;
+                if (n <= 0) {
+                        /* EOF (or a broken pipe): a cut line left goes as it is. */
+                        n = 0;
+                        close(proc->report_fd);
+                        proc->report_fd = -1;
+                }
+                size_t total = proc->npartial + (size_t)n, end = total;
+                proc->npartial = 0;
+                if (proc->report_fd >= 0) {
+                        /* Keep a cut line for the next read. */
+                        while (end > 0 && buf[end - 1] != '\n')
+                                end--;
+                        if (total - end >= sizeof(proc->partial))
+                                end = total; /* no newline at all: pass it on */
+                        proc->npartial = total - end;
+                        memcpy(proc->partial, buf + end, proc->npartial);
+                }
+                struct timespec deadline;
+                clock_gettime(CLOCK_MONOTONIC, &deadline);
+                deadline.tv_sec += 1;
+                bool stalled = proc->log_fd < 0;
+                for (size_t i = 0; i < end;) {
+                        const char *nl = memchr(buf + i, '\n', end - i);
+                        size_t len = nl ? (size_t)(nl - (buf + i)) + 1 : end - i;
+                        if (!stalled && !deliver(proc->log_fd, buf + i, len, &deadline))
+                                stalled = true;
+                        if (stalled)
+                                proc->relay_lost++;
+                        i += len;
+                }
+                if (!drain || proc->report_fd < 0)
+                        return;
+        }
+}
+
+/* Until the sandbox has ended: relay reports as they come. */
+static int relay_until_exit(struct sbx_process *proc)
+{
+        if (proc->pidfd < 0)
+                return 0;
+        for (;;) {
+                struct pollfd p[2] = { { .fd = proc->pidfd, .events = POLLIN },
+                                       { .fd = proc->report_fd, .events = POLLIN } };
+                int k = poll(p, 2, -1);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0)
+                        return -errno;
+                if (p[1].revents)
+                        relay_reports(proc, false);
+                if (p[0].revents)
+                        return 0;
+        }
+}
+
+static void report_lost(struct sbx_process *proc, uint64_t lost)
+{
+        char line[128];
+        if (proc->log_fd < 0 || !lost)
+                return;
+        int n = proc->json ? snprintf(line, sizeof(line), "{\"event\":\"reports-lost\",\"count\":%llu}\n",
+                                      (unsigned long long)lost)
+                           : snprintf(line, sizeof(line), "sbx: %llu denial report%s lost\n",
+                                      (unsigned long long)lost, lost == 1 ? " was" : "s were");
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += 1;
+        if (n > 0)
+                (void)deliver(proc->log_fd, line, (size_t)n, &deadline);
+}
+
 SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
 {
         if (!proc)
                 return -EINVAL;
         if (!proc->reaped) {
-                int st;
+                int st, r;
                 struct rusage ru;
+                if (proc->report_fd >= 0 && (r = relay_until_exit(proc)) < 0)
+                        return r;
                 while (wait4(proc->pid, &st, __WALL, &ru) < 0) {
                         if (errno != EINTR)
                                 return -errno;
                 }
                 limits_collect(proc->cg, &ru, &proc->stats);
                 cgroup_remove(TAKE_PTR(proc->cg));
-                int32_t s;
-                ssize_t n = read(proc->status_fd, &s, sizeof(s));
+                /* Every writer is gone: the rest of the reports, to EOF. */
+                relay_reports(proc, true);
+                struct status_msg m;
+                ssize_t n = read(proc->status_fd, &m, sizeof(m));
                 /* No status from init: it was killed (SIGKILL to the
                  * sandbox, or its parent died); report its own status. */
-                proc->status = n == (ssize_t)sizeof(s) ? s : st;
+                bool got = n == (ssize_t)sizeof(m);
+                proc->status = got ? m.status : st;
+                proc->stats.reports_lost = proc->relay_lost + (got ? m.lost : 0);
                 proc->reaped = true;
+                report_lost(proc, proc->stats.reports_lost);
                 close(proc->status_fd);
                 proc->status_fd = -1;
+                if (proc->report_fd >= 0) {
+                        close(proc->report_fd);
+                        proc->report_fd = -1;
+                }
                 if (proc->pidfd >= 0) {
                         close(proc->pidfd);
                         proc->pidfd = -1;

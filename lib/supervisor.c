@@ -1,8 +1,11 @@
 /* supervisor.c — answers the seccomp user notifications of a sandbox.
  *
- * Runs in the sandbox's pid 1 (not filtered, no capabilities, same uid as
- * the program, /proc is the sandbox's), child side: only async-signal-safe
- * calls, no allocation, fixed buffers on the stack.  Everything it needs
+ * Runs in the sandbox's pid 1 (under init_filter.c's allow-list, no
+ * capabilities, not dumpable, same uid as the program, /proc is the
+ * sandbox's), child side: only async-signal-safe calls, no allocation,
+ * fixed buffers on the stack.  Reports go to a pipe only init can write
+ * (spawn.c relays it to the caller's log_fd), never to an fd the program
+ * shares.  Everything it needs
  * (names, reasons, the argument rule tables) was prepared by seccomp.c.
  *
  * Two jobs:
@@ -500,17 +503,17 @@ static void read_comm(int pid, char *buf, size_t size)
         }
 }
 
-static void write_all(int fd, const char *s, size_t n)
+/* One line into the report pipe.  The pipe is non-blocking (init must
+ * never stall on a reader that does not read) and a line is shorter than
+ * PIPE_BUF, so it is written whole or not at all: then it is counted. */
+static void report_line(struct sv_report *rep, const char *s, size_t n)
 {
-        while (n) {
-                ssize_t k = write(fd, s, n);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        return;
-                s += k;
-                n -= (size_t)k;
-        }
+        ssize_t k;
+        do
+                k = write(rep->fd, s, n);
+        while (k < 0 && errno == EINTR);
+        if (k != (ssize_t)n)
+                rep->lost++;
 }
 
 static int rewrite_memfd(int listener, const struct seccomp_prog *prog, const struct seccomp_notif *n)
@@ -544,7 +547,7 @@ static int rewrite_memfd(int listener, const struct seccomp_prog *prog, const st
         return respond(listener, prog, n->id, e, false);
 }
 
-int supervisor_handle(int listener, const struct plan *plan)
+int supervisor_handle(int listener, const struct plan *plan, struct sv_report *rep)
 {
         const struct seccomp_prog *prog = &plan->seccomp;
         union {
@@ -585,7 +588,7 @@ int supervisor_handle(int listener, const struct plan *plan)
 
         bool kill_it = prog->action == DENY_KILL;
         bool cont = v == SV_NOT_ALLOWED && prog->action == DENY_LOG;
-        if (plan->log_fd >= 0) {
+        if (rep && rep->fd >= 0) {
                 read_comm((int)n->pid, comm, sizeof(comm));
                 size_t len = supervisor_format(prog, &n->data, (int)n->pid, comm,
                                                kill_it ? "killed" : cont ? "logged" : "denied", reason,
@@ -593,7 +596,7 @@ int supervisor_handle(int listener, const struct plan *plan)
                 /* Only report a call that is still pending: after the check
                  * the pid and the memory read above belonged to it. */
                 if (id_valid(listener, n->id))
-                        write_all(plan->log_fd, line, len);
+                        report_line(rep, line, len);
         }
         if (kill_it) {
                 /* The task sleeps in the notification until answered, so

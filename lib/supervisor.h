@@ -5,14 +5,22 @@
 #include <linux/seccomp.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plan.h"
 
+/* Where reports go: a pipe only init writes (O_NONBLOCK, -1: none), and
+ * the lines that did not fit in it. */
+struct sv_report {
+        int fd;
+        uint32_t lost;
+};
+
 /* Handle one pending notification on `listener` (poll said POLLIN): report
- * a denial to plan->log_fd (text or JSON lines) and answer it as the
- * profile's action would, or rewrite memfd_create to a non-executable
+ * a denial to rep (text or JSON lines; rep may be NULL) and answer it as
+ * the profile's action would, or rewrite memfd_create to a non-executable
  * memfd.  Returns 0, or -errno when the listener is unusable. */
-int supervisor_handle(int listener, const struct plan *plan);
+int supervisor_handle(int listener, const struct plan *plan, struct sv_report *rep);
 
 /* What the filter decided for one call, re-derived from the same tables
  * (exposed for tests). */

@@ -118,11 +118,15 @@ Test(embed, installed_library)
         for (char *line = strtok(r.out, "\n"); line; line = strtok(NULL, "\n")) {
                 const char *name = strrchr(line, ' ');
                 name = name ? name + 1 : line;
-                if (strcmp(name, "SBX_0.1") == 0 || strcmp(name, "SBX_0.2") == 0)
+                if (strcmp(name, "SBX_0.1") == 0 || strcmp(name, "SBX_0.2") == 0 ||
+                    strcmp(name, "SBX_0.3") == 0)
                         continue;
-                /* SBX_0.2 added sbx_process_stats; everything else is 0.1. */
-                bool v02 = strncmp(name, "sbx_process_stats@@", 19) == 0;
-                cr_expect(strncmp(name, "sbx_", 4) == 0 && strstr(name, v02 ? "@@SBX_0.2" : "@@SBX_0.1"),
+                /* SBX_0.2 added sbx_process_stats, SBX_0.3
+                 * sbx_process_report_fd; everything else is 0.1. */
+                const char *version = strncmp(name, "sbx_process_stats@@", 19) == 0       ? "@@SBX_0.2"
+                                      : strncmp(name, "sbx_process_report_fd@@", 23) == 0 ? "@@SBX_0.3"
+                                                                                          : "@@SBX_0.1";
+                cr_expect(strncmp(name, "sbx_", 4) == 0 && strstr(name, version),
                           "exported symbol outside the versioned sbx_* API: %s", line);
                 nsym++;
         }

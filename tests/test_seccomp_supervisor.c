@@ -108,15 +108,17 @@ static void supervised_run(const struct seccomp_prog *prog, unsigned spawn_flags
         plan.seccomp = *prog;
         plan.log_fd = logp[1];
         plan.spawn_flags = spawn_flags;
+        struct sv_report rep = { .fd = logp[1] };
         int st = 0;
         for (;;) {
                 struct pollfd pf = { listener, POLLIN, 0 };
                 int k = poll(&pf, 1, 100);
                 if (k > 0 && (pf.revents & POLLIN))
-                        cr_assert_geq(supervisor_handle(listener, &plan), 0);
+                        cr_assert_geq(supervisor_handle(listener, &plan, &rep), 0);
                 if (waitpid(pid, &st, WNOHANG) == pid)
                         break;
         }
+        cr_assert_eq(rep.lost, 0, "%u reports lost", rep.lost);
         close(listener);
         close(sv[0]);
         close(logp[1]);

@@ -251,8 +251,16 @@ pid_t sbx_process_pid(const struct sbx_process *proc);
 int sbx_process_pidfd(const struct sbx_process *proc);
 int sbx_process_signal(struct sbx_process *proc, int sig);
 /* Wait for the program; *ret_status is a waitpid()-style status of the
- * program itself (WIFEXITED/WIFSIGNALED work on it). */
+ * program itself (WIFEXITED/WIFSIGNALED work on it).  While it waits it
+ * relays the sandbox's denial reports to options->log_fd (which must stay
+ * open until then), and at the end says on log_fd how many were lost, if
+ * any (see sbx_process_stats). */
 int sbx_process_wait(struct sbx_process *proc, int *ret_status);
+/* The reading end of the sandbox's report pipe (non-blocking, owned by
+ * proc), for a caller that polls its own event loop: readable when init
+ * has a report; lines read here are not relayed again.  -1 when log_fd
+ * was -1.  Since SBX_0.3. */
+int sbx_process_report_fd(const struct sbx_process *proc);
 /* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
 void sbx_process_free(struct sbx_process *proc);
 
@@ -271,6 +279,8 @@ struct sbx_process_stats {
         uint64_t processes_peak; /* processes and threads at once, init included */
         uint64_t oom_kills;      /* processes killed at [limits] memory */
         uint64_t fork_refusals;  /* fork/clone refused at [limits] processes */
+        /* since SBX_0.3: */
+        uint64_t reports_lost;   /* denial reports that never reached log_fd */
 };
 /* Fill *ret (ret->size set by the caller; fields beyond it are left
  * alone) for a sandbox that sbx_process_wait() has reaped.  -EBUSY before
