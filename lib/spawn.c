@@ -394,9 +394,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 close(statusfd);
                 if (a->report_fd >= 0)
                         close(a->report_fd);
+                /* The dispositions are init's, every one SIG_DFL since the
+                 * top of run_init (fork keeps them, and init installs no
+                 * handler), so only the mask needs resetting. */
                 sigset_t none;
                 sigemptyset(&none);
-                reset_signals();
                 sigprocmask(SIG_SETMASK, &none, NULL);
                 run_program(a, errfd, sv[1]);
         }
