@@ -16,6 +16,7 @@
  *   4. the root is made read-only, pivot_root(".", ".") and the old root is
  *      detached.  Nothing of the host remains reachable but the binds. */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/mount.h>
 #include <sched.h>
 #include <string.h>
@@ -70,33 +71,86 @@ static unsigned attrs(const struct plan_mount *m)
         return a;
 }
 
-/* The directory holding the last component of `path` (absolute,
- * normalised) below rootfd, never following a symlink; directories on the
- * way are created when `create` (only where missing: a lookup first).
- * Returns an fd the caller closes with put_dir() (rootfd itself when the
- * parent is the root) and the last component in name[]. */
-static int walk_parent(int rootfd, const char *path, bool create, char name[256])
+/* Where the view is built: the new root, and the directory the last mount
+ * point was looked up in.  Mounts come parents first, so consecutive ones
+ * often share a parent (/proc's masks, /dev's nodes, /etc's files): that
+ * parent is walked to once and kept.  A kept directory stays the right one
+ * until something is mounted or created at it or above it, which
+ * view_changed() checks before each step. */
+struct view {
+        int rootfd;
+        int fd;                 /* the kept parent, or -1 */
+        char parent[PATH_MAX];  /* its path below the root, no leading '/' */
+};
+
+static void view_forget(struct view *v)
 {
-        int fd = rootfd;
+        if (v->fd >= 0)
+                close(v->fd);
+        v->fd = -1;
+        v->parent[0] = 0;
+}
+
+/* Before acting at dst: a mount or a link at the kept parent or above it
+ * would leave the kept fd pointing at what is now covered. */
+static void view_changed(struct view *v, const char *dst)
+{
+        while (*dst == '/')
+                dst++;
+        size_t n = strlen(dst);
+        if (v->fd >= 0 && (n == 0 || (strncmp(v->parent, dst, n) == 0 &&
+                                       (v->parent[n] == 0 || v->parent[n] == '/'))))
+                view_forget(v);
+}
+
+/* The directory holding the last component of `path` (absolute,
+ * normalised) below the root, never following a symlink; directories on
+ * the way are created when `create` (only where missing: a lookup first).
+ * Returns an fd the view owns (the root, or the kept parent: the caller
+ * never closes it) and the last component in name[]. */
+static int walk_parent(struct view *v, const char *path, bool create, char name[256])
+{
         const char *s = path;
         while (*s == '/')
                 s++;
         if (!*s) {
                 strcpy(name, ".");
-                return rootfd;
+                return v->rootfd;
         }
+        const char *start = s, *last = strrchr(s, '/');
+        if (v->fd >= 0 && last && last[1] && strlen(last + 1) < 256 &&
+            (size_t)(last - s) < sizeof(v->parent) && strncmp(v->parent, s, (size_t)(last - s)) == 0 &&
+            v->parent[last - s] == 0) {
+                strcpy(name, last + 1);
+                return v->fd;
+        }
+        int fd = v->rootfd;
         for (;;) {
                 const char *e = strchr(s, '/');
                 size_t n = e ? (size_t)(e - s) : strlen(s);
                 if (n == 0 || n >= 256) {
-                        if (fd != rootfd)
+                        if (fd != v->rootfd)
                                 close(fd);
                         return -ENAMETOOLONG;
                 }
                 memcpy(name, s, n);
                 name[n] = 0;
-                if (!e || !e[1])
+                if (!e || !e[1]) {
+                        if (fd == v->rootfd)
+                                return fd;
+                        /* Keep it: s - start is the parent's length plus
+                         * its trailing '/'. */
+                        size_t len = (size_t)(s - start) - 1;
+                        view_forget(v);
+                        if (len >= sizeof(v->parent)) {
+                                close(fd);
+                                return -ENAMETOOLONG;
+                        }
+                        memcpy(v->parent, start, len);
+                        v->parent[len] = 0;
+                        v->fd = fd;
                         return fd;
+                }
                 int next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY);
                 if (next < 0 && errno == ENOENT && create) {
                         if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
@@ -105,19 +159,13 @@ static int walk_parent(int rootfd, const char *path, bool create, char name[256]
                                 next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC | O_DIRECTORY);
                 }
                 int saved = errno;
-                if (fd != rootfd)
+                if (fd != v->rootfd)
                         close(fd);
                 if (next < 0)
                         return saved == ENOTDIR || saved == ELOOP ? -ELOOP : -saved;
                 fd = next;
                 s = e + 1;
         }
-}
-
-static void put_dir(int fd, int rootfd)
-{
-        if (fd >= 0 && fd != rootfd)
-                close(fd);
 }
 
 /* Create the mount point `name` in pfd (a directory or an empty file),
@@ -136,16 +184,15 @@ static int make_point(int pfd, const char *name, bool dir)
 
 /* Attach the detached tree at dst.  move_mount() without
  * MOVE_MOUNT_T_SYMLINKS does not follow a symlink in the last component. */
-static int attach(int tree, int rootfd, const char *dst, bool dir)
+static int attach(int tree, struct view *v, const char *dst, bool dir)
 {
         char name[256];
-        int pfd = walk_parent(rootfd, dst, true, name);
+        int pfd = walk_parent(v, dst, true, name);
         if (pfd < 0)
                 return pfd;
         int r = make_point(pfd, name, dir);
         if (r >= 0 && sys_move_mount(tree, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
                 r = -errno;
-        put_dir(pfd, rootfd);
         return r;
 }
 
@@ -269,7 +316,7 @@ static int clone_sources(const struct plan *plan, const char **failed)
         return 0;
 }
 
-static int apply_one(const struct plan *plan, size_t i, int rootfd)
+static int apply_one(const struct plan *plan, size_t i, struct view *v)
 {
         const struct plan_mount *m = &plan->mounts[i];
         int r = 0, t, pfd;
@@ -279,11 +326,11 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
         case PM_BIND:
                 if (plan->tree_fds[i] < 0)
                         return 0; /* optional and absent */
-                r = attach(plan->tree_fds[i], rootfd, m->dst, m->src_is_dir);
+                r = attach(plan->tree_fds[i], v, m->dst, m->src_is_dir);
                 break;
         case PM_MASK: {
                 /* Only hide what exists. */
-                pfd = walk_parent(rootfd, m->dst, false, name);
+                pfd = walk_parent(v, m->dst, false, name);
                 if (pfd < 0)
                         return m->optional ? 0 : pfd;
                 struct stat st;
@@ -306,14 +353,13 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                 } else if (sys_move_mount(plan->tree_fds[i], "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
                         r = -errno;
                 }
-                put_dir(pfd, rootfd);
                 break;
         }
         case PM_REBIND: {
                 /* Nothing on the way is created or followed: the directories
                  * were checked in the parent, and a missing one now means
                  * the tree changed under us (fail). */
-                pfd = walk_parent(rootfd, m->dst, false, name);
+                pfd = walk_parent(v, m->dst, false, name);
                 /* What this namespace's uid cannot reach, the program (the
                  * same uid, no capabilities) cannot reach either. */
                 if (pfd == -EACCES || (m->optional && pfd == -ENOENT))
@@ -331,7 +377,6 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                                 r = -errno;
                         close(t);
                 }
-                put_dir(pfd, rootfd);
                 break;
         }
         case PM_TMPFS:
@@ -348,19 +393,18 @@ static int apply_one(const struct plan *plan, size_t i, int rootfd)
                                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
                 if (t < 0)
                         return t;
-                r = attach(t, rootfd, m->dst, true);
+                r = attach(t, v, m->dst, true);
                 close(t);
                 break;
         case PM_DIR:
         case PM_SYMLINK:
-                pfd = walk_parent(rootfd, m->dst, true, name);
+                pfd = walk_parent(v, m->dst, true, name);
                 if (pfd < 0)
                         return pfd;
                 if (m->kind == PM_DIR)
                         r = make_point(pfd, name, true);
                 else if (symlinkat(m->src, pfd, name) < 0 && errno != EEXIST)
                         r = -errno;
-                put_dir(pfd, rootfd);
                 break;
         }
         return r;
@@ -406,18 +450,22 @@ int mount_build_view(const struct plan *plan, const char **failed)
                 return -errno;
         }
 
+        struct view v = { .rootfd = rootfd, .fd = -1 };
         for (size_t i = 0; i < plan->nmounts; i++) {
-                r = apply_one(plan, i, rootfd);
+                view_changed(&v, plan->mounts[i].dst);
+                r = apply_one(plan, i, &v);
                 if (plan->tree_fds[i] >= 0) {
                         close(plan->tree_fds[i]);
                         plan->tree_fds[i] = -1;
                 }
                 if (r < 0) {
                         *failed = plan->mounts[i].dst;
+                        view_forget(&v);
                         close(rootfd);
                         return r;
                 }
         }
+        view_forget(&v);
 
         /* The root itself holds only mount points and symlinks: read-only. */
         struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
