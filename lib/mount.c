@@ -4,9 +4,9 @@
  *
  * The view is built with the new mount API:
  *   1. every bind source is cloned into a detached tree (open_tree with
- *      OPEN_TREE_CLONE) while the host tree is still the root, so sources
- *      resolve exactly as the caller sees them — symlinks included — and a
- *      pinned file is bound only if it is still the inode that was hashed;
+ *      OPEN_TREE_CLONE) while the host tree is still the root, and only
+ *      if it is still the object the parent opened and checked (plan.c,
+ *      resolve.c): a name swapped for a symlink in between fails the launch;
  *   2. nosuid/nodev/ro/noexec are set on each detached tree recursively
  *      (mount_setattr), so a read-only bind is read-only all the way down,
  *      unlike a classic MS_BIND|MS_REMOUNT which touches one mount only;
@@ -190,19 +190,23 @@ static int new_fs(const char *type, const char *data, unsigned attr)
         return m < 0 ? e : m;
 }
 
-/* A pinned file.  The fd that was hashed belongs to the caller's mount
+/* A source the parent opened (src_fd: a checked directory or file, or a
+ * pinned file that was hashed).  That fd belongs to the caller's mount
  * namespace, and open_tree() refuses to clone a mount of another namespace
- * (EINVAL), so the file is cloned again by path in this namespace (a copy
- * of the caller's) and must be the very inode that was hashed: a rename or
- * a bind over the path between the check and here fails the launch.  The
- * parent refused to pin any file that a non-root user can modify, so the
- * inode's content is the content that was checked. */
-static int clone_pinned(const struct plan_mount *m)
+ * (EINVAL), so the source is cloned again by its canonical path in this
+ * namespace (a copy of the caller's) and must be the very inode that was
+ * opened: a rename, a symlink or a bind over the path between the check
+ * and here fails the launch with ESTALE.  The parent refused to pin any
+ * file that a non-root user can modify, so a pinned inode's content is the
+ * content that was checked. */
+static int clone_opened(const struct plan_mount *m)
 {
         struct stat want, got;
         if (fstat(m->src_fd, &want) < 0)
                 return -1;
-        int t = sys_open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        int t = sys_open_tree(AT_FDCWD, m->src,
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW |
+                                      (m->src_is_dir ? AT_RECURSIVE : 0));
         if (t < 0)
                 return -1;
         if (fstat(t, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
@@ -222,7 +226,7 @@ static int clone_sources(const struct plan *plan, const char **failed)
                 int t;
                 if (m->kind == PM_BIND) {
                         if (m->src_fd >= 0)
-                                t = clone_pinned(m);
+                                t = clone_opened(m);
                         else
                                 t = sys_open_tree(AT_FDCWD, m->src,
                                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
