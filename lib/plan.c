@@ -447,7 +447,15 @@ static int add_argument(struct plan *plan, const struct sbx_policy *p, int cwdfd
                 return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL, "file argument %s: %s", a,
                                     strerror(-r));
         mode_t m = res.st.st_mode;
-        if (!S_ISREG(m) && !(S_ISDIR(m) && p->args_dirs) ) {
+        char target[PATH_MAX];
+        ssize_t tl;
+        if (S_ISLNK(m) && (tl = readlinkat(res.fd, "", target, sizeof(target) - 1)) >= 0) {
+                target[tl] = 0;
+                r = sbx_err_kind(err, SBX_ERROR_PROFILE, -ELOOP, NULL,
+                                 "file argument %s is a symlink to %s; sbx binds exactly the file "
+                                 "named and follows no link there: name the file itself", a,
+                                 target);
+        } else if (!S_ISREG(m) && !(S_ISDIR(m) && p->args_dirs) ) {
                 r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
                                  "file argument %s is %s; only regular files%s are bound (%s)", a,
                                  file_kind(m), p->args_dirs ? " and directories" : "",
