@@ -317,3 +317,116 @@ Test(planted, profile_bind_through_planted_link)
         free(dl);
         free(home);
 }
+
+/* ---- the cwd race ----------------------------------------------------- */
+
+/* A process standing in for a sandbox (same user, write access to the
+ * directory): exchanges `sub` (a real directory) and `alt` (a symlink to
+ * the home) as fast as it can. */
+static pid_t start_swapper(int who, const char *dir)
+{
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                if (who == AS_USER && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                                       setresuid(65534, 65534, 65534) < 0))
+                        _exit(1);
+                int d = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                for (;;)
+                        if (renameat2(d, "sub", d, "alt", RENAME_EXCHANGE) < 0)
+                                _exit(1);
+        }
+        return pid;
+}
+
+/* `sbx run` as `who`, its working directory the object dirfd (the user
+ * typed `cd sub` before the sandbox started swapping). */
+static int sbx_in_dirfd(int who, int dirfd, const char *profile)
+{
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0 ||
+                    fchdir(dirfd) < 0)
+                        _exit(126);
+                if (who == AS_USER && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                                       setresuid(65534, 65534, 65534) < 0))
+                        _exit(126);
+                execl(sbx_bin(), "sbx", "run", "--profile", profile, "--", "/bin/sh", "-c",
+                      "echo x > marker", (char *)NULL);
+                _exit(127);
+        }
+        int st;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Issue 17 item 3: a sandbox with a writable cwd swaps `sub` for a symlink
+ * to $HOME while the user starts the next sandbox in `sub`.  The old code
+ * took the cwd's name (getcwd) in the parent and opened it again by name
+ * in the child (open_tree follows symlinks): that sequence is replayed
+ * here first, name then lookup, and must land in the home at least once
+ * (the race is real on this machine).  sbx now binds the cwd object itself
+ * (open("."), dev/ino verified when it is mounted): over the bounded
+ * rounds it must never write into the home — a launch that loses the
+ * race fails (ESTALE) instead — and must succeed at least once. */
+Test(planted, cwd_swapped_for_home_link, .timeout = 240)
+{
+        char *race = join(base, "race"), *home = join(base, "race-home"), *sub = join(race, "sub");
+        char *alt = join(race, "alt"), *marker = join(home, "marker"), *prof = join(base, "cwd-rw.ini");
+        mkdir_mode(race, 0777);
+        mkdir_mode(home, 0777);
+        cr_assert_eq(write_file(prof, "[profile]\ninclude = default\n[filesystem]\ncwd-bind = rw\n", 0644), 0);
+        struct stat hst;
+        cr_assert_eq(stat(home, &hst), 0);
+        FOR_EACH_USER {
+                mkdir_mode(sub, 0777);
+                plant(WHO, home, alt);
+                int real = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                cr_assert_geq(real, 0);
+                pid_t sw = start_swapper(WHO, race);
+
+                /* The old sequence: the name, then a lookup by that name. */
+                unsigned old_wins = 0;
+                for (int i = 0; i < 20000 && !old_wins; i++) {
+                        char name[4096];
+                        struct stat st;
+                        cr_assert_eq(fchdir(real), 0);
+                        if (getcwd(name, sizeof(name)) && stat(name, &st) == 0 &&
+                            st.st_dev == hst.st_dev && st.st_ino == hst.st_ino)
+                                old_wins++;
+                }
+                cr_assert_eq(chdir("/"), 0);
+                cr_assert_gt(old_wins, 0, "[%s] the name-then-lookup race never won: no evidence", WHO_NAME);
+
+                unsigned ok = 0, failed = 0;
+                time_t end = time(NULL) + 40;
+                for (int round = 0; round < 200 && time(NULL) < end; round++) {
+                        int s = sbx_in_dirfd(WHO, real, prof);
+                        cr_assert(access(marker, F_OK) < 0,
+                                  "[%s] round %d: the sandbox wrote into the home (exit %d)", WHO_NAME, round, s);
+                        if (s == 0 && unlinkat(real, "marker", 0) == 0)
+                                ok++;
+                        else
+                                failed++;
+                }
+                kill(sw, SIGKILL);
+                waitpid(sw, NULL, 0);
+                cr_log_info("[%s] cwd race: %u launches in the real directory, %u refused, 0 in the home",
+                            WHO_NAME, ok, failed);
+                cr_assert_gt(ok, 0, "[%s] no launch succeeded at all", WHO_NAME);
+                close(real);
+                /* Whichever name each has now. */
+                unlink(alt);
+                unlink(sub);
+                rmdir(sub);
+                rmdir(alt);
+        }
+        free(prof);
+        free(marker);
+        free(alt);
+        free(sub);
+        free(home);
+        free(race);
+}
