@@ -324,6 +324,7 @@ static int pin_one(const struct exec_hash *h, struct plan *plan, const struct de
         if (!src || !dst)
                 return -ENOMEM;
         struct plan_mount m = { .kind = PM_BIND, .src = src, .src_fd = fd, .pinned = true, .dst = dst,
+                                .src_dev = st.st_dev, .src_ino = st.st_ino,
                                 .readonly = true, .loc = &h->loc };
         if ((r = plan_add_mount(plan, &m)) < 0)
                 return r;

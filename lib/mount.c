@@ -201,15 +201,13 @@ static int new_fs(const char *type, const char *data, unsigned attr)
  * content that was checked. */
 static int clone_opened(const struct plan_mount *m)
 {
-        struct stat want, got;
-        if (fstat(m->src_fd, &want) < 0)
-                return -1;
+        struct stat got;
         int t = sys_open_tree(AT_FDCWD, m->src,
                               OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW |
                                       (m->src_is_dir ? AT_RECURSIVE : 0));
         if (t < 0)
                 return -1;
-        if (fstat(t, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+        if (fstat(t, &got) < 0 || got.st_dev != m->src_dev || got.st_ino != m->src_ino) {
                 close(t);
                 errno = ESTALE;
                 return -1;

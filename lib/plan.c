@@ -160,6 +160,8 @@ static int add_opened(struct plan *plan, struct plan_mount *m, struct resolved *
                 return -ENOMEM;
         m->src_is_dir = S_ISDIR(res->st.st_mode);
         m->src_fd = res->fd;
+        m->src_dev = res->st.st_dev;
+        m->src_ino = res->st.st_ino;
         int r = plan_add_mount(plan, m);
         if (r >= 0)
                 res->fd = -1;

@@ -79,7 +79,24 @@ static int plantable(const struct resolve_ctx *ctx, const struct stat *st, int d
         return 0;
 }
 
-static int finish(int fd, struct resolved *ret)
+/* Absolute and normal: no empty, `.` or `..` component, no trailing
+ * slash.  Opened without following a link, such a name is the canonical
+ * path of what it opened, with no need to read it back. */
+static bool normal_absolute(const char *p)
+{
+        if (p[0] != '/')
+                return false;
+        if (p[1] == 0)
+                return true;
+        for (const char *s = p; *s; s++)
+                if (s[0] == '/' && (s[1] == '/' || s[1] == 0 ||
+                                    (s[1] == '.' && (s[2] == '/' || s[2] == 0 ||
+                                                     (s[2] == '.' && (s[3] == '/' || s[3] == 0))))))
+                        return false;
+        return true;
+}
+
+static int finish(int fd, const char *name, struct resolved *ret)
 {
         struct stat st;
         if (fstat(fd, &st) < 0) {
@@ -88,7 +105,12 @@ static int finish(int fd, struct resolved *ret)
                 return e;
         }
         char *path = NULL;
-        int r = resolve_fd_path(fd, &path);
+        int r = 0;
+        if (name) {
+                path = strdup(name);
+                r = path ? 0 : -ENOMEM;
+        } else
+                r = resolve_fd_path(fd, &path);
         if (r < 0) {
                 close(fd);
                 return r;
@@ -203,7 +225,7 @@ static int walk(const struct resolve_ctx *ctx, int dirfd, const char *path, unsi
         struct resolved res = { .fd = -1 };
         int r = 0;
         if (!first_link[0] || !(flags & RSV_NO_PLANTABLE))
-                r = finish(cur, &res);
+                r = finish(cur, NULL, &res);
         else
                 close(cur);
         if (r < 0)
@@ -242,7 +264,7 @@ int resolve_open(const struct resolve_ctx *ctx, int dirfd, const char *path, uns
                                 .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
         int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
         if (fd >= 0)
-                return finish(fd, ret);
+                return finish(fd, normal_absolute(path) ? path : NULL, ret);
         if (errno != ELOOP && errno != ENOSYS && errno != E2BIG && errno != EINVAL &&
             errno != EPERM)
                 return -errno;
