@@ -378,7 +378,15 @@ int mount_build_view(const struct plan *plan, const char **failed)
                 *failed = "make / private";
                 return -errno;
         }
-        if ((r = clone_sources(plan, failed)) < 0)
+        r = clone_sources(plan, failed);
+        /* The parent's fds on the sources are done with.  They reach the
+         * host objects through the caller's mounts (writable, with their
+         * parents a `..` away): nothing that stays in the sandbox, pid 1
+         * included, keeps one. */
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (plan->mounts[i].src_fd >= 0)
+                        close(plan->mounts[i].src_fd);
+        if (r < 0)
                 return r;
 
         int root = new_fs("tmpfs", "mode=0755,size=1m", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);

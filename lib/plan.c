@@ -7,7 +7,8 @@
  *   (exec.c) → the paths that get EXECUTE (exec.c) → Landlock rules from the
  *   finished view and those paths (landlock.c) → the seccomp program.
  * Parent side: may allocate, touches the OS only to look (stat, realpath,
- * getenv) and to open pinned files.  The child replays the plan (spawn.c).
+ * getenv) and to open bind sources (resolve.c) and pinned files.  The
+ * child replays the plan (spawn.c).
  * Also renders a plan as text for `sbx run --dry-run` (plan_format.c). */
 #include <fcntl.h>
 #include <limits.h>
@@ -449,24 +450,29 @@ static int add_argument(struct plan *plan, const struct sbx_policy *p, int cwdfd
                 return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL, "file argument %s: %s", a,
                                     strerror(-r));
         mode_t m = res.st.st_mode;
-        char target[PATH_MAX];
-        ssize_t tl;
-        if (S_ISLNK(m) && (tl = readlinkat(res.fd, "", target, sizeof(target) - 1)) >= 0) {
+        if (S_ISLNK(m)) {
+                char target[PATH_MAX];
+                ssize_t tl = readlinkat(res.fd, "", target, sizeof(target) - 1);
+                if (tl < 0)
+                        tl = snprintf(target, sizeof(target), "(unreadable: %s)", strerror(errno));
                 target[tl] = 0;
                 r = sbx_err_kind(err, SBX_ERROR_PROFILE, -ELOOP, NULL,
                                  "file argument %s is a symlink to %s; sbx binds exactly the file "
                                  "named and follows no link there: name the file itself", a,
                                  target);
-        } else if (!S_ISREG(m) && !(S_ISDIR(m) && p->args_dirs) ) {
+        } else if (strcmp(res.path, "/") == 0) {
+                r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
+                                 "file argument %s names /, which is never bound", a);
+        } else if (path_visible(plan, res.path)) {
+                /* Already in the view (a bind of the profile or the command
+                 * line shows it): nothing to add. */
+        } else if (!S_ISREG(m) && !(S_ISDIR(m) && p->args_dirs)) {
                 r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
                                  "file argument %s is %s; only regular files%s are bound (%s)", a,
                                  file_kind(m), p->args_dirs ? " and directories" : "",
                                  S_ISDIR(m) ? "set args-dirs = yes to bind directories"
                                             : "bind it with --bind or --ro-bind if it is meant");
-        } else if (strcmp(res.path, "/") == 0) {
-                r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
-                                 "file argument %s names /, which is never bound", a);
-        } else if (!path_visible(plan, res.path)) {
+        } else {
                 const char *dst = plan_own(plan, strdup(res.path));
                 struct plan_mount pm = { .dst = dst, .readonly = p->args == ARGS_RO,
                                          .noexec = true };
