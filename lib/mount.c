@@ -4,9 +4,9 @@
  *
  * The view is built with the new mount API:
  *   1. every bind source is cloned into a detached tree (open_tree with
- *      OPEN_TREE_CLONE) while the host tree is still the root, so sources
- *      resolve exactly as the caller sees them — symlinks included — and a
- *      pinned file is bound only if it is still the inode that was hashed;
+ *      OPEN_TREE_CLONE) while the host tree is still the root, and only
+ *      if it is still the object the parent opened and checked (plan.c,
+ *      resolve.c): a name swapped for a symlink in between fails the launch;
  *   2. nosuid/nodev/ro/noexec are set on each detached tree recursively
  *      (mount_setattr), so a read-only bind is read-only all the way down,
  *      unlike a classic MS_BIND|MS_REMOUNT which touches one mount only;
@@ -237,22 +237,24 @@ static int new_fs(const char *type, const char *data, unsigned attr)
         return m < 0 ? e : m;
 }
 
-/* A pinned file.  The fd that was hashed belongs to the caller's mount
+/* A source the parent opened (src_fd: a checked directory or file, or a
+ * pinned file that was hashed).  That fd belongs to the caller's mount
  * namespace, and open_tree() refuses to clone a mount of another namespace
- * (EINVAL), so the file is cloned again by path in this namespace (a copy
- * of the caller's) and must be the very inode that was hashed: a rename or
- * a bind over the path between the check and here fails the launch.  The
- * parent refused to pin any file that a non-root user can modify, so the
- * inode's content is the content that was checked. */
-static int clone_pinned(const struct plan_mount *m)
+ * (EINVAL), so the source is cloned again by its canonical path in this
+ * namespace (a copy of the caller's) and must be the very inode that was
+ * opened: a rename, a symlink or a bind over the path between the check
+ * and here fails the launch with ESTALE.  The parent refused to pin any
+ * file that a non-root user can modify, so a pinned inode's content is the
+ * content that was checked. */
+static int clone_opened(const struct plan_mount *m)
 {
-        struct stat want, got;
-        if (fstat(m->src_fd, &want) < 0)
-                return -1;
-        int t = sys_open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        struct stat got;
+        int t = sys_open_tree(AT_FDCWD, m->src,
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW |
+                                      (m->src_is_dir ? AT_RECURSIVE : 0));
         if (t < 0)
                 return -1;
-        if (fstat(t, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+        if (fstat(t, &got) < 0 || got.st_dev != m->src_dev || got.st_ino != m->src_ino) {
                 close(t);
                 errno = ESTALE;
                 return -1;
@@ -269,7 +271,7 @@ static int clone_sources(const struct plan *plan, const char **failed)
                 int t;
                 if (m->kind == PM_BIND) {
                         if (m->src_fd >= 0)
-                                t = clone_pinned(m);
+                                t = clone_opened(m);
                         else
                                 t = sys_open_tree(AT_FDCWD, m->src,
                                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -420,7 +422,15 @@ int mount_build_view(const struct plan *plan, const char **failed)
                 *failed = "make / private";
                 return -errno;
         }
-        if ((r = clone_sources(plan, failed)) < 0)
+        r = clone_sources(plan, failed);
+        /* The parent's fds on the sources are done with.  They reach the
+         * host objects through the caller's mounts (writable, with their
+         * parents a `..` away): nothing that stays in the sandbox, pid 1
+         * included, keeps one. */
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (plan->mounts[i].src_fd >= 0)
+                        close(plan->mounts[i].src_fd);
+        if (r < 0)
                 return r;
 
         int root = new_fs("tmpfs", "mode=0755,size=1m", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);

@@ -7,7 +7,8 @@
  *   (exec.c) → the paths that get EXECUTE (exec.c) → Landlock rules from the
  *   finished view and those paths (landlock.c) → the seccomp program.
  * Parent side: may allocate, touches the OS only to look (stat, realpath,
- * getenv) and to open pinned files.  The child replays the plan (spawn.c).
+ * getenv) and to open bind sources (resolve.c) and pinned files.  The
+ * child replays the plan (spawn.c).
  * Also renders a plan as text for `sbx run --dry-run` (plan_format.c). */
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +24,7 @@
 #include "exec_fs.h"
 #include "plan.h"
 #include "protect.h"
+#include "resolve.h"
 #include "util.h"
 #include "wx.h"
 
@@ -142,6 +144,31 @@ int plan_host_path(const struct plan *plan, const char *inside, char **ret)
         return 0;
 }
 
+static struct resolve_ctx caller_ctx(const struct plan *plan)
+{
+        const char *home = getenv("HOME");
+        return (struct resolve_ctx){ .caller_is_root = plan->caller_is_root,
+                                     .home = home && home[0] == '/' ? home : NULL };
+}
+
+/* A bind of the object `res` (ownership of its fd and path passes to the
+ * plan): what is mounted is that object, whatever happens to its name. */
+static int add_opened(struct plan *plan, struct plan_mount *m, struct resolved *res)
+{
+        m->kind = PM_BIND;
+        m->src = plan_own(plan, TAKE_PTR(res->path));
+        if (!m->src)
+                return -ENOMEM;
+        m->src_is_dir = S_ISDIR(res->st.st_mode);
+        m->src_fd = res->fd;
+        m->src_dev = res->st.st_dev;
+        m->src_ino = res->st.st_ino;
+        int r = plan_add_mount(plan, m);
+        if (r >= 0)
+                res->fd = -1;
+        return r;
+}
+
 static int add(struct plan *plan, enum plan_mount_kind kind, const char *src, const char *dst,
                bool ro, bool noexec, const char *data, const struct sbx_loc *loc)
 {
@@ -150,10 +177,14 @@ static int add(struct plan *plan, enum plan_mount_kind kind, const char *src, co
                 .noexec = noexec, .data = data, .loc = loc,
         };
         if (kind == PM_BIND && src) {
-                struct stat st;
-                if (stat(src, &st) < 0)
-                        return -errno;
-                m.src_is_dir = S_ISDIR(st.st_mode);
+                /* Fixed system paths: no plantable link is acceptable. */
+                struct resolve_ctx c = caller_ctx(plan);
+                struct resolved res = { .fd = -1 };
+                int r = resolve_open(&c, AT_FDCWD, src, RSV_NO_PLANTABLE, &res, NULL);
+                if (r >= 0)
+                        r = add_opened(plan, &m, &res);
+                resolved_done(&res);
+                return r;
         }
         return plan_add_mount(plan, &m);
 }
@@ -259,13 +290,69 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
         return 0;
 }
 
+static bool is_bind(const struct mount_op *o)
+{
+        return o->kind == MOUNT_BIND || o->kind == MOUNT_RO_BIND || o->kind == MOUNT_DEV;
+}
+
+/* Open every bind source of the policy once (resolve.c).  A source reached
+ * through a plantable symlink is accepted only when the object it names
+ * lies inside what another bind of the same policy opened without one, and
+ * that bind is at least as permissive (writable when this one is). */
+static int open_policy_sources(struct plan *plan, const struct sbx_policy *p, struct resolved *res,
+                               int *rc, char **why)
+{
+        struct resolve_ctx c = caller_ctx(plan);
+        bool retry = false;
+        for (size_t i = 0; i < p->mounts.n; i++) {
+                if (!is_bind(&p->mounts.v[i]))
+                        continue;
+                rc[i] = resolve_open(&c, AT_FDCWD, p->mounts.v[i].src, RSV_NO_PLANTABLE, &res[i],
+                                     &why[i]);
+                retry = retry || rc[i] == -ELOOP;
+        }
+        if (!retry)
+                return 0;
+        const char **places = calloc(p->mounts.n + 1, sizeof(char *));
+        if (!places)
+                return -ENOMEM;
+        for (size_t i = 0; i < p->mounts.n; i++) {
+                const struct mount_op *o = &p->mounts.v[i];
+                if (!is_bind(o) || rc[i] != -ELOOP)
+                        continue;
+                size_t n = 0;
+                for (size_t j = 0; j < p->mounts.n; j++) {
+                        const struct mount_op *q = &p->mounts.v[j];
+                        if (j != i && is_bind(q) && rc[j] >= 0 && q->kind != MOUNT_DEV &&
+                            (o->kind == MOUNT_RO_BIND || q->kind != MOUNT_RO_BIND))
+                                places[n++] = res[j].path;
+                }
+                c.allowed = places;
+                c.nallowed = n;
+                free(why[i]);
+                why[i] = NULL;
+                rc[i] = resolve_open(&c, AT_FDCWD, o->src, 0, &res[i], &why[i]);
+        }
+        free(places);
+        return 0;
+}
+
 static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, struct sbx_error **err)
 {
         for (size_t i = 0; i < p->skipped.n; i++)
                 if (plan_note(plan, "%s:%u: %s", p->skipped.loc[i].file, p->skipped.loc[i].line,
                               p->skipped.v[i]) < 0)
                         return -ENOMEM;
-        for (size_t i = 0; i < p->mounts.n; i++) {
+        size_t nm = p->mounts.n;
+        struct resolved *res = calloc(nm + 1, sizeof(*res));
+        int *rc = calloc(nm + 1, sizeof(int));
+        char **why = calloc(nm + 1, sizeof(char *));
+        int r = res && rc && why ? 0 : -ENOMEM;
+        for (size_t i = 0; res && i < nm; i++)
+                res[i].fd = -1;
+        if (r >= 0)
+                r = open_policy_sources(plan, p, res, rc, why);
+        for (size_t i = 0; r >= 0 && i < nm; i++) {
                 const struct mount_op *o = &p->mounts.v[i];
                 struct plan_mount m = { .src_fd = -1, .src = o->src, .dst = o->dst,
                                         .loc = &o->loc, .optional = o->flags & MOUNT_F_OPTIONAL };
@@ -274,24 +361,27 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                 case MOUNT_BIND:
                 case MOUNT_RO_BIND:
                 case MOUNT_DEV: {
-                        struct stat st;
-                        if (stat(o->src, &st) < 0) {
-                                int e = errno;
-                                if (m.optional) {
-                                        if (plan_note(plan, "%s:%u: %s does not exist, not bound",
-                                                      o->loc.file, o->loc.line, o->src) < 0)
-                                                return -ENOMEM;
+                        int e = rc[i];
+                        if (e == -ELOOP && why[i]) {
+                                r = sbx_err_at(err, e, o->loc.file, o->loc.line, "%s: %s", o->src,
+                                               why[i]);
+                                continue;
+                        }
+                        if (e < 0) {
+                                if (m.optional && e == -ENOENT) {
+                                        r = plan_note(plan, "%s:%u: %s does not exist, not bound",
+                                                      o->loc.file, o->loc.line, o->src);
                                         continue;
                                 }
-                                return sbx_err_at(err, -e, o->loc.file, o->loc.line,
-                                                  "bind source %s: %s", o->src, strerror(e));
+                                r = sbx_err_at(err, e, o->loc.file, o->loc.line,
+                                               "bind source %s: %s", o->src, strerror(-e));
+                                continue;
                         }
-                        m.kind = PM_BIND;
-                        m.src_is_dir = S_ISDIR(st.st_mode);
                         m.readonly = o->kind == MOUNT_RO_BIND;
                         m.noexec = o->kind != MOUNT_RO_BIND && !exec_ok;
                         m.dev = o->kind == MOUNT_DEV;
-                        break;
+                        r = add_opened(plan, &m, &res[i]);
+                        continue;
                 }
                 case MOUNT_TMPFS:
                         m.kind = PM_TMPFS;
@@ -307,11 +397,16 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                         m.kind = PM_SYMLINK;
                         break;
                 }
-                int r = plan_add_mount(plan, &m);
-                if (r < 0)
-                        return r;
+                r = plan_add_mount(plan, &m);
         }
-        return 0;
+        for (size_t i = 0; res && rc && why && i < nm; i++) {
+                resolved_done(&res[i]);
+                free(why[i]);
+        }
+        free(res);
+        free(rc);
+        free(why);
+        return r;
 }
 
 static bool path_visible(const struct plan *plan, const char *inside)
@@ -320,42 +415,106 @@ static bool path_visible(const struct plan *plan, const char *inside)
         return m && m->kind == PM_BIND;
 }
 
-/* Binds that make the working directory and file arguments visible. */
-static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, const char *cwd,
-                            const char *const *argv)
+static const char *file_kind(mode_t m)
+{
+        return S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symlink" : S_ISSOCK(m) ? "a socket"
+             : S_ISFIFO(m) ? "a fifo" : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
+}
+
+/* One file argument: bound exactly as named (resolve.c): no plantable
+ * link on the way, the last component never followed, no `..`.  An
+ * argument that names nothing is not a path (an option value, a URL, a
+ * file the program will create): skipped.  One that names something sbx
+ * will not bind fails the launch, rather than giving the program less than
+ * the user asked for without a word. */
+static int add_argument(struct plan *plan, const struct sbx_policy *p, int cwdfd, const char *a,
+                        struct sbx_error **err)
+{
+        struct resolve_ctx c = caller_ctx(plan);
+        struct resolved res = { .fd = -1 };
+        _cleanup_free_ char *why = NULL;
+        struct stat st;
+        int r = resolve_open(&c, cwdfd, a, RSV_NOFOLLOW_LAST | RSV_NO_DOTDOT | RSV_NO_PLANTABLE,
+                             &res, &why);
+        if (r == -EXDEV && fstatat(cwdfd, a, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                return 0;
+        if (r == -EXDEV)
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL,
+                                    "file argument %s: a `..` component names a parent, which is "
+                                    "never bound; name the file by a path without `..`", a);
+        if (r == -ELOOP && why)
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL, "file argument %s: %s", a, why);
+        if (r == -ENOENT || r == -ENOTDIR || r == -ENAMETOOLONG)
+                return 0;
+        if (r < 0)
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL, "file argument %s: %s", a,
+                                    strerror(-r));
+        mode_t m = res.st.st_mode;
+        if (S_ISLNK(m)) {
+                char target[PATH_MAX];
+                ssize_t tl = readlinkat(res.fd, "", target, sizeof(target) - 1);
+                if (tl < 0)
+                        tl = snprintf(target, sizeof(target), "(unreadable: %s)", strerror(errno));
+                target[tl] = 0;
+                r = sbx_err_kind(err, SBX_ERROR_PROFILE, -ELOOP, NULL,
+                                 "file argument %s is a symlink to %s; sbx binds exactly the file "
+                                 "named and follows no link there: name the file itself", a,
+                                 target);
+        } else if (strcmp(res.path, "/") == 0) {
+                r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
+                                 "file argument %s names /, which is never bound", a);
+        } else if (path_visible(plan, res.path)) {
+                /* Already in the view (a bind of the profile or the command
+                 * line shows it): nothing to add. */
+        } else if (!S_ISREG(m) && !(S_ISDIR(m) && p->args_dirs)) {
+                r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
+                                 "file argument %s is %s; only regular files%s are bound (%s)", a,
+                                 file_kind(m), p->args_dirs ? " and directories" : "",
+                                 S_ISDIR(m) ? "set args-dirs = yes to bind directories"
+                                            : "bind it with --bind or --ro-bind if it is meant");
+        } else {
+                const char *dst = plan_own(plan, strdup(res.path));
+                struct plan_mount pm = { .dst = dst, .readonly = p->args == ARGS_RO,
+                                         .noexec = true };
+                r = dst ? add_opened(plan, &pm, &res) : -ENOMEM;
+        }
+        resolved_done(&res);
+        return r;
+}
+
+/* Binds that make the working directory and file arguments visible.  The
+ * working directory bound is the caller's own cwd object (cwdfd), not a
+ * name looked up again. */
+static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, int cwdfd,
+                            const char *cwd, const char *const *argv, struct sbx_error **err)
 {
         int r;
-        if (cwd && p->cwd_bind != CWD_NONE && !path_visible(plan, cwd)) {
-                char *c = plan_own(plan, strdup(cwd));
-                if (!c)
-                        return -ENOMEM;
-                r = add(plan, PM_BIND, c, c, p->cwd_bind == CWD_RO,
-                        !p->writable_exec && p->cwd_bind == CWD_RW, NULL, NULL);
+        if (cwd && cwdfd >= 0 && p->cwd_bind != CWD_NONE && !path_visible(plan, cwd)) {
+                struct resolved res = { .fd = fcntl(cwdfd, F_DUPFD_CLOEXEC, 3) };
+                if (res.fd < 0)
+                        return sbx_err_setup(err, -errno, "plan", "working directory");
+                if (fstat(res.fd, &res.st) < 0 || !(res.path = strdup(cwd))) {
+                        r = -errno;
+                        resolved_done(&res);
+                        return sbx_err_setup(err, r ? r : -ENOMEM, "plan", "working directory");
+                }
+                struct plan_mount pm = { .dst = plan_own(plan, strdup(cwd)),
+                                         .readonly = p->cwd_bind == CWD_RO,
+                                         .noexec = !p->writable_exec && p->cwd_bind == CWD_RW };
+                r = pm.dst ? add_opened(plan, &pm, &res) : -ENOMEM;
+                resolved_done(&res);
                 if (r < 0)
-                        return r;
+                        return sbx_err_setup(err, r, "plan", "working directory");
         }
         if (p->args == ARGS_NONE || !argv)
                 return 0;
         for (size_t i = 1; argv[i]; i++) {
-                const char *a = argv[i];
-                if (a[0] == '-')
+                if (argv[i][0] == '-')
                         continue;
-                char real[PATH_MAX];
-                struct stat st;
-                if (!realpath(a, real) || stat(real, &st) < 0)
-                        continue;
-                if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-                        continue;
-                if (strcmp(real, "/") == 0 || path_visible(plan, real))
-                        continue;
-                char *c = plan_own(plan, strdup(real));
-                if (!c)
-                        return -ENOMEM;
-                r = add(plan, PM_BIND, c, c, p->args == ARGS_RO, true, NULL, NULL);
-                if (r < 0)
-                        return r;
                 /* A relative argument only means the same thing inside when
                  * the working directory is the same. */
+                if ((r = add_argument(plan, p, cwdfd >= 0 ? cwdfd : AT_FDCWD, argv[i], err)) < 0)
+                        return r;
         }
         return 0;
 }
@@ -524,8 +683,13 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 home = "/";
         plan->home = home;
 
-        char cwdbuf[PATH_MAX];
-        const char *caller_cwd = getcwd(cwdbuf, sizeof(cwdbuf)) ? cwdbuf : NULL;
+        /* The caller's working directory: the object, and its name read
+         * back from it (one source for both, see add_caller_paths). */
+        _cleanup_close_ int cwdfd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_free_ char *cwdname = NULL;
+        if (cwdfd >= 0 && resolve_fd_path(cwdfd, &cwdname) < 0)
+                cwdname = NULL;
+        const char *caller_cwd = cwdname;
         if (o->cwd)
                 plan->cwd = o->cwd;
         else if (p->cwd)
@@ -540,8 +704,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                         return sbx_err_setup(err, r, "plan", "fixed mounts");
                 if ((r = add_policy_mounts(plan, p, err)) < 0)
                         return r;
-                if ((r = add_caller_paths(plan, p, caller_cwd, o->argv)) < 0)
-                        return sbx_err_setup(err, r, "plan", "file arguments");
+                if ((r = add_caller_paths(plan, p, cwdfd, caller_cwd, o->argv, err)) < 0)
+                        return r;
                 sort_mounts(plan);
                 if ((r = protect_plan(p, plan, err)) < 0)
                         return r;

@@ -29,7 +29,11 @@ enum plan_mount_kind {
 struct plan_mount {
         enum plan_mount_kind kind;
         const char *src;   /* host path for binds, link target for symlinks */
-        int src_fd;        /* >= 0: bind exactly this file (pinned by hash) */
+        int src_fd;        /* >= 0: bind exactly this object (resolve.c; src is its
+                            * canonical path, mount.c verifies dev/ino in the child) */
+        dev_t src_dev;     /* src_fd's identity, read in the parent */
+        ino_t src_ino;
+        bool pinned;       /* src_fd is a file checked by hash ([exec] pin) */
         const char *dst;   /* absolute, normalised, inside the sandbox */
         bool src_is_dir;   /* decided in the parent with stat() */
         bool readonly;

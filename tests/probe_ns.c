@@ -174,6 +174,22 @@ static int p_connect(int argc, char **argv)
         return probe_report(r, "connect %s:%s %s", argv[1], argv[2], buf);
 }
 
+static int p_unix(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return probe_report(-errno, "socket");
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        if (strlen(argv[1]) >= sizeof(a.sun_path))
+                return probe_report(-ENAMETOOLONG, "connect %s", argv[1]);
+        strcpy(a.sun_path, argv[1] + (argv[1][0] == '='));
+        int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
+        close(s);
+        return probe_report(r, "connect %s", argv[1]);
+}
+
 static int p_abstract(int argc, char **argv)
 {
         if (argc < 2)
@@ -395,6 +411,7 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "shm", "KEY", p_shm },
         { "rewrite", "PATH", p_rewrite },
         { "connect", "IPV4 PORT", p_connect },
+        { "unix", "[=]PATH: connect to a pathname unix socket (a leading = keeps sbx's args from taking PATH for a file argument)", p_unix },
         { "abstract", "NAME", p_abstract },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },
