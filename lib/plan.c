@@ -368,8 +368,15 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                                 continue;
                         }
                         if (e < 0) {
-                                if (m.optional && e == -ENOENT) {
+                                /* An optional source this uid cannot reach is one the
+                                 * program (the same uid) could not reach either. */
+                                if (m.optional && (e == -ENOENT || e == -ENOTDIR)) {
                                         r = plan_note(plan, "%s:%u: %s does not exist, not bound",
+                                                      o->loc.file, o->loc.line, o->src);
+                                        continue;
+                                }
+                                if (m.optional && e == -EACCES) {
+                                        r = plan_note(plan, "%s:%u: %s cannot be reached by this user, not bound",
                                                       o->loc.file, o->loc.line, o->src);
                                         continue;
                                 }
@@ -450,7 +457,15 @@ static int add_argument(struct plan *plan, const struct sbx_policy *p, int cwdfd
                 return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL, "file argument %s: %s", a,
                                     strerror(-r));
         mode_t m = res.st.st_mode;
-        if (S_ISLNK(m)) {
+        bool planted = false;
+        if (S_ISLNK(m) && (r = resolve_is_plantable(&c, &res, &planted)) < 0) {
+                resolved_done(&res);
+                return sbx_err_setup(err, r, "plan", "file argument %s", a);
+        }
+        /* A root-owned link already in the view (/bin/sh: the same link
+         * into the same /usr inside) needs nothing added, so nothing is
+         * followed on the host's side; any other link is refused. */
+        if (S_ISLNK(m) && (planted || !path_visible(plan, res.path))) {
                 char target[PATH_MAX];
                 ssize_t tl = readlinkat(res.fd, "", target, sizeof(target) - 1);
                 if (tl < 0)

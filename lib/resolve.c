@@ -79,6 +79,22 @@ static int plantable(const struct resolve_ctx *ctx, const struct stat *st, int d
         return 0;
 }
 
+int resolve_is_plantable(const struct resolve_ctx *ctx, const struct resolved *res, bool *ret)
+{
+        if (res->st.st_uid != 0 || !ctx->caller_is_root) {
+                *ret = res->st.st_uid != 0;
+                return 0;
+        }
+        _cleanup_free_ char *dir = strdup(res->path);
+        if (!dir)
+                return -ENOMEM;
+        char *slash = strrchr(dir, '/');
+        if (slash)
+                slash[slash == dir ? 1 : 0] = 0;
+        *ret = under_user_area(ctx, dir);
+        return 0;
+}
+
 /* Absolute and normal: no empty, `.` or `..` component, no trailing
  * slash.  Opened without following a link, such a name is the canonical
  * path of what it opened, with no need to read it back. */

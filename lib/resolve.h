@@ -50,6 +50,9 @@ struct resolved {
  * place sandboxes can write". */
 int resolve_open(const struct resolve_ctx *ctx, int dirfd, const char *path, unsigned flags,
                  struct resolved *ret, char **why);
+/* Could a sandbox have made the object ret names (a link returned under
+ * RSV_NOFOLLOW_LAST), by the rule above? */
+int resolve_is_plantable(const struct resolve_ctx *ctx, const struct resolved *res, bool *ret);
 /* The canonical path of an open fd (readlink of /proc/self/fd/N). */
 int resolve_fd_path(int fd, char **ret);
 /* Does `path` have a `..` component? */
