@@ -18,6 +18,7 @@
 
 #include <cap-ng.h>
 
+#include "dbus.h"
 #include "env.h"
 #include "exec.h"
 #include "exec_fs.h"
@@ -566,6 +567,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
 
         if ((r = env_build(p, plan->home, plan->inside_uid, &plan->envp)) < 0)
                 return sbx_err_setup(err, r, "environment", "building the environment");
+        if (p->ns_mount && dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
+                return r;
 
         plan->stdio[0] = o->stdin_fd;
         plan->stdio[1] = o->stdout_fd;
@@ -624,6 +627,7 @@ void plan_done(struct plan *plan)
         free(plan->keep_fds);
         free(plan->tree_fds);
         free(plan->protect_ll);
+        dbus_plan_done(plan->dbus);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);

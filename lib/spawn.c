@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "dbus.h"
 #include "limit.h"
 #include "mount.h"
 #include "ns.h"
@@ -91,6 +92,7 @@ struct sbx_process {
         int status;
         struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
         struct sbx_process_stats stats; /* filled when reaped */
+        struct dbus_proxy *dbus; /* [dbus]: stopped once reaped */
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -618,6 +620,7 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                  * sandbox, or its parent died); report its own status. */
                 proc->status = n == (ssize_t)sizeof(s) ? s : st;
                 proc->reaped = true;
+                dbus_proxy_stop(TAKE_PTR(proc->dbus));
                 close(proc->status_fd);
                 proc->status_fd = -1;
                 if (proc->pidfd >= 0) {
@@ -672,8 +675,14 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 for (char **w = plan.notes; (o->flags & SBX_SPAWN_VERBOSE) && w && *w; w++)
                         dprintf(o->log_fd, "sbx: note: %s\n", *w);
         }
+        struct dbus_proxy *dbus = NULL;
+        if (r >= 0 && plan.dbus)
+                r = dbus_proxy_start(&plan, &dbus, err);
         if (r >= 0)
                 r = spawn_plan(&plan, ret, err);
+        if (r >= 0)
+                (*ret)->dbus = TAKE_PTR(dbus);
+        dbus_proxy_stop(dbus);
         plan_done(&plan);
         return r;
 }
