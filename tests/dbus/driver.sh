@@ -32,7 +32,7 @@ for mode in "$@"; do
         inside) echo "inside: $("$SBX" run --profile "$DIR/p.ini" -- /bin/sh ./probe.sh 2>&1)" ;;
         gone)
                 "$SBX" run --profile "$DIR/p.ini" -- /bin/true
-                echo "gone: status=$? proxies=[$(proxies)] dirs=[$(ls "$DIR/rt")]" ;;
+                echo "gone: status=$? proxies=[$(proxies)] dirs=[$(ls "$DIR/rt" | grep sbx-dbus)]" ;;
         killed)
                 "$SBX" run --profile "$DIR/p.ini" -- /bin/sleep 30 &
                 P=$!
