@@ -212,11 +212,11 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
          * claims its own uid (EXTERNAL), and the bus compares that with
          * the proxy's, the caller's. */
         if (plan->inside_uid != plan->host_uid || plan->map_uid != plan->host_uid)
-                return sbx_err_at(err, -EPERM, where->file, where->line,
-                                  "[dbus]: the sandbox runs as uid %u (host uid %u) but the bus proxy as uid %u; "
-                                  "the bus would refuse it (as root: keep-root = yes and uid = 0)",
-                                  (unsigned)plan->inside_uid, (unsigned)plan->map_uid,
-                                  (unsigned)plan->host_uid);
+                return plan_note(plan, "[dbus]: the sandbox runs as uid %u (host uid %u), the bus's "
+                                       "user is %u: the bus would refuse it, so the sandbox gets none "
+                                       "(as root: keep-root = yes and uid = 0)",
+                                 (unsigned)plan->inside_uid, (unsigned)plan->map_uid,
+                                 (unsigned)plan->host_uid);
         struct dbus_plan *d = calloc(1, sizeof(*d));
         if (!d)
                 return -ENOMEM;

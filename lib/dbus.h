@@ -23,8 +23,8 @@ bool dbus_wanted(const struct sbx_policy *p);
 /* For a policy with [dbus] names: find the real bus, make the socket
  * directory, bind the socket-to-be inside and point
  * DBUS_SESSION_BUS_ADDRESS at it (plan->dbus).  Fails when xdg-dbus-proxy
- * is missing or the profile binds the real bus.  No session bus at all: a
- * note, and the sandbox gets none. */
+ * is missing or the profile binds the real bus.  No session bus, or one
+ * that would refuse the sandbox's uid: a note, and the sandbox gets none. */
 int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err);
 /* Removes the socket and its directory (a running sandbox keeps its bind). */
 void dbus_plan_done(struct dbus_plan *d);
