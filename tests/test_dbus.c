@@ -61,7 +61,10 @@ static char *drive(int who, const char *dir, const char *modes)
         char src[4096], cmd[8192];
         snprintf(src, sizeof(src), "%s/tests/dbus", source_dir());
         char *qs = shq(src), *qd = shq(dir), *qb = shq(sbx_bin());
-        snprintf(cmd, sizeof(cmd), "SRC=%s SBX=%s /bin/sh %s/driver.sh %s %s", qs, qb, qs, qd, modes);
+        /* root's sandbox must run as uid 0 for the bus (see setup) */
+        snprintf(cmd, sizeof(cmd), "SRC=%s SBX=%s BROWSER_SET=%s /bin/sh %s/driver.sh %s %s", qs, qb,
+                 who == AS_ROOT ? "'--set namespaces.keep-root=yes --set namespaces.uid=0'" : "''", qs, qd,
+                 modes);
         free(qs);
         free(qd);
         free(qb);
@@ -98,6 +101,21 @@ Test(dbus, filtered_names)
                                   strstr(out, "inside: allowed=yes forbidden=no own_mine=yes own_other=no "
                                               "names=org.example.Allowed,\n"),
                           "[%s] in the sandbox only the listed names:\n%s", WHO_NAME, out);
+                free(out);
+                done(dir);
+        }
+}
+
+/* The shipped browser profile: notifications and portals, nothing else. */
+Test(dbus, browser_profile)
+{
+        need_all();
+        FOR_EACH_USER {
+                char *dir = setup(WHO, NULL);
+                char *out = drive(WHO, dir, "outside browser");
+                cr_assert(strstr(out, "outside: allowed=yes forbidden=yes"), "[%s] outside:\n%s", WHO_NAME, out);
+                cr_assert(strstr(out, "browser: org.freedesktop.Notifications,\n"),
+                          "[%s] browser sees other names:\n%s", WHO_NAME, out);
                 free(out);
                 done(dir);
         }

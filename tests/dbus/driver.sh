@@ -5,7 +5,8 @@
 # Modes: outside (probe.sh without a sandbox), inside (probe.sh in sbx with
 # DIR/p.ini), gone (no proxy and no socket directory left after a run),
 # killed (sbx killed by SIGKILL: its proxy goes too), noproxy (no
-# xdg-dbus-proxy: the launch fails).
+# xdg-dbus-proxy: the launch fails), browser (ListNames in the shipped
+# browser profile).
 set -u
 DIR=$1
 shift
@@ -15,7 +16,8 @@ cp "$SRC/probe.sh" "$DIR/work/"
 export DBUS_SESSION_BUS_ADDRESS="unix:path=$DIR/bus/socket" XDG_RUNTIME_DIR="$DIR/rt"
 dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" --nofork --nopidfile >"$DIR/daemon.log" 2>&1 &
 D=$!
-/usr/bin/python3 "$SRC/service.py" org.example.Allowed org.example.Forbidden >"$DIR/service.log" 2>&1 &
+/usr/bin/python3 "$SRC/service.py" org.example.Allowed org.example.Forbidden \
+        org.freedesktop.Notifications >"$DIR/service.log" 2>&1 &
 S=$!
 i=0
 until dbus-send --session --print-reply --dest=org.example.Forbidden / org.freedesktop.DBus.Peer.Ping \
@@ -44,6 +46,13 @@ for mode in "$@"; do
                 i=0
                 while [ -n "$(proxies)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
                 echo "killed: before=[$before] after=[$(proxies)]" ;;
+        browser)
+                # the shipped profile; $BROWSER_SET: extra --set options
+                # shellcheck disable=SC2086
+                echo "browser: $("$SBX" run --profile browser --set exec.allow=/usr/bin/dbus-send ${BROWSER_SET:-} \
+                        -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+                        /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
+                        grep -o 'org\.[a-z]*\.[A-Za-z]*' | grep -v DBus | sort | tr '\n' ,)" ;;
         noproxy)
                 echo "noproxy: $(SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
                         -- /bin/true 2>&1; echo "status=$?")" ;;
