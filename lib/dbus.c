@@ -179,9 +179,10 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
         const struct sbx_loc *where = p->dbus_talk.n ? &p->dbus_talk.loc[0]
                                       : p->dbus_own.n ? &p->dbus_own.loc[0]
                                                       : &p->dbus_see.loc[0];
-        if (!p->ns_mount)
+        if (!p->ns_mount || plan->self)
                 return sbx_err_at(err, -EINVAL, where->file, where->line,
-                                  "[dbus] needs [namespaces] mount = yes (the proxy's socket is bound in place of the bus)");
+                                  "[dbus] needs a sandbox with its own mount namespace (the proxy's socket is "
+                                  "bound in place of the bus): not with [namespaces] mount = no, nor sbx_confine()");
         const char *exe = proxy_path();
         if (!exe)
                 return sbx_err_at(err, -ENOENT, where->file, where->line,

@@ -567,7 +567,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
 
         if ((r = env_build(p, plan->home, plan->inside_uid, &plan->envp)) < 0)
                 return sbx_err_setup(err, r, "environment", "building the environment");
-        if (p->ns_mount && dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
+        if (dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
                 return r;
 
         plan->stdio[0] = o->stdin_fd;
@@ -658,6 +658,9 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();
         plan->caller_is_root = plan->host_uid == 0;
         plan->self = true;
+        /* The caller's own view keeps the real bus reachable. */
+        if (dbus_wanted(p))
+                return dbus_plan(p, plan, err);
         if ((r = caps_mask(p, &plan->caps_keep, err)) < 0)
                 return r;
         /* The process sees the host tree: a bind's Landlock rule applies to
