@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -34,6 +35,8 @@
 #include "util.h"
 
 extern char **environ;
+
+#define PROXY_START_TIMEOUT_MS 10000
 
 struct dbus_proxy {
         pid_t pid;
@@ -326,10 +329,19 @@ int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sb
         }
         px->pid = pid;
         px->fd = TAKE_FD(mine);
+        /* It listens within milliseconds (it connects to the bus only for
+         * each client); a proxy stuck before that must not hang sbx. */
+        struct pollfd pfd = { .fd = px->fd, .events = POLLIN };
         char c;
-        ssize_t n;
-        while ((n = read(px->fd, &c, 1)) < 0 && errno == EINTR)
+        ssize_t n = -1;
+        int pr;
+        while ((pr = poll(&pfd, 1, PROXY_START_TIMEOUT_MS)) < 0 && errno == EINTR)
                 ;
+        if (pr == 0)
+                errno = ETIMEDOUT;
+        else if (pr > 0)
+                while ((n = read(px->fd, &c, 1)) < 0 && errno == EINTR)
+                        ;
         if (n != 1) {
                 int e = n < 0 ? -errno : -EPROTO;
                 dbus_proxy_stop(px);
