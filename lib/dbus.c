@@ -4,43 +4,36 @@
  * with --filter and the profile's names, and binds that socket where the
  * program looks for the bus.  Everything not named is invisible.
  *
+ * The proxy runs in a sandbox of its own (sbx_spawn, proxy_policy): /usr,
+ * the real bus socket and its socket directory, no network, no other
+ * program; as the caller, whose bus it is.
+ *
  * Lifetime: the proxy gets one end of a socketpair as --fd; it writes a
  * byte there when it listens, and exits when the other end closes.  sbx
  * keeps that end (close-on-exec) in the sandbox's struct sbx_process and
  * closes it when the sandbox is reaped or freed; if sbx itself dies (even
- * by SIGKILL) the kernel closes it, so the proxy never outlives its caller.
- * PR_SET_PDEATHSIG alone would not do: it fires when the forking *thread*
- * ends.  The socket file and its directory are removed as soon as the
- * sandbox has bound the socket (the bind keeps the inode reachable).
- *
- * Nothing here runs in the sandbox; the proxy itself runs unconfined (as
- * the caller): confining it is left for later. */
+ * by SIGKILL) the kernel closes it, so the proxy never outlives its caller
+ * (PR_SET_PDEATHSIG alone would not do: it fires when the forking *thread*
+ * ends).  The socket file and its directory are removed as soon as the
+ * sandbox has bound the socket (the bind keeps the inode reachable). */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
-#include <pthread.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dbus.h"
 #include "plan.h"
 #include "util.h"
 
-extern char **environ;
-
 #define PROXY_START_TIMEOUT_MS 10000
 
 struct dbus_proxy {
-        pid_t pid;
-        int fd; /* our end of --fd: closing it stops the proxy */
+        struct sbx_process *sandbox; /* the proxy runs in its own sandbox */
+        int fd;                      /* our end of --fd: closing it stops the proxy */
 };
 
 static const char *const proxy_paths[] = { "/usr/bin/xdg-dbus-proxy", "/usr/libexec/xdg-dbus-proxy",
@@ -226,7 +219,8 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                 return -ENOMEM;
         plan->dbus = d;
         int r;
-        if (asprintf(&d->address, "unix:path=%s", bus) < 0)
+        d->bus = TAKE_PTR(bus);
+        if (asprintf(&d->address, "unix:path=%s", d->bus) < 0)
                 return -ENOMEM;
 
         const char *base = getenv("XDG_RUNTIME_DIR");
@@ -272,11 +266,49 @@ void dbus_plan_done(struct dbus_plan *d)
                 (void)unlink(d->sock);
         if (d->dir)
                 (void)rmdir(d->dir);
+        free(d->bus);
         free(d->address);
         free(d->dir);
         free(d->sock);
         sbx_strv_free(d->argv);
         free(d);
+}
+
+/* The proxy's own sandbox: the system's libraries, the real bus socket,
+ * its socket directory, nothing else; no network, its one executable. */
+static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct sbx_error **err)
+{
+        const struct dbus_plan *d = plan->dbus;
+        static const char ini[] = "[filesystem]\n"
+                                  "ro-bind = /usr\n"
+                                  "symlink = usr/bin:/bin usr/lib:/lib usr/lib64:/lib64\n"
+                                  "ro-bind = -/etc/ld.so.cache -/etc/ld.so.conf -/etc/ld.so.conf.d\n"
+                                  "ro-bind = -/etc/passwd -/etc/group -/etc/nsswitch.conf\n"
+                                  "[network]\nmode = none\n"
+                                  "[seccomp]\nallow = @default\n"
+                                  "[limits]\nprocesses = 64\nmemory = 256M\n";
+        struct sbx_policy *p = NULL;
+        int r = sbx_policy_new(&p);
+        if (r >= 0)
+                r = sbx_policy_load_string(p, ini, "xdg-dbus-proxy's sandbox", err);
+        /* It must run as the bus's user (the caller), root included. */
+        if (r >= 0 && plan->host_uid == 0) {
+                p->keep_root = true;
+                p->uid = 0;
+                p->gid = 0;
+        }
+        if (r >= 0)
+                r = sbx_policy_add_bind(p, d->bus, d->bus, SBX_BIND_RO, err);
+        if (r >= 0)
+                r = sbx_policy_add_bind(p, d->dir, d->dir, 0, err);
+        if (r >= 0)
+                r = strlist_add(&p->exec_allow, d->argv[0], (struct sbx_loc){ 0 });
+        if (r < 0) {
+                sbx_policy_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
 }
 
 int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sbx_error **err)
@@ -286,48 +318,42 @@ int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sb
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 return sbx_err_setup(err, -errno, "dbus", "socketpair");
         _cleanup_close_ int mine = sv[0], theirs = sv[1];
-        _cleanup_close_ int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        if (null < 0)
-                return sbx_err_setup(err, -errno, "dbus", "/dev/null");
-        int errfd = plan->log_fd >= 0 ? plan->log_fd : null;
         /* A previous launch from the same plan may have left its socket. */
         (void)unlink(d->sock);
 
-        sigset_t all, old;
-        sigfillset(&all);
-        pthread_sigmask(SIG_SETMASK, &all, &old);
-        pid_t pid = fork();
-        if (pid == 0) {
-                struct sigaction dfl = { .sa_handler = SIG_DFL };
-                for (int s = 1; s < NSIG; s++)
-                        (void)sigaction(s, &dfl, NULL);
-                /* Its own process group: a terminal's ^C goes to sbx, which
-                 * forwards it to the sandbox; the proxy stops with it. */
-                (void)setpgid(0, 0);
-                (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
-                if (dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errfd, 2) < 0 || dup2(theirs, 3) < 0)
-                        _exit(127);
-                (void)syscall(SYS_close_range, 4U, ~0U, 0U);
-                sigset_t none;
-                sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
-                execve(d->argv[0], d->argv, environ);
-                _exit(127);
-        }
-        int fork_errno = errno;
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
-        if (pid < 0)
-                return sbx_err_setup(err, -fork_errno, "dbus", "fork");
-        close(TAKE_FD(theirs));
+        size_t argc = 0;
+        while (d->argv[argc])
+                argc++;
+        _cleanup_free_ const char **argv = calloc(argc + 1, sizeof(char *));
+        char fdarg[32];
+        if (!argv)
+                return -ENOMEM;
+        snprintf(fdarg, sizeof(fdarg), "--fd=%d", theirs);
+        for (size_t i = 0; i < argc; i++)
+                argv[i] = i == 1 ? fdarg : d->argv[i];
 
+        struct sbx_policy *p = NULL;
+        int r = proxy_policy(plan, &p, err);
+        if (r < 0)
+                return r;
+        struct sbx_spawn_options o = {
+                .size = sizeof(o), .file = d->argv[0], .argv = argv,
+                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = plan->log_fd,
+                .keep_fds = &theirs, .n_keep_fds = 1, .cwd = "/", .log_fd = -1,
+        };
         struct dbus_proxy *px = calloc(1, sizeof(*px));
         if (!px) {
-                kill(pid, SIGKILL);
-                while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-                        ;
+                sbx_policy_free(p);
                 return -ENOMEM;
         }
-        px->pid = pid;
+        px->fd = -1;
+        r = sbx_spawn(p, &o, &px->sandbox, err);
+        sbx_policy_free(p);
+        if (r < 0) {
+                free(px);
+                return r;
+        }
+        close(TAKE_FD(theirs));
         px->fd = TAKE_FD(mine);
         /* It listens within milliseconds (it connects to the bus only for
          * each client); a proxy stuck before that must not hang sbx. */
@@ -357,9 +383,8 @@ void dbus_proxy_stop(struct dbus_proxy *px)
                 return;
         if (px->fd >= 0)
                 close(px->fd);
-        /* Closing --fd makes it exit; a kill makes sure of it. */
-        kill(px->pid, SIGKILL);
-        while (waitpid(px->pid, NULL, 0) < 0 && errno == EINTR)
-                ;
+        /* Closing --fd makes it exit; freeing its sandbox kills what is
+         * left and reaps it. */
+        sbx_process_free(px->sandbox);
         free(px);
 }

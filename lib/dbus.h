@@ -10,7 +10,8 @@ struct sbx_error;
 
 /* What one launch needs for its proxy, decided while the plan is built. */
 struct dbus_plan {
-        char *address; /* the real bus, "unix:path=…" */
+        char *bus;     /* the real bus socket (host path) */
+        char *address; /* "unix:path=" + bus */
         char *dir;     /* private directory (0700) for the proxy's socket */
         char *sock;    /* dir + "/bus": bound inside in place of the bus */
         char **argv;   /* xdg-dbus-proxy's command line, NULL-terminated */
