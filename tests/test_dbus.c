@@ -129,7 +129,7 @@ Test(dbus, proxy_dies_with_sandbox)
                 char *out = drive(WHO, dir, "gone killed");
                 cr_assert(strstr(out, "gone: status=0 proxies=[] dirs=[]\n"), "[%s] left behind:\n%s", WHO_NAME, out);
                 cr_assert(strstr(out, "killed: before=[") && !strstr(out, "killed: before=[]") &&
-                                  strstr(out, "after=[]\n"),
+                                  strstr(out, "after=[] confined=yes\n"),
                           "[%s] proxy after SIGKILL to sbx:\n%s", WHO_NAME, out);
                 free(out);
                 done(dir);

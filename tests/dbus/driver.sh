@@ -41,11 +41,19 @@ for mode in "$@"; do
                 i=0
                 while [ -z "$(proxies)" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
                 before=$(proxies)
+                # the proxy's own sandbox: another mount namespace, no /home
+                pid=${before%% *}
+                if [ -n "$pid" ] && [ "$(readlink /proc/"$pid"/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] &&
+                        [ -d /proc/"$pid"/root/usr ] && ! [ -e /proc/"$pid"/root/home ]; then
+                        confined=yes
+                else
+                        confined=no
+                fi
                 kill -KILL $P
                 wait $P 2>/dev/null
                 i=0
                 while [ -n "$(proxies)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
-                echo "killed: before=[$before] after=[$(proxies)]" ;;
+                echo "killed: before=[$before] after=[$(proxies)] confined=$confined" ;;
         browser)
                 # the shipped profile; $BROWSER_SET: extra --set options
                 # shellcheck disable=SC2086
