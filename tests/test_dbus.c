@@ -136,14 +136,16 @@ Test(dbus, proxy_dies_with_sandbox)
         }
 }
 
-Test(dbus, fails_closed_without_proxy)
+Test(dbus, fails_closed)
 {
         need_all();
         FOR_EACH_USER {
                 char *dir = setup(WHO, NULL);
-                char *out = drive(WHO, dir, "noproxy");
-                cr_assert(strstr(out, "needs xdg-dbus-proxy") && !strstr(out, "status=0"),
+                char *out = drive(WHO, dir, "noproxy realbind");
+                cr_assert(strstr(out, "needs xdg-dbus-proxy") && !strstr(out, "noproxy: status=0"),
                           "[%s] launched without the proxy:\n%s", WHO_NAME, out);
+                cr_assert(strstr(out, "shows the real session bus") && strstr(out, "status=2\n"),
+                          "[%s] launched with the real bus bound:\n%s", WHO_NAME, out);
                 free(out);
                 done(dir);
         }

@@ -6,7 +6,7 @@
 # DIR/p.ini), gone (no proxy and no socket directory left after a run),
 # killed (sbx killed by SIGKILL: its proxy goes too), noproxy (no
 # xdg-dbus-proxy: the launch fails), browser (ListNames in the shipped
-# browser profile).
+# browser profile), realbind (binding the real bus is refused).
 set -u
 DIR=$1
 shift
@@ -61,6 +61,10 @@ for mode in "$@"; do
                         -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
                         /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
                         grep -o 'org\.[a-z]*\.[A-Za-z]*' | grep -v DBus | sort | tr '\n' ,)" ;;
+        realbind)
+                # the real bus next to the filtered one: refused
+                echo "realbind: $("$SBX" run --profile "$DIR/p.ini" --ro-bind "$DIR/bus" -- /bin/true 2>&1;
+                        echo "status=$?")" ;;
         noproxy)
                 echo "noproxy: $(SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
                         -- /bin/true 2>&1; echo "status=$?")" ;;
