@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbus.h"
 #include "plan.h"
 #include "spawn.h"
 #include "util.h"
@@ -98,7 +99,7 @@ SBX_EXPORT int sbx_spawn_prepared(const struct sbx_prepared *pp, const struct sb
             !o->file)
                 return -EINVAL;
         /* [dbus]: each sandbox has its own proxy and socket. */
-        if (!template_fits(pp, o) || pp->plan.dbus)
+        if (!template_fits(pp, o) || dbus_wanted(pp->policy))
                 return sbx_spawn(pp->policy, o, ret, err);
 
         /* The template with this spawn's argv and descriptors. */
