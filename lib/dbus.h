@@ -29,7 +29,8 @@ bool dbus_wanted(const struct sbx_policy *p);
 int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err);
 /* Removes the socket and its directory (a running sandbox keeps its bind). */
 void dbus_plan_done(struct dbus_plan *d);
-/* Starts xdg-dbus-proxy as the caller and returns once it listens. */
+/* Starts xdg-dbus-proxy in a sandbox of its own, as the caller, and
+ * returns once it listens. */
 int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sbx_error **err);
 /* Ends and reaps the proxy.  NULL-safe. */
 void dbus_proxy_stop(struct dbus_proxy *px);
