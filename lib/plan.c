@@ -19,6 +19,7 @@
 
 #include <cap-ng.h>
 
+#include "dbus.h"
 #include "env.h"
 #include "exec.h"
 #include "exec_fs.h"
@@ -745,6 +746,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
 
         if ((r = env_build(p, plan->home, plan->inside_uid, &plan->envp)) < 0)
                 return sbx_err_setup(err, r, "environment", "building the environment");
+        if (dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
+                return r;
 
         plan->stdio[0] = o->stdin_fd;
         plan->stdio[1] = o->stdout_fd;
@@ -803,6 +806,7 @@ void plan_done(struct plan *plan)
         free(plan->keep_fds);
         free(plan->tree_fds);
         free(plan->protect_ll);
+        dbus_plan_done(plan->dbus);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
@@ -833,6 +837,9 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();
         plan->caller_is_root = plan->host_uid == 0;
         plan->self = true;
+        /* The caller's own view keeps the real bus reachable. */
+        if (dbus_wanted(p))
+                return dbus_plan(p, plan, err);
         if ((r = caps_mask(p, &plan->caps_keep, err)) < 0)
                 return r;
         /* The process sees the host tree: a bind's Landlock rule applies to

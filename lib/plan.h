@@ -14,6 +14,8 @@
 #include "policy.h"
 #include "seccomp.h"
 
+struct dbus_plan;
+
 enum plan_mount_kind {
         PM_BIND,      /* bind src (or src_fd) at dst */
         PM_TMPFS,     /* fresh tmpfs */
@@ -107,6 +109,9 @@ struct plan {
         size_t nwarnings, warnings_cap;
         char **notes;
         size_t nnotes, notes_cap;
+
+        /* [dbus]: the proxy this launch starts (dbus.c), or NULL */
+        struct dbus_plan *dbus;
 
         /* every string above that the plan allocated */
         char **owned;

@@ -274,6 +274,9 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->skipped);
         strlist_free(&p->protect);
         strlist_free(&p->protect_dir);
+        strlist_free(&p->dbus_talk);
+        strlist_free(&p->dbus_own);
+        strlist_free(&p->dbus_see);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
         free(p->files);
@@ -327,6 +330,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
                         d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir =
+                                d->dbus_talk = d->dbus_own = d->dbus_see =
                                 d->limits_optional = d->skipped = (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
@@ -363,6 +367,8 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->env_set, &d->env_set },         { &s->landlock_optional, &d->landlock_optional },
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
                 { &s->protect_dir, &d->protect_dir },
+                { &s->dbus_talk, &d->dbus_talk },     { &s->dbus_own, &d->dbus_own },
+                { &s->dbus_see, &d->dbus_see },
                 { &s->limits_optional, &d->limits_optional },
                 { &s->skipped, &d->skipped },
         };
@@ -510,6 +516,9 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
             !strlist_same(&a->landlock_optional, &b->landlock_optional) ||
             !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect) ||
             !strlist_same(&a->protect_dir, &b->protect_dir))
+                return false;
+        if (!strlist_same(&a->dbus_talk, &b->dbus_talk) || !strlist_same(&a->dbus_own, &b->dbus_own) ||
+            !strlist_same(&a->dbus_see, &b->dbus_see))
                 return false;
         return a->new_session == b->new_session;
 }

@@ -190,6 +190,12 @@ struct sbx_policy {
         /* [process] */
         bool new_session;
 
+        /* [dbus]: names of the session bus the sandbox may reach through a
+         * filtering proxy (dbus.c); all three empty: no bus at all */
+        struct strlist dbus_talk; /* call and receive signals */
+        struct strlist dbus_own;  /* own (and talk to) */
+        struct strlist dbus_see;  /* listed, nothing more */
+
         /* Mount entries left out at load time because a ${?NAME} they use
          * is unset or empty: one line each, for `sbx show` and --verbose.
          * Not part of the policy's value (sbx show's INI has no entry). */

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dbus.h"
 #include "plan.h"
 #include "spawn.h"
 #include "util.h"
@@ -97,7 +98,8 @@ SBX_EXPORT int sbx_spawn_prepared(const struct sbx_prepared *pp, const struct sb
         if (!pp || !o || !ret || o->size < offsetof(struct sbx_spawn_options, log_fd) + sizeof(int) ||
             !o->file)
                 return -EINVAL;
-        if (!template_fits(pp, o))
+        /* [dbus]: each sandbox has its own proxy and socket. */
+        if (!template_fits(pp, o) || dbus_wanted(pp->policy))
                 return sbx_spawn(pp->policy, o, ret, err);
 
         /* The template with this spawn's argv and descriptors. */

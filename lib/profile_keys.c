@@ -18,7 +18,7 @@
 
 const char *const profile_sections[] = {
         "profile", "namespaces", "filesystem", "network", "exec", "seccomp",
-        "capabilities", "limits", "environment", "landlock", "process", NULL,
+        "capabilities", "limits", "environment", "landlock", "process", "dbus", NULL,
 };
 
 const struct limit_def profile_limits[SBX_RLIMIT_COUNT] = {
@@ -113,6 +113,13 @@ const struct key_def profile_keys[] = {
         { "landlock", "read-only", K_LL_READONLY, "list of paths", "none", "only read access beneath these, even on writable mounts" },
 
         { "process", "new-session", K_NEW_SESSION, "bool", "yes", "start the program in a new session (no controlling terminal)" },
+
+        { "dbus", "talk", K_DBUS_TALK, "list of bus names or PREFIX.*", "none",
+          "session bus names the program may call and hear signals from, through a filtering proxy" },
+        { "dbus", "own", K_DBUS_OWN, "list of bus names or PREFIX.*", "none",
+          "session bus names the program may own (and talk to)" },
+        { "dbus", "see", K_DBUS_SEE, "list of bus names or PREFIX.*", "none",
+          "session bus names the program may see listed, but not call" },
 };
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
 
@@ -138,6 +145,35 @@ bool profile_section_valid(const char *section)
                 if (strcmp(profile_sections[i], section) == 0)
                         return true;
         return false;
+}
+
+/* A well-known bus name as the D-Bus specification defines it, or one
+ * followed by ".*" (xdg-dbus-proxy's prefix match).  Unique names (":1.42")
+ * are refused: they change with every connection. */
+static bool dbus_name_valid(const char *s)
+{
+        size_t len = strlen(s);
+        if (len >= 2 && strcmp(s + len - 2, ".*") == 0)
+                len -= 2;
+        if (len == 0 || len > 255)
+                return false;
+        size_t elements = 0, elen = 0;
+        for (size_t i = 0; i <= len; i++) {
+                char c = i < len ? s[i] : '.';
+                if (c == '.') {
+                        if (elen == 0)
+                                return false;
+                        elements++;
+                        elen = 0;
+                } else if (isalnum((unsigned char)c) || c == '_' || c == '-') {
+                        if (elen == 0 && isdigit((unsigned char)c))
+                                return false;
+                        elen++;
+                } else {
+                        return false;
+                }
+        }
+        return elements >= 2 || (elements == 1 && len < strlen(s));
 }
 
 bool profile_key_expands(enum key_id id)
@@ -883,6 +919,17 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         }
         case K_ENV_SET:
                 return apply_env_set(p, k, t, loc, err);
+        case K_DBUS_TALK:
+        case K_DBUS_OWN:
+        case K_DBUS_SEE:
+                if (!dbus_name_valid(t->text))
+                        return kerr(err, k, loc, "'%s' is not a D-Bus well-known name (two or more "
+                                    "dot-separated elements of [A-Za-z0-9_-], none starting with a digit, "
+                                    "at most 255 characters) or such a name followed by .*", t->text);
+                if (!(val = strdup(t->text)))
+                        return -ENOMEM;
+                l = k->id == K_DBUS_TALK ? &p->dbus_talk : k->id == K_DBUS_OWN ? &p->dbus_own : &p->dbus_see;
+                break;
         case K_LIM_OPTIONAL: {
                 static const char *const names[] = { "memory", "processes", "cpu-share", "all", NULL };
                 bool ok = false;

@@ -53,6 +53,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "dbus.h"
 #include "init_filter.h"
 #include "limit.h"
 #include "mount.h"
@@ -120,6 +121,7 @@ struct sbx_process {
         int status;
         struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
         struct sbx_process_stats stats; /* filled when reaped */
+        struct dbus_proxy *dbus; /* [dbus]: stopped once reaped */
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -905,6 +907,7 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 proc->stats.reports_lost = proc->relay_lost + (got ? m.lost : 0);
                 proc->reaped = true;
                 report_lost(proc, proc->stats.reports_lost);
+                dbus_proxy_stop(TAKE_PTR(proc->dbus));
                 close(proc->status_fd);
                 proc->status_fd = -1;
                 if (proc->report_fd >= 0) {
@@ -963,8 +966,14 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 for (char **w = plan.notes; (o->flags & SBX_SPAWN_VERBOSE) && w && *w; w++)
                         dprintf(o->log_fd, "sbx: note: %s\n", *w);
         }
+        struct dbus_proxy *dbus = NULL;
+        if (r >= 0 && plan.dbus)
+                r = dbus_proxy_start(&plan, &dbus, err);
         if (r >= 0)
                 r = spawn_plan(&plan, ret, err);
+        if (r >= 0)
+                (*ret)->dbus = TAKE_PTR(dbus);
+        dbus_proxy_stop(dbus);
         plan_done(&plan);
         return r;
 }

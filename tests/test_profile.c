@@ -1012,3 +1012,26 @@ Test(profile, round_trip_awkward_values)
         round_trip(p);
         sbx_policy_free(p);
 }
+
+/* [dbus]: well-known names (or PREFIX.*) only, kept as written, with `!` removal. */
+Test(profile, dbus_names)
+{
+        struct sbx_policy *p = load_ok("[dbus]\ntalk = org.freedesktop.portal.* org.freedesktop.Notifications\n"
+                                       "own = org.example.App_1 org.example.App-2\nsee = org.*\n"
+                                       "talk = !org.freedesktop.Notifications\n");
+        cr_assert_eq(p->dbus_talk.n, 1);
+        cr_assert_str_eq(p->dbus_talk.v[0], "org.freedesktop.portal.*");
+        cr_assert_eq(p->dbus_own.n, 2);
+        cr_assert_eq(p->dbus_see.n, 1);
+        sbx_policy_free(p);
+        const char *bad[] = { "org", ":1.42", "org..x", ".org.x", "org.x.", "org.1x", "org.x*", "org.*.x",
+                              "a.b/c", "org.*.*", "*" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char text[128];
+                snprintf(text, sizeof(text), "[dbus]\n\ntalk = %s\n", bad[i]);
+                expect_error(text, 3, "[dbus] talk: '");
+        }
+        char text[400];
+        snprintf(text, sizeof(text), "[dbus]\nown = org.%0256d\n", 0);
+        expect_error(text, 2, "[dbus] own: 'org.");
+}

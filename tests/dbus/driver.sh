@@ -1,0 +1,74 @@
+#!/bin/sh
+# test_dbus.c's driver: DIR (a fresh directory) gets a private session bus
+# with a service owning org.example.Allowed and org.example.Forbidden, then
+# runs each MODE and prints one line per mode.  SBX, SRC set by the caller.
+# Modes: outside (probe.sh without a sandbox), inside (probe.sh in sbx with
+# DIR/p.ini), gone (no proxy and no socket directory left after a run),
+# killed (sbx killed by SIGKILL: its proxy goes too), noproxy (no
+# xdg-dbus-proxy: the launch fails), browser (ListNames in the shipped
+# browser profile), realbind (binding the real bus is refused).
+set -u
+DIR=$1
+shift
+mkdir -p "$DIR/bus" "$DIR/rt" "$DIR/work"
+chmod 700 "$DIR/rt"
+cp "$SRC/probe.sh" "$DIR/work/"
+export DBUS_SESSION_BUS_ADDRESS="unix:path=$DIR/bus/socket" XDG_RUNTIME_DIR="$DIR/rt"
+dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" --nofork --nopidfile >"$DIR/daemon.log" 2>&1 &
+D=$!
+/usr/bin/python3 "$SRC/service.py" org.example.Allowed org.example.Forbidden \
+        org.freedesktop.Notifications >"$DIR/service.log" 2>&1 &
+S=$!
+i=0
+until dbus-send --session --print-reply --dest=org.example.Forbidden / org.freedesktop.DBus.Peer.Ping \
+        >/dev/null 2>&1; do
+        i=$((i + 1))
+        if [ $i -gt 100 ]; then echo "service did not start: $(cat "$DIR"/*.log)"; kill $S $D; exit 1; fi
+        sleep 0.1
+done
+cd "$DIR/work"
+proxies() { pgrep -f "xdg-dbus-proxy.*$DIR" | tr '\n' ' '; }
+for mode in "$@"; do
+        case $mode in
+        outside) echo "outside: $(sh ./probe.sh)" ;;
+        inside) echo "inside: $("$SBX" run --profile "$DIR/p.ini" -- /bin/sh ./probe.sh 2>&1)" ;;
+        gone)
+                "$SBX" run --profile "$DIR/p.ini" -- /bin/true
+                echo "gone: status=$? proxies=[$(proxies)] dirs=[$(ls "$DIR/rt" | grep sbx-dbus)]" ;;
+        killed)
+                "$SBX" run --profile "$DIR/p.ini" -- /bin/sleep 30 &
+                P=$!
+                i=0
+                while [ -z "$(proxies)" ] && [ $i -lt 100 ]; do i=$((i + 1)); sleep 0.05; done
+                before=$(proxies)
+                # the proxy's own sandbox: another mount namespace, no /home
+                pid=${before%% *}
+                if [ -n "$pid" ] && [ "$(readlink /proc/"$pid"/ns/mnt)" != "$(readlink /proc/self/ns/mnt)" ] &&
+                        [ -d /proc/"$pid"/root/usr ] && ! [ -e /proc/"$pid"/root/home ]; then
+                        confined=yes
+                else
+                        confined=no
+                fi
+                kill -KILL $P
+                wait $P 2>/dev/null
+                i=0
+                while [ -n "$(proxies)" ] && [ $i -lt 50 ]; do i=$((i + 1)); sleep 0.1; done
+                echo "killed: before=[$before] after=[$(proxies)] confined=$confined" ;;
+        browser)
+                # the shipped profile; $BROWSER_SET: extra --set options
+                # shellcheck disable=SC2086
+                echo "browser: $("$SBX" run --profile browser --set exec.allow=/usr/bin/dbus-send ${BROWSER_SET:-} \
+                        -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+                        /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
+                        grep -o 'org\.[a-z]*\.[A-Za-z]*' | grep -v DBus | sort | tr '\n' ,)" ;;
+        realbind)
+                # the real bus next to the filtered one: refused
+                echo "realbind: $("$SBX" run --profile "$DIR/p.ini" --ro-bind "$DIR/bus" -- /bin/true 2>&1;
+                        echo "status=$?")" ;;
+        noproxy)
+                echo "noproxy: $(SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
+                        -- /bin/true 2>&1; echo "status=$?")" ;;
+        esac
+done
+kill $S $D
+wait 2>/dev/null
