@@ -428,6 +428,14 @@ static const char *file_kind(mode_t m)
         return S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symlink" : S_ISSOCK(m) ? "a socket"
              : S_ISFIFO(m) ? "a fifo" : S_ISCHR(m) || S_ISBLK(m) ? "a device" : "not a regular file";
 }
+/* Is host path `path` visible inside at the same path, as itself (not
+ * another file that a bind of another source puts there)? */
+static bool shown_as_itself(const struct plan *plan, const char *path)
+{
+        _cleanup_free_ char *host = NULL;
+        return plan_host_path(plan, path, &host) >= 0 && strcmp(host, path) == 0;
+}
+
 
 /* One file argument: bound exactly as named (resolve.c): no plantable
  * link on the way, the last component never followed, no `..`.  An
@@ -466,7 +474,7 @@ static int add_argument(struct plan *plan, const struct sbx_policy *p, int cwdfd
         /* A root-owned link already in the view (/bin/sh: the same link
          * into the same /usr inside) needs nothing added, so nothing is
          * followed on the host's side; any other link is refused. */
-        if (S_ISLNK(m) && (planted || !path_visible(plan, res.path))) {
+        if (S_ISLNK(m) && (planted || !shown_as_itself(plan, res.path))) {
                 char target[PATH_MAX];
                 ssize_t tl = readlinkat(res.fd, "", target, sizeof(target) - 1);
                 if (tl < 0)
@@ -479,7 +487,7 @@ static int add_argument(struct plan *plan, const struct sbx_policy *p, int cwdfd
         } else if (strcmp(res.path, "/") == 0) {
                 r = sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
                                  "file argument %s names /, which is never bound", a);
-        } else if (path_visible(plan, res.path)) {
+        } else if (shown_as_itself(plan, res.path)) {
                 /* Already in the view (a bind of the profile or the command
                  * line shows it): nothing to add. */
         } else if (!S_ISREG(m) && !(S_ISDIR(m) && p->args_dirs)) {
