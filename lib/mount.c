@@ -174,12 +174,22 @@ static int make_point(int pfd, const char *name, bool dir)
 {
         if (dir)
                 return mkdirat(pfd, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
-        int f = openat(pfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+        /* O_EXCL: an existing file is left alone, never opened (for
+         * writing a running binary gives ETXTBSY, and a host file seen
+         * through a bind must not be touched). */
+        int f = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
         if (f >= 0) {
                 close(f);
                 return 0;
         }
-        return errno == EEXIST || errno == EISDIR || errno == EACCES || errno == EROFS ? 0 : -errno;
+        if (errno == EEXIST) {
+                /* Never a mount on a link (O_NOFOLLOW used to say ELOOP). */
+                struct stat st;
+                if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return -errno;
+                return S_ISLNK(st.st_mode) ? -ELOOP : 0;
+        }
+        return errno == EISDIR || errno == EACCES || errno == EROFS ? 0 : -errno;
 }
 
 /* Attach the detached tree at dst.  move_mount() without
