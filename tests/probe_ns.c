@@ -191,6 +191,22 @@ static int p_abstract(int argc, char **argv)
         return probe_report(r, "connect @%s", argv[1]);
 }
 
+static int p_unix_connect(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return probe_report(-errno, "socket");
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        if (strlen(argv[1]) >= sizeof(a.sun_path))
+                return 2;
+        strcpy(a.sun_path, argv[1]);
+        int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
+        close(s);
+        return probe_report(r, "connect %s", argv[1]);
+}
+
 static int p_kill(int argc, char **argv)
 {
         if (argc < 2)
@@ -396,6 +412,7 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "rewrite", "PATH", p_rewrite },
         { "connect", "IPV4 PORT", p_connect },
         { "abstract", "NAME", p_abstract },
+        { "unix-connect", "PATH", p_unix_connect },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },
         { "fd", "N", p_fd },
