@@ -62,6 +62,7 @@ struct attack {
         bool bare_root_only;
 };
 
+static struct words sandbox_args;
 static struct layer layers[MAX_ITEMS];
 static size_t nlayers;
 static struct attack attacks[MAX_ITEMS];
@@ -113,14 +114,22 @@ static void load_catalogue(void)
         cr_assert(f, "%s: %s", file, strerror(errno));
         struct layer *l = NULL;
         struct attack *a = NULL;
+        bool in_sandbox = false;
         int line = 0;
         while (fgets(buf, sizeof(buf), f)) {
                 line++;
                 char *s = trim(buf);
                 if (!*s || *s == ';')
                         continue;
+                if (strcmp(s, "[sandbox]") == 0) {
+                        l = NULL;
+                        a = NULL;
+                        in_sandbox = true;
+                        continue;
+                }
                 if (*s == '[') {
                         char kind[16], id[64];
+                        in_sandbox = false;
                         cr_assert_eq(sscanf(s, "[%15s %63[^]]]", kind, id), 2, "%s:%d: bad section", file, line);
                         l = NULL;
                         a = NULL;
@@ -138,10 +147,14 @@ static void load_catalogue(void)
                         continue;
                 }
                 char *eq = strchr(s, '=');
-                cr_assert(eq && (l || a), "%s:%d: expected KEY = VALUE in a section", file, line);
+                cr_assert(eq && (l || a || in_sandbox), "%s:%d: expected KEY = VALUE in a section", file, line);
                 *eq = 0;
                 char *k = trim(s), *v = trim(eq + 1);
-                if (l && strcmp(k, "off") == 0)
+                if (in_sandbox && strcmp(k, "args") == 0)
+                        split(file, line, v, &sandbox_args);
+                else if (in_sandbox)
+                        cr_assert_fail("%s:%d: unknown key '%s'", file, line, k);
+                else if (l && strcmp(k, "off") == 0)
                         split(file, line, v, &l->off);
                 else if (l && strcmp(k, "root-only") == 0)
                         l->root_only = strcmp(v, "yes") == 0;
@@ -185,7 +198,7 @@ static void load_catalogue(void)
 /* ---- the fixture: what the attacks aim at ------------------------------ */
 
 static char *tmp;
-static char home[512], out_dir[512], sock_path[512], suid_dir[512], suid_path[1024], abs_name[64];
+static char home[512], out_dir[512], llro_dir[512], sock_path[512], suid_dir[512], suid_path[1024], abs_name[64];
 static char port_s[16], pid_s[16];
 static int tcp_fd = -1, unix_fd = -1, abs_fd = -1;
 static pid_t target = -1;
@@ -253,6 +266,8 @@ static void setup(void)
 
         snprintf(out_dir, sizeof(out_dir), "%s/out", tmp);
         mkdir_mode(out_dir, 0777);
+        snprintf(llro_dir, sizeof(llro_dir), "%s/llro", tmp);
+        mkdir_mode(llro_dir, 0777);
 
         snprintf(p, sizeof(p), "%s/sock", tmp);
         mkdir_mode(p, 0755);
@@ -328,7 +343,7 @@ static const char *subst(const char *w, bool bare)
         } vars[] = {
                 { "@HOME@", home }, { "@OUT@", out_dir }, { "@SOCK@", sock_path }, { "@SUID@", suid_path },
                 { "@ABS@", abs_name }, { "@PORT@", port_s }, { "@PID@", pid_s },
-                { "@INIT@", bare ? pid_s : "1" },
+                { "@INIT@", bare ? pid_s : "1" }, { "@LLRO@", llro_dir },
         };
         static char buf[8][1024];
         static int k;
@@ -403,6 +418,8 @@ static void run_batch(int who, const struct words *off, char **results)
                 snprintf(set, sizeof(set), "exec.allow=%s", w);
                 free(w);
                 add(cmd, sizeof(cmd), set);
+                for (size_t i = 0; i < sandbox_args.n; i++)
+                        add(cmd, sizeof(cmd), subst(sandbox_args.w[i], false));
                 for (size_t i = 0; i < off->n; i++)
                         add(cmd, sizeof(cmd), off->w[i]);
                 add(cmd, sizeof(cmd), "--");
@@ -438,6 +455,8 @@ static void run_batch(int who, const struct words *off, char **results)
          * bare run can create it again. */
         char planted[1024];
         snprintf(planted, sizeof(planted), "%s/planted", out_dir);
+        unlink(planted);
+        snprintf(planted, sizeof(planted), "%s/planted", llro_dir);
         unlink(planted);
         unlink("/usr/sbx-layers-planted");
 }
