@@ -26,6 +26,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -289,6 +290,10 @@ static void setup(void)
          * the sandbox and allowed to execute. */
         snprintf(suid_dir, sizeof(suid_dir), "%s/suid", tmp);
         mkdir_mode(suid_dir, 0755);
+        struct statvfs vfs;
+        cr_assert_eq(statvfs(suid_dir, &vfs), 0);
+        cr_assert(!(vfs.f_flag & ST_NOSUID),
+                  "%s is mounted nosuid: the bare run of attack setuid-binary cannot work here", suid_dir);
         snprintf(suid_path, sizeof(suid_path), "%s/suid-probe", suid_dir);
         copy_file(probe_bin(), suid_path, 04755);
 
