@@ -187,7 +187,8 @@ static void load_catalogue(void)
                         cr_assert(find_layer(attacks[i].stops.w[j]), "%s: attack %s: unknown layer %s", file,
                                   attacks[i].id, attacks[i].stops.w[j]);
                 for (size_t j = 0; j < attacks[i].gap.n; j++)
-                        cr_assert(strcmp(attacks[i].gap.w[j], "all") == 0 || find_layer(attacks[i].gap.w[j]),
+                        cr_assert(strcmp(attacks[i].gap.w[j], "all") == 0 || strcmp(attacks[i].gap.w[j], "fixed-only") == 0 ||
+                                          find_layer(attacks[i].gap.w[j]),
                                   "%s: attack %s: gap: unknown layer %s", file, attacks[i].id, attacks[i].gap.w[j]);
                 for (size_t j = 0; j < attacks[i].pending.n; j++)
                         cr_assert(has(&attacks[i].stops, attacks[i].pending.w[j]),
@@ -497,27 +498,39 @@ Test(layers, attacks_work_bare)
         }
 }
 
-/* All layers on except `off_id` (NULL: all on). */
-static void check_config(const char *off_id)
+/* All layers on except those named in `off_ids` (space-separated; NULL:
+ * all on).  `key` names the configuration in `gap` lists: "all", the one
+ * layer switched off, or "fixed-only"; results are recorded as "all",
+ * "no-LAYER" or "fixed-only". */
+static void check_config(const char *key, const char *off_ids)
 {
-        const struct layer *off = off_id ? find_layer(off_id) : NULL;
-        static const struct words none;
+        struct words ids = { 0 }, args = { 0 };
+        bool root_only = false;
+        if (off_ids)
+                split("check_config", 0, off_ids, &ids);
+        for (size_t i = 0; i < ids.n; i++) {
+                const struct layer *l = find_layer(ids.w[i]);
+                cr_assert(l, "no layer %s in the catalogue", ids.w[i]);
+                cr_assert(l->off.n, "layer %s cannot be switched off", ids.w[i]);
+                root_only |= l->root_only;
+                for (size_t j = 0; j < l->off.n; j++) {
+                        cr_assert_lt(args.n, MAX_WORDS);
+                        args.w[args.n++] = l->off.w[j];
+                }
+        }
         char config[64];
-        snprintf(config, sizeof(config), "%s%s", off ? "no-" : "all", off ? off->id : "");
-        cr_assert(!off_id || off, "no layer %s in the catalogue", off_id);
-        cr_assert(!off || off->off.n, "layer %s cannot be switched off", off_id);
+        snprintf(config, sizeof(config), "%s%s", ids.n == 1 ? "no-" : "", key);
         char *res[MAX_ITEMS];
         FOR_EACH_USER {
-                if (off && off->root_only && WHO != AS_ROOT)
+                if (root_only && WHO != AS_ROOT)
                         continue;
-                run_batch(WHO, off ? &off->off : &none, res);
+                run_batch(WHO, &args, res);
                 for (size_t i = 0; i < nattacks; i++) {
                         const struct attack *a = &attacks[i];
                         bool claimed = false;
                         for (size_t j = 0; j < a->stops.n; j++)
-                                claimed |= (!off || strcmp(a->stops.w[j], off->id) != 0) &&
-                                            !has(&a->pending, a->stops.w[j]);
-                        bool gap = off ? has(&a->gap, off->id) : has(&a->gap, "all");
+                                claimed |= !has(&ids, a->stops.w[j]) && !has(&a->pending, a->stops.w[j]);
+                        bool gap = has(&a->gap, key);
                         record(a->id, config, WHO_NAME, verdict(res[i]));
                         if (!claimed) {
                                 cr_log_info("[%s %s] %s: %s (not claimed here)", WHO_NAME, config, a->id, res[i]);
@@ -536,18 +549,31 @@ static void check_config(const char *off_id)
         }
 }
 
-Test(layers, all_on) { check_config(NULL); }
-Test(layers, without_landlock) { check_config("landlock"); }
-Test(layers, without_seccomp) { check_config("seccomp"); }
-Test(layers, without_netns) { check_config("netns"); }
-Test(layers, without_pidns) { check_config("pidns"); }
-Test(layers, without_userns) { check_config("userns"); }
-Test(layers, without_session) { check_config("session"); }
+Test(layers, all_on) { check_config("all", NULL); }
+Test(layers, without_landlock) { check_config("landlock", "landlock"); }
+Test(layers, without_seccomp) { check_config("seccomp", "seccomp"); }
+Test(layers, without_netns) { check_config("netns", "netns"); }
+Test(layers, without_pidns) { check_config("pidns", "pidns"); }
+Test(layers, without_userns) { check_config("userns", "userns"); }
+Test(layers, without_session) { check_config("session", "session"); }
+/* Every layer off that both callers can switch off (all but the root-only
+ * ones): what the fixed layers
+ * (view, privs, and the user namespace) claim holds without the others,
+ * and what only the others claim gets through (the claims are complete). */
+Test(layers, fixed_only)
+{
+        char ids[512] = "";
+        for (size_t i = 0; i < nlayers; i++)
+                if (layers[i].off.n && !layers[i].root_only)
+                        snprintf(ids + strlen(ids), sizeof(ids) - strlen(ids), " %s", layers[i].id);
+        check_config("fixed-only", ids);
+}
 
 /* Every switchable layer of the catalogue has its Test above. */
 Test(layers, every_switchable_layer_tested)
 {
         static const char *const tested[] = { "landlock", "seccomp", "netns", "pidns", "userns", "session" };
+        /* fixed_only switches off all of them but the root-only ones. */
         for (size_t i = 0; i < nlayers; i++) {
                 bool found = false;
                 for (size_t j = 0; j < sizeof(tested) / sizeof(tested[0]); j++)
