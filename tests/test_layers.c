@@ -3,8 +3,9 @@
  * The catalogue tests/layers/attacks.ini names the attacks, the probe
  * command of each, and the layers that claim to stop it.  Here every
  * attack runs in a sandbox of the default profile with all layers on, and
- * then with each layer that can be switched off switched off in turn: an
- * attack that a remaining layer claims must still be stopped.  All attacks
+ * then with each layer that can be switched off switched off in turn, and
+ * with all of them off at once (fixed-only): an attack that a remaining
+ * layer claims must still be stopped.  All attacks
  * of one configuration run in one launch (`probe batch`), under `script`
  * so that the caller has a terminal to inject into.  The same batch runs
  * bare (no sbx) and every attack must work there, so that the test can
