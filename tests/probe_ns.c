@@ -207,6 +207,29 @@ static int p_abstract(int argc, char **argv)
         return probe_report(r, "connect @%s", argv[1]);
 }
 
+/* Exit 0 when the effective uid is 0: run through a set-user-ID copy
+ * (`run SUID-COPY euid-root`), it tells whether exec gained root. */
+static int p_euid_root(int argc, char **argv)
+{
+        return geteuid() == 0 ? 0 : 1;
+}
+
+static int p_unix_connect(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return probe_report(-errno, "socket");
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        if (strlen(argv[1]) >= sizeof(a.sun_path))
+                return 2;
+        strcpy(a.sun_path, argv[1]);
+        int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
+        close(s);
+        return probe_report(r, "connect %s", argv[1]);
+}
+
 static int p_kill(int argc, char **argv)
 {
         if (argc < 2)
@@ -396,6 +419,20 @@ static int p_ls(int argc, char **argv)
         return probe_report(ERR(lstat(argv[1], &st)), "lstat %s", argv[1]);
 }
 
+/* readlink(2) of /proc/PID/fd/N needs ptrace read access to PID: the
+ * harmless way to ask whether another process's files are reachable. */
+static int p_readlink(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        char buf[256];
+        ssize_t n = readlink(argv[1], buf, sizeof(buf) - 1);
+        if (n < 0)
+                return probe_report(-errno, "readlink %s", argv[1]);
+        buf[n] = 0;
+        return probe_report(0, "readlink %s: %s", argv[1], buf);
+}
+
 static int p_setuid(int argc, char **argv)
 {
         uid_t u = argc > 1 ? (uid_t)atoi(argv[1]) : 0;
@@ -413,6 +450,8 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "connect", "IPV4 PORT", p_connect },
         { "unix", "[=]PATH: connect to a pathname unix socket (a leading = keeps sbx's args from taking PATH for a file argument)", p_unix },
         { "abstract", "NAME", p_abstract },
+        { "unix-connect", "PATH", p_unix_connect },
+        { "euid-root", ": exit 0 when euid is 0, 1 otherwise (prints nothing)", p_euid_root },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },
         { "fd", "N", p_fd },
@@ -430,6 +469,7 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "isatty", "", p_isatty },
         { "env", "NAME", p_env },
         { "ls", "PATH", p_ls },
+        { "readlink", "PATH", p_readlink },
         { "setuid", "[UID]", p_setuid },
         { NULL, NULL, NULL },
 };

@@ -61,6 +61,26 @@ static int p_ptrace(int argc, char **argv)
         return probe_report(ERR(ptrace(PTRACE_TRACEME, 0, 0, 0)), "ptrace(PTRACE_TRACEME)");
 }
 
+/* Attach to a process of its own (a child that waits): what a program
+ * could do to any process of the sandbox it can address. */
+static int p_ptrace_child(int argc, char **argv)
+{
+        pid_t c = fork();
+        if (c < 0)
+                return probe_report(-errno, "fork");
+        if (c == 0) {
+                pause();
+                _exit(0);
+        }
+        long r = ptrace(PTRACE_ATTACH, c, 0, 0);
+        int e = errno;
+        if (r == 0)
+                ptrace(PTRACE_DETACH, c, 0, 0);
+        kill(c, SIGKILL);
+        waitpid(c, NULL, 0);
+        return probe_report(r == 0 ? 0 : -e, "ptrace(PTRACE_ATTACH, child %d)", (int)c);
+}
+
 static int p_vm_readv(int argc, char **argv)
 {
         char src[8] = "secret", dst[8];
@@ -306,6 +326,7 @@ static int p_setuid(int argc, char **argv)
 
 const struct probe_cmd probe_sc_cmds[] = {
         { "ptrace", "[attach [PID]]  PTRACE_TRACEME, or attach to PID (default: parent)", p_ptrace },
+        { "ptrace-child", "  attach to a child of its own", p_ptrace_child },
         { "vm-readv", "  process_vm_readv on itself", p_vm_readv },
         { "io_uring", "  io_uring_setup", p_io_uring },
         { "bpf", "  BPF_MAP_CREATE (bare OK as root only)", p_bpf },
