@@ -786,6 +786,16 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                                     "this kernel has no Landlock to stop a sandbox creating it; "
                                     "bind a narrower directory",
                                     plan->protect_ll[0]);
+        /* Controls that only the filter enforces are gone with it: say so
+         * at every launch rather than run weaker without a word (the layer
+         * matrix, docs/layers.md, shows which attacks then get through). */
+        if (!p->seccomp &&
+            (r = plan_warn(plan, "seccomp is off ([seccomp] enabled = no): %s%sthe always-denied "
+                           "calls (io_uring, bpf, keyctl, perf_event_open, ptrace, nested user "
+                           "namespaces, TIOCSTI without a new session) are not refused",
+                           p->memfd_exec ? "" : "[exec] memfd-exec = no, ",
+                           p->sc_wx ? "[seccomp] wx, " : "")) < 0)
+                return r;
         if (p->seccomp) {
                 unsigned f = SC_SUPERVISED;
                 if (plan->log_denials)

@@ -571,6 +571,25 @@ Test(behaviour, interpreter_and_tool_hooks_never_pass_a_glob)
                 unsetenv(hooks[i]);
 }
 
+/* Switching the filter off loses controls that only it enforces; the
+ * launch says which, every time (not only with --verbose). */
+Test(behaviour, seccomp_off_warns_what_is_lost)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--set", "seccomp.enabled=no", "--",
+                                     "/bin/true", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.err, "sbx: warning: seccomp is off") && strstr(r.err, "memfd-exec = no") &&
+                                  strstr(r.err, "io_uring"),
+                          "[%s] no warning: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--", "/bin/true", NULL), 0);
+                cr_assert(!strstr(r.err, "seccomp is off"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+}
+
 Test(behaviour, dry_run_prints_plan)
 {
         struct run_result r;
