@@ -41,7 +41,7 @@ static const char *const proxy_paths[] = { "/usr/bin/xdg-dbus-proxy", "/usr/libe
 
 bool dbus_wanted(const struct sbx_policy *p)
 {
-        return p->dbus_talk.n + p->dbus_own.n + p->dbus_see.n > 0;
+        return p->dbus_talk.n + p->dbus_own.n + p->dbus_see.n + p->dbus_call.n + p->dbus_broadcast.n > 0;
 }
 
 /* SBX_DBUS_PROXY (an absolute path) overrides the search; for tests and
@@ -157,7 +157,9 @@ static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_p
         const struct {
                 const struct strlist *l;
                 const char *prefix;
-        } rules[] = { { &p->dbus_see, "--see=" }, { &p->dbus_talk, "--talk=" }, { &p->dbus_own, "--own=" } };
+        } rules[] = { { &p->dbus_see, "--see=" },   { &p->dbus_talk, "--talk=" },
+                      { &p->dbus_own, "--own=" },   { &p->dbus_call, "--call=" },
+                      { &p->dbus_broadcast, "--broadcast=" } };
         /* The sync fd is always 3 in the proxy (dbus_proxy_start). */
         if ((r = argv_add(&d->argv, &n, "", exe)) < 0 || (r = argv_add(&d->argv, &n, "", "--fd=3")) < 0 ||
             (r = argv_add(&d->argv, &n, "", d->address)) < 0 || (r = argv_add(&d->argv, &n, "", d->sock)) < 0 ||
@@ -172,9 +174,12 @@ static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_p
 
 int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err)
 {
-        const struct sbx_loc *where = p->dbus_talk.n ? &p->dbus_talk.loc[0]
-                                      : p->dbus_own.n ? &p->dbus_own.loc[0]
-                                                      : &p->dbus_see.loc[0];
+        const struct strlist *keys[] = { &p->dbus_talk, &p->dbus_own, &p->dbus_see, &p->dbus_call,
+                                          &p->dbus_broadcast };
+        const struct sbx_loc *where = NULL;
+        for (size_t i = 0; i < ARRAY_SIZE(keys) && !where; i++)
+                if (keys[i]->n)
+                        where = &keys[i]->loc[0];
         if (!p->ns_mount || plan->self)
                 return sbx_err_at(err, -EINVAL, where->file, where->line,
                                   "[dbus] needs a sandbox with its own mount namespace (the proxy's socket is "

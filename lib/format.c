@@ -128,6 +128,8 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_DBUS_TALK: return &p->dbus_talk;
         case K_DBUS_OWN: return &p->dbus_own;
         case K_DBUS_SEE: return &p->dbus_see;
+        case K_DBUS_CALL: return &p->dbus_call;
+        case K_DBUS_BROADCAST: return &p->dbus_broadcast;
         case K_SC_SOCKET:
         case K_SC_IOCTL:
                 for (size_t i = 0; i < p->sc_nargs; i++) {

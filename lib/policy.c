@@ -277,6 +277,8 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->dbus_talk);
         strlist_free(&p->dbus_own);
         strlist_free(&p->dbus_see);
+        strlist_free(&p->dbus_call);
+        strlist_free(&p->dbus_broadcast);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
         free(p->files);
@@ -330,7 +332,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
                         d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir =
-                                d->dbus_talk = d->dbus_own = d->dbus_see =
+                                d->dbus_talk = d->dbus_own = d->dbus_see = d->dbus_call = d->dbus_broadcast =
                                 d->limits_optional = d->skipped = (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
@@ -368,7 +370,8 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
                 { &s->protect_dir, &d->protect_dir },
                 { &s->dbus_talk, &d->dbus_talk },     { &s->dbus_own, &d->dbus_own },
-                { &s->dbus_see, &d->dbus_see },
+                { &s->dbus_see, &d->dbus_see },       { &s->dbus_call, &d->dbus_call },
+                { &s->dbus_broadcast, &d->dbus_broadcast },
                 { &s->limits_optional, &d->limits_optional },
                 { &s->skipped, &d->skipped },
         };
@@ -518,7 +521,8 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
             !strlist_same(&a->protect_dir, &b->protect_dir))
                 return false;
         if (!strlist_same(&a->dbus_talk, &b->dbus_talk) || !strlist_same(&a->dbus_own, &b->dbus_own) ||
-            !strlist_same(&a->dbus_see, &b->dbus_see))
+            !strlist_same(&a->dbus_see, &b->dbus_see) || !strlist_same(&a->dbus_call, &b->dbus_call) ||
+            !strlist_same(&a->dbus_broadcast, &b->dbus_broadcast))
                 return false;
         return a->new_session == b->new_session;
 }

@@ -195,6 +195,8 @@ struct sbx_policy {
         struct strlist dbus_talk; /* call and receive signals */
         struct strlist dbus_own;  /* own (and talk to) */
         struct strlist dbus_see;  /* listed, nothing more */
+        struct strlist dbus_call;      /* NAME=RULE: these calls only */
+        struct strlist dbus_broadcast; /* NAME=RULE: these signals only */
 
         /* Mount entries left out at load time because a ${?NAME} they use
          * is unset or empty: one line each, for `sbx show` and --verbose.

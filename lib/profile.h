@@ -53,7 +53,7 @@ enum key_id {
         K_LL_OPTIONAL, K_LL_READONLY,
         K_LIM_OPTIONAL,
         K_PROTECT, K_PROTECT_DIR,
-        K_DBUS_TALK, K_DBUS_OWN, K_DBUS_SEE,
+        K_DBUS_TALK, K_DBUS_OWN, K_DBUS_SEE, K_DBUS_CALL, K_DBUS_BROADCAST,
         K_COUNT,
 };
 

@@ -120,6 +120,11 @@ const struct key_def profile_keys[] = {
           "session bus names the program may own (and talk to)" },
         { "dbus", "see", K_DBUS_SEE, "list of bus names or PREFIX.*", "none",
           "session bus names the program may see listed, but not call" },
+        { "dbus", "call", K_DBUS_CALL, "list of NAME=[METHOD][@PATH]", "none",
+          "calls the program may make to NAME (which it sees): METHOD is *, an interface (with .* for all "
+          "below it) or interface.method; PATH an object path (with /* for all below it)" },
+        { "dbus", "broadcast", K_DBUS_BROADCAST, "list of NAME=[METHOD][@PATH]", "none",
+          "signals the program may receive from NAME, matched like call" },
 };
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
 
@@ -174,6 +179,64 @@ static bool dbus_name_valid(const char *s)
                 }
         }
         return elements >= 2 || (elements == 1 && len < strlen(s));
+}
+
+/* xdg-dbus-proxy's call and broadcast rules, NAME=[METHOD][@PATH]: METHOD
+ * is "*" or dot-separated elements of [A-Za-z0-9_] (an interface, a
+ * method, PREFIX.*), PATH an object path, either may end in "*". */
+static bool dbus_rule_valid(const char *s)
+{
+        const char *eq = strchr(s, '='), *at;
+        char name[256];
+        if (!eq || (size_t)(eq - s) >= sizeof(name))
+                return false;
+        memcpy(name, s, (size_t)(eq - s));
+        name[eq - s] = 0;
+        if (!dbus_name_valid(name))
+                return false;
+        const char *m = eq + 1;
+        at = strchr(m, '@');
+        size_t mlen = at ? (size_t)(at - m) : strlen(m);
+        if (mlen == 0 && !at)
+                return false;
+        if (mlen > 255)
+                return false;
+        if (mlen > 1 || (mlen == 1 && m[0] != '*')) {
+                if (mlen >= 2 && m[mlen - 2] == '.' && m[mlen - 1] == '*')
+                        mlen -= 2;
+                size_t elen = 0, elements = 0;
+                for (size_t i = 0; i <= mlen; i++) {
+                        char c = i < mlen ? m[i] : '.';
+                        if (c == '.') {
+                                if (elen == 0)
+                                        return false;
+                                elements++;
+                                elen = 0;
+                        } else if ((isalnum((unsigned char)c) && (elen || !isdigit((unsigned char)c))) ||
+                                   c == '_') {
+                                elen++;
+                        } else {
+                                return false;
+                        }
+                }
+                if (elements < 2)
+                        return false;
+        }
+        if (!at)
+                return true;
+        const char *path = at + 1;
+        size_t plen = strlen(path);
+        if (path[0] != '/')
+                return false;
+        if (plen >= 2 && strcmp(path + plen - 2, "/*") == 0)
+                plen -= 2;
+        if (plen <= 1)
+                return true; /* "/" or "/" followed by "*" */
+        for (size_t i = 1; i < plen; i++)
+                if (!(isalnum((unsigned char)path[i]) || path[i] == '_' ||
+                      (path[i] == '/' && path[i - 1] != '/' && i + 1 < plen)))
+                        return false;
+        return true;
 }
 
 bool profile_key_expands(enum key_id id)
@@ -929,6 +992,16 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
                 if (!(val = strdup(t->text)))
                         return -ENOMEM;
                 l = k->id == K_DBUS_TALK ? &p->dbus_talk : k->id == K_DBUS_OWN ? &p->dbus_own : &p->dbus_see;
+                break;
+        case K_DBUS_CALL:
+        case K_DBUS_BROADCAST:
+                if (!dbus_rule_valid(t->text))
+                        return kerr(err, k, loc, "'%s' is not NAME=[METHOD][@PATH] (a D-Bus well-known name "
+                                    "or NAME.*; METHOD *, an interface, interface.method or PREFIX.*; PATH an "
+                                    "object path, /* for all below it)", t->text);
+                if (!(val = strdup(t->text)))
+                        return -ENOMEM;
+                l = k->id == K_DBUS_CALL ? &p->dbus_call : &p->dbus_broadcast;
                 break;
         case K_LIM_OPTIONAL: {
                 static const char *const names[] = { "memory", "processes", "cpu-share", "all", NULL };

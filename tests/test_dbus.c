@@ -106,6 +106,20 @@ Test(dbus, filtered_names)
         }
 }
 
+/* call = NAME=METHOD@PATH: only that method at that path. */
+Test(dbus, call_rule)
+{
+        need_all();
+        FOR_EACH_USER {
+                char *dir = setup(WHO, "call = org.example.Forbidden=org.freedesktop.DBus.Peer.Ping@/allowed\n");
+                char *out = drive(WHO, dir, "rules");
+                cr_assert(strstr(out, "rules: outside=yes,yes, inside=yes,no,\n"),
+                          "[%s] the call rule is not what the sandbox gets:\n%s", WHO_NAME, out);
+                free(out);
+                done(dir);
+        }
+}
+
 /* The shipped browser profile: notifications and portals, nothing else. */
 Test(dbus, browser_profile)
 {

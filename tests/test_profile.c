@@ -1035,3 +1035,25 @@ Test(profile, dbus_names)
         snprintf(text, sizeof(text), "[dbus]\nown = org.%0256d\n", 0);
         expect_error(text, 2, "[dbus] own: 'org.");
 }
+
+/* [dbus] call and broadcast: NAME=[METHOD][@PATH], as xdg-dbus-proxy takes them. */
+Test(profile, dbus_rules)
+{
+        struct sbx_policy *p = load_ok("[dbus]\ncall = org.a.B=* org.a.B=org.a.I org.a.B=org.a.I.M@/o/p "
+                                       "org.a.*=org.a.*@/o/* org.a.B=@/ org.a.B=*@/*\n"
+                                       "broadcast = org.a.B=org.a.I.Changed@/o\ncall = !org.a.B=*\n");
+        cr_assert_eq(p->dbus_call.n, 5);
+        cr_assert_str_eq(p->dbus_call.v[0], "org.a.B=org.a.I");
+        cr_assert_eq(p->dbus_broadcast.n, 1);
+        sbx_policy_free(p);
+        const char *bad[] = { "org.a.B", "org.a.B=", "org=*", "org.a.B=I", "org.a.B=org..I", "org.a.B=org.1.I",
+                              "org.a.B=org.I-x", "org.a.B=*x", "org.a.B=@", "org.a.B=@o", "org.a.B=@/o/",
+                              "org.a.B=@//o", "org.a.B=@/o-p", "org.a.B=org.*.I", ":1.2=*" };
+        for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+                char text[128];
+                snprintf(text, sizeof(text), "[dbus]\n\ncall = %s\n", bad[i]);
+                expect_error(text, 3, "[dbus] call: '");
+                snprintf(text, sizeof(text), "[dbus]\nbroadcast = %s\n", bad[i]);
+                expect_error(text, 2, "[dbus] broadcast: '");
+        }
+}

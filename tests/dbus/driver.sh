@@ -6,7 +6,8 @@
 # DIR/p.ini), gone (no proxy and no socket directory left after a run),
 # killed (sbx killed by SIGKILL: its proxy goes too), noproxy (no
 # xdg-dbus-proxy: the launch fails), browser (ListNames in the shipped
-# browser profile), realbind (binding the real bus is refused).
+# browser profile), realbind (binding the real bus is refused), rules (a
+# call rule: Ping at /allowed on org.example.Forbidden, not at /denied).
 set -u
 DIR=$1
 shift
@@ -61,6 +62,13 @@ for mode in "$@"; do
                         -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
                         /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
                         grep -o 'org\.[a-z]*\.[A-Za-z]*' | grep -v DBus | sort | tr '\n' ,)" ;;
+        rules)
+                # p.ini has call = org.example.Forbidden=org.freedesktop.DBus.Peer.Ping@/allowed
+                ping='for p in /allowed /denied; do
+                        dbus-send --session --print-reply --dest=org.example.Forbidden $p \
+                                org.freedesktop.DBus.Peer.Ping >/dev/null 2>&1 && echo yes || echo no; done |
+                        tr "\n" ,'
+                echo "rules: outside=$(sh -c "$ping") inside=$("$SBX" run --profile "$DIR/p.ini" -- /bin/sh -c "$ping" 2>&1)" ;;
         realbind)
                 # the real bus next to the filtered one: refused
                 echo "realbind: $("$SBX" run --profile "$DIR/p.ini" --ro-bind "$DIR/bus" -- /bin/true 2>&1;
