@@ -135,6 +135,22 @@ Test(dbus, browser_profile)
         }
 }
 
+/* The shipped document-viewer profile: a bus (atril needs one) with no
+ * names on it. */
+Test(dbus, viewer_profile)
+{
+        need_all();
+        FOR_EACH_USER {
+                char *dir = setup(WHO, NULL);
+                char *out = drive(WHO, dir, "outside viewer");
+                cr_assert(strstr(out, "outside: allowed=yes forbidden=yes"), "[%s] outside:\n%s", WHO_NAME, out);
+                cr_assert(strstr(out, "viewer: string \"org.freedesktop.DBus\",\n"),
+                          "[%s] document-viewer sees other names, or no bus:\n%s", WHO_NAME, out);
+                free(out);
+                done(dir);
+        }
+}
+
 Test(dbus, proxy_dies_with_sandbox)
 {
         need_all();

@@ -7,7 +7,8 @@
 # killed (sbx killed by SIGKILL: its proxy goes too), noproxy (no
 # xdg-dbus-proxy: the launch fails), browser (ListNames in the shipped
 # browser profile), realbind (binding the real bus is refused), rules (a
-# call rule: Ping at /allowed on org.example.Forbidden, not at /denied).
+# call rule: Ping at /allowed on org.example.Forbidden, not at /denied),
+# viewer (ListNames in the shipped document-viewer profile).
 set -u
 DIR=$1
 shift
@@ -69,6 +70,13 @@ for mode in "$@"; do
                                 org.freedesktop.DBus.Peer.Ping >/dev/null 2>&1 && echo yes || echo no; done |
                         tr "\n" ,'
                 echo "rules: outside=$(sh -c "$ping") inside=$("$SBX" run --profile "$DIR/p.ini" -- /bin/sh -c "$ping" 2>&1)" ;;
+        viewer)
+                # the shipped document-viewer profile: the bus alone
+                # shellcheck disable=SC2086
+                echo "viewer: $("$SBX" run --profile document-viewer --set exec.allow=/usr/bin/dbus-send ${BROWSER_SET:-} \
+                        -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
+                        /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
+                        grep -o 'string "[^"]*"' | grep -v ':1\.' | sort | tr '\n' ,)" ;;
         realbind)
                 # the real bus next to the filtered one: refused
                 echo "realbind: $("$SBX" run --profile "$DIR/p.ini" --ro-bind "$DIR/bus" -- /bin/true 2>&1;
