@@ -204,7 +204,14 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                 const struct plan_mount *m = &plan->mounts[i];
                 if (m->kind == PM_BIND && m->src && path_covers(m->src, bus)) {
                         const struct sbx_loc *l = m->loc;
-                        return sbx_err_at(err, -EINVAL, l ? l->file : NULL, l ? l->line : 0,
+                        /* No profile line: the working directory or a file argument. */
+                        if (!l)
+                                return sbx_err_at(err, -EINVAL, where->file, where->line,
+                                                  "[dbus]: the working directory or a file argument %s "
+                                                  "contains the real session bus %s, which would be "
+                                                  "shown unfiltered; run from another directory",
+                                                  m->src, bus);
+                        return sbx_err_at(err, -EINVAL, l->file, l->line,
                                           "binding %s shows the real session bus %s, which [dbus] filters; "
                                           "bind something narrower", m->src, bus);
                 }

@@ -8,7 +8,8 @@
 # xdg-dbus-proxy: the launch fails), browser (ListNames in the shipped
 # browser profile), realbind (binding the real bus is refused), rules (a
 # call rule: Ping at /allowed on org.example.Forbidden, not at /denied),
-# viewer (ListNames in the shipped document-viewer profile).
+# viewer (ListNames in the shipped document-viewer profile), cwdbus (run from
+# a directory holding the real bus: refused).
 set -u
 DIR=$1
 shift
@@ -81,6 +82,9 @@ for mode in "$@"; do
                 # the real bus next to the filtered one: refused
                 echo "realbind: $("$SBX" run --profile "$DIR/p.ini" --ro-bind "$DIR/bus" -- /bin/true 2>&1;
                         echo "status=$?")" ;;
+        cwdbus)
+                # run from a directory holding the real bus: refused
+                echo "cwdbus: $(cd "$DIR" && "$SBX" run --profile "$DIR/p.ini" -- /bin/true 2>&1; echo "status=$?")" ;;
         noproxy)
                 echo "noproxy: $(SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
                         -- /bin/true 2>&1; echo "status=$?")" ;;
