@@ -31,12 +31,6 @@
 #include "init_filter.h"
 #include "util.h"
 
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 #ifndef SECCOMP_IOCTL_NOTIF_ADDFD
 #error "linux/seccomp.h too old: SECCOMP_IOCTL_NOTIF_ADDFD (Linux 5.9) is needed"
 #endif

@@ -46,12 +46,6 @@
 #include "syscalls.h"
 #include "util.h"
 
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 
 #define NR_BOUND 1024 /* native numbers above this are never in the tables */
 #define X32_BIT 0x40000000U

@@ -44,12 +44,6 @@
 #include "syscalls.h"
 #include "util.h"
 
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 #define MFD_NAME_MAX 249 /* the kernel's limit, without "memfd:" */
 
 enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct seccomp_data *d,
