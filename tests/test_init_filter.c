@@ -67,6 +67,16 @@ static _Noreturn void leave(int code)
         __builtin_unreachable();
 }
 
+/* Under AddressSanitizer the runtime itself makes calls init's filter
+ * refuses (mmap, sigaltstack, and clone/ptrace for the leak check), and
+ * then hangs in its own error path: the filtered children are run by the
+ * plain build of this test only. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_UNDER_SANITIZER() cr_skip_test("AddressSanitizer's runtime needs calls init's filter refuses; the plain unit run covers this")
+#else
+#define SKIP_UNDER_SANITIZER() do { } while (0)
+#endif
+
 static int run(int which, bool filtered)
 {
         pid_t pid = fork();
@@ -84,6 +94,7 @@ static int run(int which, bool filtered)
 
 Test(init_filter, allows_init_loop_only, .timeout = 60)
 {
+        SKIP_UNDER_SANITIZER();
         /* memfd sealing needs Linux 6.3. */
         int fd = (int)syscall(SYS_memfd_create, "probe", MFD_NOEXEC_SEAL);
         if (fd < 0)
@@ -97,6 +108,7 @@ Test(init_filter, allows_init_loop_only, .timeout = 60)
 
 Test(init_filter, x32_kills, .timeout = 60)
 {
+        SKIP_UNDER_SANITIZER();
         pid_t pid = fork();
         cr_assert(pid >= 0);
         if (pid == 0) {
