@@ -184,11 +184,6 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                 return sbx_err_at(err, -EINVAL, where->file, where->line,
                                   "[dbus] needs a sandbox with its own mount namespace (the proxy's socket is "
                                   "bound in place of the bus): not with [namespaces] mount = no, nor sbx_confine()");
-        const char *exe = proxy_path();
-        if (!exe)
-                return sbx_err_at(err, -ENOENT, where->file, where->line,
-                                  "[dbus] needs xdg-dbus-proxy (Debian package xdg-dbus-proxy), which is not "
-                                  "installed; refusing to start without the filter");
         const char *unsupported;
         _cleanup_free_ char *bus = bus_path(&unsupported);
         if (!bus && unsupported)
@@ -198,6 +193,13 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
         if (!bus)
                 return plan_note(plan, "[dbus]: no session bus (DBUS_SESSION_BUS_ADDRESS unset, no "
                                        "$XDG_RUNTIME_DIR/bus); the sandbox gets none");
+        /* With a bus to reach, never without the filter; with none there
+         * is nothing to filter, and nothing is needed. */
+        const char *exe = proxy_path();
+        if (!exe)
+                return sbx_err_at(err, -ENOENT, where->file, where->line,
+                                  "[dbus] needs xdg-dbus-proxy (Debian package xdg-dbus-proxy), which is not "
+                                  "installed; refusing to start without the filter");
 
         /* The profile must not show the real bus next to the filtered one. */
         for (size_t i = 0; i < plan->nmounts; i++) {

@@ -171,13 +171,15 @@ Test(dbus, fails_closed)
         need_all();
         FOR_EACH_USER {
                 char *dir = setup(WHO, NULL);
-                char *out = drive(WHO, dir, "noproxy realbind cwdbus");
+                char *out = drive(WHO, dir, "noproxy realbind cwdbus nobus");
                 cr_assert(strstr(out, "needs xdg-dbus-proxy") && !strstr(out, "noproxy: status=0"),
                           "[%s] launched without the proxy:\n%s", WHO_NAME, out);
                 cr_assert(strstr(out, "shows the real session bus") && strstr(out, "status=2\n"),
                           "[%s] launched with the real bus bound:\n%s", WHO_NAME, out);
                 cr_assert(strstr(out, "contains the real session bus") && !strstr(out, "cwdbus: status=0"),
                           "[%s] launched from the bus's directory:\n%s", WHO_NAME, out);
+                cr_assert(strstr(out, "nobus: status=0"), "[%s] no bus and no proxy must still launch:\n%s",
+                          WHO_NAME, out);
                 free(out);
                 done(dir);
         }

@@ -9,7 +9,8 @@
 # browser profile), realbind (binding the real bus is refused), rules (a
 # call rule: Ping at /allowed on org.example.Forbidden, not at /denied),
 # viewer (ListNames in the shipped document-viewer profile), cwdbus (run from
-# a directory holding the real bus: refused).
+# a directory holding the real bus: refused), nobus (no bus and no proxy:
+# the launch goes on without a bus).
 set -u
 DIR=$1
 shift
@@ -87,6 +88,11 @@ for mode in "$@"; do
                 echo "cwdbus: $(cd "$DIR" && "$SBX" run --profile "$DIR/p.ini" -- /bin/true 2>&1; echo "status=$?")" ;;
         noproxy)
                 echo "noproxy: $(SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
+                        -- /bin/true 2>&1; echo "status=$?")" ;;
+        nobus)
+                # no session bus at all: nothing to filter, no proxy needed
+                echo "nobus: $(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$DIR/none" \
+                        SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
                         -- /bin/true 2>&1; echo "status=$?")" ;;
         esac
 done
