@@ -324,6 +324,7 @@ static int pin_one(const struct exec_hash *h, struct plan *plan, const struct de
         if (!src || !dst)
                 return -ENOMEM;
         struct plan_mount m = { .kind = PM_BIND, .src = src, .src_fd = fd, .dst = dst,
+                                .src_dev = st.st_dev, .src_ino = st.st_ino, .pinned = true,
                                 .readonly = true, .loc = &h->loc };
         if ((r = plan_add_mount(plan, &m)) < 0)
                 return r;
@@ -354,7 +355,7 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
         for (size_t i = 0; i < nbinds; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 char buf[PATH_MAX];
-                if (m->kind == PM_BIND && m->src && m->src_fd < 0 &&
+                if (m->kind == PM_BIND && m->src && !m->pinned &&
                     exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0)
                         real[i] = strdup(buf);
         }

@@ -4,9 +4,9 @@
  *
  * The view is built with the new mount API:
  *   1. every bind source is cloned into a detached tree (open_tree with
- *      OPEN_TREE_CLONE) while the host tree is still the root, so sources
- *      resolve exactly as the caller sees them — symlinks included — and a
- *      pinned file is bound only if it is still the inode that was hashed;
+ *      OPEN_TREE_CLONE) while the host tree is still the root; a source
+ *      the parent opened is bound only if it is still that inode (a
+ *      pinned file: the inode that was hashed);
  *   2. nosuid/nodev/ro/noexec are set on each detached tree recursively
  *      (mount_setattr), so a read-only bind is read-only all the way down,
  *      unlike a classic MS_BIND|MS_REMOUNT which touches one mount only;
@@ -190,22 +190,23 @@ static int new_fs(const char *type, const char *data, unsigned attr)
         return m < 0 ? e : m;
 }
 
-/* A pinned file.  The fd that was hashed belongs to the caller's mount
- * namespace, and open_tree() refuses to clone a mount of another namespace
- * (EINVAL), so the file is cloned again by path in this namespace (a copy
- * of the caller's) and must be the very inode that was hashed: a rename or
- * a bind over the path between the check and here fails the launch.  The
- * parent refused to pin any file that a non-root user can modify, so the
- * inode's content is the content that was checked. */
-static int clone_pinned(const struct plan_mount *m)
+/* A source the parent opened once (bindsrc.c) or pinned by hash (exec.c).
+ * That fd belongs to the caller's mount namespace, and open_tree() refuses
+ * to clone a mount of another namespace (EINVAL), so the source is cloned
+ * again by its canonical path in this namespace (a copy of the caller's)
+ * and must be the very inode the parent opened and checked: a symlink, a
+ * rename or a bind over the path in between fails the launch (ESTALE).
+ * The parent keeps its fd open, so the inode number cannot be reused.  A
+ * pinned file's content is the one hashed: the parent refused to pin a
+ * file that a non-root user can modify. */
+static int clone_verified(const struct plan_mount *m)
 {
-        struct stat want, got;
-        if (fstat(m->src_fd, &want) < 0)
-                return -1;
-        int t = sys_open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+        struct stat got;
+        int t = sys_open_tree(AT_FDCWD, m->src,
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
         if (t < 0)
                 return -1;
-        if (fstat(t, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+        if (fstat(t, &got) < 0 || got.st_dev != m->src_dev || got.st_ino != m->src_ino) {
                 close(t);
                 errno = ESTALE;
                 return -1;
@@ -222,8 +223,8 @@ static int clone_sources(const struct plan *plan, const char **failed)
                 int t;
                 if (m->kind == PM_BIND) {
                         if (m->src_fd >= 0)
-                                t = clone_pinned(m);
-                        else
+                                t = clone_verified(m);
+                        else /* sbx's fixed sources: /dev nodes, /sys */
                                 t = sys_open_tree(AT_FDCWD, m->src,
                                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
                         if (t < 0) {

@@ -18,6 +18,7 @@
 
 #include <cap-ng.h>
 
+#include "bindsrc.h"
 #include "env.h"
 #include "exec.h"
 #include "exec_fs.h"
@@ -259,13 +260,69 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
         return 0;
 }
 
+/* Add the bind m of the source b opened once; the plan owns b's fd from
+ * here on (closed by plan_done()), or it is closed on failure. */
+static int add_opened(struct plan *plan, struct plan_mount *m, struct bindsrc *b)
+{
+        _cleanup_close_ int fd = TAKE_FD(b->fd);
+        m->kind = PM_BIND;
+        m->src = plan_own(plan, strdup(b->path));
+        if (!m->src)
+                return -ENOMEM;
+        m->src_dev = b->st.st_dev;
+        m->src_ino = b->st.st_ino;
+        m->src_is_dir = S_ISDIR(b->st.st_mode);
+        m->src_fd = fd;
+        int r = plan_add_mount(plan, m);
+        if (r >= 0)
+                TAKE_FD(fd);
+        return r;
+}
+
+/* A bind whose source was reached through a symlink a sandbox could have
+ * planted (`~/Downloads -> ~`) shows what the link's owner chose.  That is
+ * only harmless when the target is shown anyway: inside another bind of
+ * the profile that reaches no such link and is writable if this one is. */
+struct planted {
+        size_t mount;
+        const char *typed; /* the source as the profile names it */
+        char *link;
+        uid_t uid;
+};
+
+static int check_planted(const struct plan *plan, size_t first, const struct planted *v, size_t n,
+                         size_t k, struct sbx_error **err)
+{
+        const struct plan_mount *m = &plan->mounts[v[k].mount];
+        for (size_t j = first; j < plan->nmounts; j++) {
+                const struct plan_mount *o = &plan->mounts[j];
+                bool via_link = false;
+                for (size_t q = 0; q < n && !via_link; q++)
+                        via_link = v[q].mount == j;
+                if (via_link || o->kind != PM_BIND || (o->readonly && !m->readonly))
+                        continue;
+                if (path_under(m->src, o->src))
+                        return 0;
+        }
+        return sbx_err_at(err, -ELOOP, m->loc->file, m->loc->line,
+                          "bind source %s goes through the symlink %s (owned by uid %u), which a "
+                          "sandbox could have made, to %s; bind the target by its own name if "
+                          "that is meant, or remove the link",
+                          v[k].typed, v[k].link, (unsigned)v[k].uid, m->src);
+}
+
 static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, struct sbx_error **err)
 {
+        size_t first = plan->nmounts;
+        struct planted *planted = NULL;
+        size_t nplanted = 0;
+        int r = 0;
+
         for (size_t i = 0; i < p->skipped.n; i++)
                 if (plan_note(plan, "%s:%u: %s", p->skipped.loc[i].file, p->skipped.loc[i].line,
                               p->skipped.v[i]) < 0)
                         return -ENOMEM;
-        for (size_t i = 0; i < p->mounts.n; i++) {
+        for (size_t i = 0; r >= 0 && i < p->mounts.n; i++) {
                 const struct mount_op *o = &p->mounts.v[i];
                 struct plan_mount m = { .src_fd = -1, .src = o->src, .dst = o->dst,
                                         .loc = &o->loc, .optional = o->flags & MOUNT_F_OPTIONAL };
@@ -274,24 +331,38 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                 case MOUNT_BIND:
                 case MOUNT_RO_BIND:
                 case MOUNT_DEV: {
-                        struct stat st;
-                        if (stat(o->src, &st) < 0) {
-                                int e = errno;
-                                if (m.optional) {
-                                        if (plan_note(plan, "%s:%u: %s does not exist, not bound",
-                                                      o->loc.file, o->loc.line, o->src) < 0)
-                                                return -ENOMEM;
-                                        continue;
-                                }
-                                return sbx_err_at(err, -e, o->loc.file, o->loc.line,
-                                                  "bind source %s: %s", o->src, strerror(e));
+                        struct bindsrc b;
+                        r = bindsrc_open(o->src, 0, &b);
+                        if (r < 0 && m.optional && (r == -ENOENT || r == -ENOTDIR)) {
+                                r = plan_note(plan, "%s:%u: %s does not exist, not bound",
+                                              o->loc.file, o->loc.line, o->src);
+                                continue;
                         }
-                        m.kind = PM_BIND;
-                        m.src_is_dir = S_ISDIR(st.st_mode);
+                        if (r < 0) {
+                                r = sbx_err_at(err, r, o->loc.file, o->loc.line, "bind source %s: %s",
+                                               o->src, strerror(-r));
+                                break;
+                        }
                         m.readonly = o->kind == MOUNT_RO_BIND;
                         m.noexec = o->kind != MOUNT_RO_BIND && !exec_ok;
                         m.dev = o->kind == MOUNT_DEV;
-                        break;
+                        if (b.link[0]) {
+                                struct planted *nv = realloc(planted, (nplanted + 1) * sizeof(*nv));
+                                char *l = strdup(b.link);
+                                if (!nv || !l) {
+                                        free(l);
+                                        free(nv ? nv : planted);
+                                        planted = NULL;
+                                        nplanted = 0;
+                                        close(b.fd);
+                                        r = -ENOMEM;
+                                        break;
+                                }
+                                planted = nv;
+                                planted[nplanted++] = (struct planted){ plan->nmounts, o->src, l, b.link_uid };
+                        }
+                        r = add_opened(plan, &m, &b);
+                        continue;
                 }
                 case MOUNT_TMPFS:
                         m.kind = PM_TMPFS;
@@ -307,11 +378,16 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                         m.kind = PM_SYMLINK;
                         break;
                 }
-                int r = plan_add_mount(plan, &m);
-                if (r < 0)
-                        return r;
+                if (r >= 0)
+                        r = plan_add_mount(plan, &m);
         }
-        return 0;
+        for (size_t k = 0; k < nplanted; k++) {
+                if (r >= 0)
+                        r = check_planted(plan, first, planted, nplanted, k, err);
+                free(planted[k].link);
+        }
+        free(planted);
+        return r;
 }
 
 static bool path_visible(const struct plan *plan, const char *inside)
@@ -320,19 +396,84 @@ static bool path_visible(const struct plan *plan, const char *inside)
         return m && m->kind == PM_BIND;
 }
 
-/* Binds that make the working directory and file arguments visible. */
-static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, const char *cwd,
-                            const char *const *argv)
+/* Shown inside at its own path, as this very host path? */
+static bool shown_as_itself(const struct plan *plan, const char *path)
+{
+        _cleanup_free_ char *host = NULL;
+        return plan_host_path(plan, path, &host) >= 0 && strcmp(host, path) == 0;
+}
+
+static const char *type_name(mode_t mode)
+{
+        return S_ISDIR(mode) ? "a directory" : S_ISSOCK(mode) ? "a socket" : S_ISFIFO(mode) ? "a fifo"
+               : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : "not a regular file";
+}
+
+static bool has_dotdot(const char *path)
+{
+        for (const char *s = path; (s = strstr(s, "..")); s += 2)
+                if ((s == path || s[-1] == '/') && (s[2] == 0 || s[2] == '/'))
+                        return true;
+        return false;
+}
+
+/* One file argument: exactly the file named (issue 17).  0 with *ret
+ * filled and open, 1 when the argument names nothing to bind (it does not
+ * exist: an option value, a URL, an output file), or an error for an
+ * existing argument that is refused. */
+static int open_argument(const struct sbx_policy *p, const char *a, struct bindsrc *ret,
+                         struct sbx_error **err)
+{
+        struct stat st;
+        if (has_dotdot(a)) {
+                /* Lexically: what a '..' leads to depends on which links
+                 * on the way were followed. */
+                if (fstatat(AT_FDCWD, a, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        return 1;
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, -EPERM, NULL,
+                                    "argument %s: has a '..' component; name the file itself", a);
+        }
+        int r = bindsrc_open(a, BINDSRC_NOFOLLOW_LAST | BINDSRC_REFUSE_PLANTED, ret);
+        if (r == -ENOENT || r == -ENOTDIR || r == -EACCES || r == -ENAMETOOLONG)
+                return 1;
+        if (r == -ELOOP && ret->refusal == BINDSRC_LAST_LINK)
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL,
+                                    "argument %s: is a symlink; name the file itself", a);
+        if (r == -ELOOP && ret->refusal == BINDSRC_PLANTED)
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL,
+                                    "argument %s: goes through the symlink %s (owned by uid %u), "
+                                    "which a sandbox could have made; name the file by its real path",
+                                    a, ret->link, (unsigned)ret->link_uid);
+        if (r < 0)
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, r, NULL, "argument %s: %s", a, strerror(-r));
+        const char *why = NULL;
+        if (S_ISDIR(ret->st.st_mode) && !p->args_dirs)
+                why = "is a directory; only files are bound (args-dirs = yes allows directories)";
+        else if (S_ISDIR(ret->st.st_mode) && strcmp(ret->path, "/") == 0)
+                why = "is the root directory";
+        else if (!S_ISDIR(ret->st.st_mode) && !S_ISREG(ret->st.st_mode))
+                why = type_name(ret->st.st_mode);
+        if (why) {
+                close(TAKE_FD(ret->fd));
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, -EPERM, NULL, "argument %s: %s%s", a,
+                                    S_ISDIR(ret->st.st_mode) || S_ISREG(ret->st.st_mode) ? "" : "is ",
+                                    why);
+        }
+        return 0;
+}
+
+/* Binds that make the working directory and file arguments visible.  cwd:
+ * the caller's working directory, opened (fd -1 when not bound). */
+static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, struct bindsrc *cwd,
+                            const char *const *argv, struct sbx_error **err)
 {
         int r;
-        if (cwd && p->cwd_bind != CWD_NONE && !path_visible(plan, cwd)) {
-                char *c = plan_own(plan, strdup(cwd));
-                if (!c)
-                        return -ENOMEM;
-                r = add(plan, PM_BIND, c, c, p->cwd_bind == CWD_RO,
-                        !p->writable_exec && p->cwd_bind == CWD_RW, NULL, NULL);
-                if (r < 0)
-                        return r;
+        if (cwd->fd >= 0 && !path_visible(plan, cwd->path)) {
+                struct plan_mount m = { .dst = plan_own(plan, strdup(cwd->path)),
+                                        .readonly = p->cwd_bind == CWD_RO,
+                                        .noexec = !p->writable_exec && p->cwd_bind == CWD_RW };
+                if (!m.dst || (r = add_opened(plan, &m, cwd)) < 0)
+                        return sbx_err_setup(err, -ENOMEM, "plan", "working directory");
         }
         if (p->args == ARGS_NONE || !argv)
                 return 0;
@@ -340,20 +481,21 @@ static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, const
                 const char *a = argv[i];
                 if (a[0] == '-')
                         continue;
-                char real[PATH_MAX];
-                struct stat st;
-                if (!realpath(a, real) || stat(real, &st) < 0)
-                        continue;
-                if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-                        continue;
-                if (strcmp(real, "/") == 0 || path_visible(plan, real))
-                        continue;
-                char *c = plan_own(plan, strdup(real));
-                if (!c)
-                        return -ENOMEM;
-                r = add(plan, PM_BIND, c, c, p->args == ARGS_RO, true, NULL, NULL);
-                if (r < 0)
+                struct bindsrc b;
+                if ((r = open_argument(p, a, &b, err)) < 0)
                         return r;
+                if (r > 0 || shown_as_itself(plan, b.path)) {
+                        if (r == 0)
+                                close(b.fd);
+                        continue;
+                }
+                struct plan_mount m = { .dst = plan_own(plan, strdup(b.path)),
+                                        .readonly = p->args == ARGS_RO, .noexec = true };
+                if (!m.dst || (r = add_opened(plan, &m, &b)) < 0) {
+                        if (b.fd >= 0)
+                                close(b.fd);
+                        return sbx_err_setup(err, -ENOMEM, "plan", "file arguments");
+                }
                 /* A relative argument only means the same thing inside when
                  * the working directory is the same. */
         }
@@ -524,8 +666,16 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 home = "/";
         plan->home = home;
 
+        /* The working directory bound is the caller's own (open(".")), not
+         * whatever its path leads to by the time the sandbox is set up. */
+        _cleanup_(bindsrc_done) struct bindsrc cwd = { .fd = -1 };
         char cwdbuf[PATH_MAX];
-        const char *caller_cwd = getcwd(cwdbuf, sizeof(cwdbuf)) ? cwdbuf : NULL;
+        const char *caller_cwd = NULL;
+        if (p->ns_mount && p->cwd_bind != CWD_NONE) {
+                if (bindsrc_open_cwd(&cwd) >= 0)
+                        caller_cwd = cwd.path;
+        } else if (getcwd(cwdbuf, sizeof(cwdbuf)))
+                caller_cwd = cwdbuf;
         if (o->cwd)
                 plan->cwd = o->cwd;
         else if (p->cwd)
@@ -540,8 +690,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                         return sbx_err_setup(err, r, "plan", "fixed mounts");
                 if ((r = add_policy_mounts(plan, p, err)) < 0)
                         return r;
-                if ((r = add_caller_paths(plan, p, caller_cwd, o->argv)) < 0)
-                        return sbx_err_setup(err, r, "plan", "file arguments");
+                if ((r = add_caller_paths(plan, p, &cwd, o->argv, err)) < 0)
+                        return r;
                 sort_mounts(plan);
                 if ((r = protect_plan(p, plan, err)) < 0)
                         return r;

@@ -29,7 +29,11 @@ enum plan_mount_kind {
 struct plan_mount {
         enum plan_mount_kind kind;
         const char *src;   /* host path for binds, link target for symlinks */
-        int src_fd;        /* >= 0: bind exactly this file (pinned by hash) */
+        int src_fd;        /* >= 0: the source opened once in the parent (bindsrc.c):
+                            * the child binds src only if it is still this inode */
+        dev_t src_dev;     /* of src_fd */
+        ino_t src_ino;
+        bool pinned;       /* a file pinned by its hash (exec.c) */
         const char *dst;   /* absolute, normalised, inside the sandbox */
         bool src_is_dir;   /* decided in the parent with stat() */
         bool readonly;

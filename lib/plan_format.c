@@ -29,7 +29,7 @@ static void opts(FILE *f, const struct plan_mount *m)
                 return;
         fprintf(f, " [%s,nosuid%s%s%s%s]", m->readonly || m->kind == PM_MASK ? "ro" : "rw",
                 m->dev ? "" : ",nodev", m->noexec ? ",noexec" : "", m->optional ? ",optional" : "",
-                m->src_fd >= 0 ? ",pinned" : "");
+                m->pinned ? ",pinned" : "");
 }
 
 static int format(const struct plan *plan, FILE *f)

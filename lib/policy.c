@@ -465,6 +465,7 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
                         return false;
         }
         if (a->proc != b->proc || a->sys != b->sys || a->home != b->home || a->args != b->args ||
+            a->args_dirs != b->args_dirs ||
             a->cwd_bind != b->cwd_bind || !str_eq(a->cwd, b->cwd))
                 return false;
         if (a->net != b->net || !strlist_same(&a->tcp_bind, &b->tcp_bind) ||

@@ -135,6 +135,7 @@ struct sbx_policy {
         enum sys_mode sys;
         enum home_mode home;
         enum args_mode args;   /* file arguments of the program made visible */
+        bool args_dirs;        /* file arguments may be directories */
         enum cwd_bind cwd_bind;
         char *cwd;             /* NULL: the caller's cwd if visible, else "/" */
 

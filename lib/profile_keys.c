@@ -61,6 +61,7 @@ const struct key_def profile_keys[] = {
         { "filesystem", "sys", K_SYS, "none or ro", "none", "/sys" },
         { "filesystem", "home", K_HOME, "tmpfs or none", "tmpfs", "an empty private home directory" },
         { "filesystem", "args", K_ARGS, "none, ro or rw", "none", "make the program's file arguments visible" },
+        { "filesystem", "args-dirs", K_ARGS_DIRS, "bool", "no", "file arguments may name directories (never /)" },
         { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro or rw", "none", "make the caller's working directory visible" },
         { "filesystem", "protect", K_PROTECT, "list of paths", "none", "kept read-only (and not creatable) wherever a writable mount shows them: persistence points such as ~/.bashrc" },
         { "filesystem", "protect-dir", K_PROTECT_DIR, "list of paths", "none", "as protect, for directories: a missing one is made (empty, mode 0700) so that a read-only mount can cover it" },
@@ -445,7 +446,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                 return policy_set_string(&p->name, v);
         case K_NS_USER: case K_NS_MOUNT: case K_NS_PID: case K_NS_IPC: case K_NS_UTS: case K_NS_CGROUP:
         case K_KEEP_ROOT: case K_WRITABLE_EXEC: case K_MEMFD_EXEC: case K_SC_ENABLED: case K_SC_NESTED:
-        case K_SC_USERNS: case K_SC_WX: case K_LL_ENABLED: case K_NEW_SESSION: {
+        case K_SC_USERNS: case K_SC_WX: case K_LL_ENABLED: case K_NEW_SESSION: case K_ARGS_DIRS: {
                 if (word_value(bools, v, &x) < 0)
                         return kerr(err, k, loc, "expected yes, no, true, false, on, off, 1 or 0, not '%s'", v);
                 bool *f = k->id == K_NS_USER ? &p->ns_user : k->id == K_NS_MOUNT ? &p->ns_mount
@@ -455,7 +456,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                         : k->id == K_MEMFD_EXEC ? &p->memfd_exec : k->id == K_SC_ENABLED ? &p->seccomp
                         : k->id == K_SC_NESTED ? &p->sc_nested : k->id == K_SC_USERNS ? &p->sc_userns
                         : k->id == K_SC_WX ? &p->sc_wx : k->id == K_LL_ENABLED ? &p->landlock
-                        : &p->new_session;
+                        : k->id == K_ARGS_DIRS ? &p->args_dirs : &p->new_session;
                 *f = x;
                 return 0;
         }

@@ -321,7 +321,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         bool any = false;
         for (size_t i = 0; i < nbinds && !any; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
-                any = m->kind == PM_BIND && !m->readonly && !m->dev && m->src && m->src_fd < 0;
+                any = m->kind == PM_BIND && !m->readonly && !m->dev && m->src && !m->pinned;
         }
         if (!any)
                 return 0; /* nothing writable shows anything of the host */
@@ -340,7 +340,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                 struct plan_mount *m = &plan->mounts[i];
                 char src[PATH_MAX];
-                if (m->kind != PM_BIND || m->readonly || m->dev || !m->src || m->src_fd >= 0)
+                if (m->kind != PM_BIND || m->readonly || m->dev || !m->src || m->pinned)
                         continue;
                 if (!realpath(m->src, src))
                         continue; /* optional and gone: nothing is bound */
