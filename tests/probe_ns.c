@@ -191,6 +191,26 @@ static int p_abstract(int argc, char **argv)
         return probe_report(r, "connect @%s", argv[1]);
 }
 
+/* connect-unix PATH [IGNORED...]: the extra words are for the sandbox's
+ * file arguments (args = ro binds what the command line names); a PATH
+ * written -PATH is not one of them (sbx skips words that start with -). */
+static int p_connect_unix(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return probe_report(-errno, "socket");
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        const char *path = argv[1][0] == '-' ? argv[1] + 1 : argv[1];
+        if (strlen(path) >= sizeof(a.sun_path))
+                return 2;
+        strcpy(a.sun_path, path);
+        int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
+        close(s);
+        return probe_report(r, "connect %s", argv[1]);
+}
+
 static int p_kill(int argc, char **argv)
 {
         if (argc < 2)
@@ -396,6 +416,7 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "rewrite", "PATH", p_rewrite },
         { "connect", "IPV4 PORT", p_connect },
         { "abstract", "NAME", p_abstract },
+        { "connect-unix", "PATH [ARG...]", p_connect_unix },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },
         { "fd", "N", p_fd },

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -245,4 +247,205 @@ Test(paths, library_add_bind)
                 free(f);
                 sbx_policy_free(p);
         }
+}
+
+/* ---- nothing a sandbox could have prepared is followed (issue 17) ----
+ * A sandbox with a writable directory leaves a symlink there (an archive
+ * member the `archive` profile extracted, say); the next sbx must not
+ * follow it into the caller's home.  Links are made as uid 65534: what a
+ * sandbox of either caller runs as on the host. */
+
+#define SECRET "SECRET-KEY-4f1d"
+
+static char *sub_dir(const char *name, unsigned mode)
+{
+        char *d = join(root, name);
+        cr_assert_eq(mkdir(d, mode), 0, "mkdir %s", d);
+        cr_assert_eq(chown(d, 65534, 65534), 0);
+        cr_assert_eq(chmod(d, mode), 0);
+        return d;
+}
+
+/* A fake home with .ssh/id_rsa, owned by 65534 so that both callers can read it. */
+static char *fake_home(const char *name)
+{
+        char *h = sub_dir(name, 0755), *ssh = join(h, ".ssh"), *key = join(ssh, "id_rsa");
+        cr_assert_eq(mkdir(ssh, 0755), 0);
+        cr_assert_eq(write_file(key, SECRET "\n", 0644), 0);
+        cr_assert_eq(chown(ssh, 65534, 65534), 0);
+        cr_assert_eq(chown(key, 65534, 65534), 0);
+        free(ssh);
+        free(key);
+        return h;
+}
+
+static void plant(const char *target, const char *link)
+{
+        struct run_result r;
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r, (const char *const[]){ "ln", "-s", target, link, NULL }), 0);
+        cr_assert_eq(r.status, 0, "ln -s %s %s: %s", target, link, r.err);
+        run_result_free(&r);
+}
+
+/* The issue's attack: `zz -> ~` planted in the output directory, then
+ * `xmllint --noent *` on a document whose external entity reads
+ * zz/.ssh/id_rsa, in document-converter (args = ro, cwd-bind = rw). */
+Test(paths, argument_symlink_to_home)
+{
+        char *home = fake_home("home"), *w = sub_dir("w", 0777), *doc = join(w, "doc.xml");
+        char *zz = join(w, "zz"), *env = NULL;
+        cr_assert_eq(write_file(doc, "<?xml version=\"1.0\"?>\n<!DOCTYPE d [<!ENTITY x SYSTEM \"zz/.ssh/id_rsa\">]>\n"
+                                     "<d>&x;</d>\n", 0644), 0);
+        plant(home, zz);
+        cr_assert_geq(asprintf(&env, "HOME=%s", home), 0);
+        FOR_EACH_USER {
+                struct run_result r;
+                /* Without sbx the document reads the key. */
+                run_in(WHO, w, (const char *const[]){ "xmllint", "--noent", "doc.xml", NULL }, &r);
+                cr_assert(strstr(r.out, SECRET), "[%s] the attack does not work unconfined: %s%s", WHO_NAME,
+                          r.out, r.err);
+                run_result_free(&r);
+                /* The link as an argument: refused, nothing runs. */
+                run_in(WHO, w, (const char *const[]){ "env", env, sbx_bin(), "run", "--profile", "document-converter",
+                                                      "--", "xmllint", "--noent", "doc.xml", "zz", NULL }, &r);
+                cr_assert_eq(r.status, 2, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
+                cr_assert(strstr(r.err, "argument zz: is a symlink; name the file itself"), "[%s] %s", WHO_NAME, r.err);
+                cr_assert(!strstr(r.out, SECRET) && !strstr(r.err, SECRET), "[%s] the key leaked", WHO_NAME);
+                run_result_free(&r);
+                /* Naming a file through the link: refused too. */
+                run_in(WHO, w, (const char *const[]){ "env", env, sbx_bin(), "run", "--profile", "document-converter",
+                                                      "--", "xmllint", "zz/.ssh/id_rsa", NULL }, &r);
+                cr_assert_eq(r.status, 2, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
+                cr_assert(strstr(r.err, "argument zz/.ssh/id_rsa: goes through the symlink") &&
+                                  strstr(r.err, "which a sandbox could have made"),
+                          "[%s] %s", WHO_NAME, r.err);
+                cr_assert(!strstr(r.out, SECRET), "[%s] the key leaked", WHO_NAME);
+                run_result_free(&r);
+                /* The document alone runs; the link leads nowhere inside. */
+                run_in(WHO, w, (const char *const[]){ "env", env, sbx_bin(), "run", "--profile", "document-converter",
+                                                      "--", "xmllint", "--noent", "doc.xml", NULL }, &r);
+                cr_assert(!strstr(r.out, SECRET) && !strstr(r.err, SECRET), "[%s] the key leaked", WHO_NAME);
+                cr_assert(!strstr(r.err, "sbx:"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+        free(env);
+        free(zz);
+        free(doc);
+        free(w);
+        free(home);
+}
+
+/* A listening socket in a directory: a read-only bind does not stop
+ * connect() on a pathname socket, so a file argument must never bind the
+ * directory a planted link leads to, even where directories are allowed. */
+Test(paths, argument_symlink_to_socket_directory)
+{
+        char *s = sub_dir("sockdir", 0755), *sock = join(s, "sock"), *w = sub_dir("w", 0777);
+        char *l = join(w, "l"), *lsock = join(l, "sock"), *opt_sock = NULL;
+        char *dirs_ok = join(profiles, "dirs.ini"), *files = join(profiles, "files.ini");
+        cr_assert_eq(write_file(dirs_ok, "[profile]\ninclude = default\n[filesystem]\nargs = ro\nargs-dirs = yes\n"
+                                         "cwd-bind = none\n", 0644), 0);
+        cr_assert_eq(write_file(files, "[profile]\ninclude = default\n[filesystem]\nargs = ro\ncwd-bind = none\n",
+                                0644), 0);
+        int ls = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        cr_assert(ls >= 0 && strlen(sock) < sizeof(a.sun_path));
+        strcpy(a.sun_path, sock);
+        cr_assert_eq(bind(ls, (struct sockaddr *)&a, sizeof(a)), 0);
+        cr_assert_eq(chmod(sock, 0777), 0);
+        cr_assert_eq(listen(ls, 64), 0);
+        plant(s, l);
+        cr_assert_geq(asprintf(&opt_sock, "-%s", sock), 0); /* not a file argument */
+        FOR_EACH_USER {
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ probe_bin(), "connect-unix", lsock,
+                                                                               NULL }), 0);
+                cr_assert(strstr(r.out, "OK connect"), "[%s] unconfined: %s%s", WHO_NAME, r.out, r.err);
+                run_result_free(&r);
+                /* Bound read-only, the socket still answers: binding the
+                 * directory is the hole. */
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ sbx_bin(), "run", "--profile", "default",
+                                "--ro-bind", probe_bin(), "--ro-bind", s, "--", probe_bin(), "connect-unix", sock,
+                                NULL }), 0);
+                cr_assert(strstr(r.out, "OK connect"), "[%s] through a ro-bind: %s%s", WHO_NAME, r.out, r.err);
+                run_result_free(&r);
+                for (int opt = 0; opt < 2; opt++) {
+                        cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ sbx_bin(), "run", "--profile",
+                                        opt ? dirs_ok : files, "--ro-bind", probe_bin(), "--", probe_bin(),
+                                        "connect-unix", lsock, l, NULL }), 0);
+                        cr_assert_eq(r.status, 2, "[%s] exit %d: %s%s", WHO_NAME, r.status, r.out, r.err);
+                        cr_assert(strstr(r.err, "goes through the symlink"), "[%s] %s", WHO_NAME, r.err);
+                        cr_assert(!strstr(r.out, "OK connect"), "[%s] connected", WHO_NAME);
+                        run_result_free(&r);
+                        cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ sbx_bin(), "run", "--profile",
+                                        opt ? dirs_ok : files, "--ro-bind", probe_bin(), "--", probe_bin(),
+                                        "connect-unix", opt_sock, l, NULL }), 0);
+                        cr_assert_eq(r.status, 2, "[%s] exit %d: %s%s", WHO_NAME, r.status, r.out, r.err);
+                        cr_assert(strstr(r.err, "is a symlink; name the file itself"), "[%s] %s", WHO_NAME, r.err);
+                        cr_assert(!strstr(r.out, "OK connect"), "[%s] connected", WHO_NAME);
+                        run_result_free(&r);
+                }
+                /* The directory by its own name: only where the profile allows directories. */
+                for (int opt = 0; opt < 2; opt++) {
+                        cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ sbx_bin(), "run", "--profile",
+                                        opt ? dirs_ok : files, "--ro-bind", probe_bin(), "--", probe_bin(),
+                                        "connect-unix", opt_sock, s, NULL }), 0);
+                        if (opt) {
+                                cr_assert(strstr(r.out, "OK connect"), "[%s] args-dirs: %s%s", WHO_NAME, r.out, r.err);
+                        } else {
+                                cr_assert_eq(r.status, 2, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
+                                cr_assert(strstr(r.err, "is a directory"), "[%s] %s", WHO_NAME, r.err);
+                        }
+                        run_result_free(&r);
+                }
+                /* The socket itself is no file to bind. */
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ sbx_bin(), "run", "--profile", dirs_ok,
+                                "--ro-bind", probe_bin(), "--", probe_bin(), "connect-unix", sock, NULL }), 0);
+                cr_assert_eq(r.status, 2, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
+                cr_assert(strstr(r.err, "is a socket"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+        close(ls);
+        free(opt_sock);
+        free(files);
+        free(dirs_ok);
+        free(lsock);
+        free(l);
+        free(w);
+        free(sock);
+        free(s);
+}
+
+/* `..` names the parent of wherever the walk got to: refused. */
+Test(paths, argument_dotdot)
+{
+        char *w = sub_dir("w", 0755), *in = join(w, "in"), *secret = join(w, "secret");
+        char *args = join(profiles, "args.ini");
+        cr_assert_eq(mkdir(in, 0755), 0);
+        cr_assert_eq(write_file(secret, SECRET "\n", 0644), 0);
+        cr_assert_eq(write_file(args, "[profile]\ninclude = default\n[filesystem]\nargs = ro\nargs-dirs = yes\n", 0644), 0);
+        FOR_EACH_USER {
+                struct run_result r;
+                run_in(WHO, in, (const char *const[]){ "cat", "../secret", NULL }, &r);
+                cr_assert(strstr(r.out, SECRET), "[%s] unconfined: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                const char *const tries[][2] = { { "../secret", "/bin/cat" }, { "..", "/bin/ls" } };
+                for (size_t t = 0; t < 2; t++) {
+                        run_in(WHO, in, (const char *const[]){ sbx_bin(), "run", "--profile", args, "--",
+                                                               tries[t][1], tries[t][0], NULL }, &r);
+                        cr_assert_eq(r.status, 2, "[%s] %s: exit %d: %s", WHO_NAME, tries[t][0], r.status, r.err);
+                        cr_assert(strstr(r.err, "has a '..' component"), "[%s] %s", WHO_NAME, r.err);
+                        cr_assert(!strstr(r.out, SECRET) && !strstr(r.out, "secret"), "[%s] %s", WHO_NAME, r.out);
+                        run_result_free(&r);
+                }
+                /* What does not exist is no file: skipped, as options and URLs are. */
+                run_in(WHO, in, (const char *const[]){ sbx_bin(), "run", "--profile", args, "--", "/bin/echo",
+                                                       "../nothing", "http://x/../y", NULL }, &r);
+                cr_assert_eq(r.status, 0, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
+                run_result_free(&r);
+        }
+        free(args);
+        free(secret);
+        free(in);
+        free(w);
 }
