@@ -9,6 +9,12 @@
  * cannot come from something else).  Real sandboxes, as root and as uid
  * 65534. */
 #include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -448,4 +454,131 @@ Test(paths, argument_dotdot)
         free(secret);
         free(in);
         free(w);
+}
+
+/* The working directory is bound as the object it is, not as whatever
+ * its path leads to a moment later.  A sandbox that can write the parent
+ * of `sub` swaps `sub` and a symlink to the home (renameat2 EXCHANGE, in a
+ * tight loop) while the caller, whose cwd is `sub`, starts `sbx run
+ * --profile shell` (cwd-bind = rw) there.  Each launch either binds `sub`
+ * or fails (ESTALE); the marker the program writes into its working
+ * directory must never land in the home. */
+
+static pid_t start_swapper(const char *a, const char *b)
+{
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                    setresuid(65534, 65534, 65534) < 0)
+                        _exit(1);
+                for (;;)
+                        (void)renameat2(AT_FDCWD, a, AT_FDCWD, b, RENAME_EXCHANGE);
+        }
+        return pid;
+}
+
+static void stop(pid_t pid)
+{
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+}
+
+/* One launch with the working directory subfd; exit status. */
+static int launch_in(int who, int subfd, const char *home)
+{
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+                if (null < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+                        _exit(120);
+                if (who == AS_USER && (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+                                       setresuid(65534, 65534, 65534) < 0))
+                        _exit(121);
+                if (fchdir(subfd) < 0 || setenv("HOME", home, 1) < 0)
+                        _exit(122);
+                execl(sbx_bin(), "sbx", "run", "--profile", "shell", "--", "/bin/sh", "-c", "echo x > marker",
+                      (char *)NULL);
+                _exit(127);
+        }
+        int st;
+        cr_assert_eq(waitpid(pid, &st, 0), pid);
+        return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+Test(paths, cwd_swap_race, .timeout = 120)
+{
+        FOR_EACH_USER {
+                char name[32];
+                snprintf(name, sizeof(name), "race-%s", WHO_NAME);
+                char *base = sub_dir(name, 0755), *sub = join(base, "sub"), *lnk = join(base, "lnk");
+                char *home = join(base, "home"), *caller_home = join(base, "caller");
+                char *in_home = join(home, "marker"), *in_sub = join(sub, "marker");
+                cr_assert_eq(mkdir(sub, 0755), 0);
+                cr_assert_eq(mkdir(home, 0755), 0);
+                cr_assert_eq(mkdir(caller_home, 0755), 0);
+                cr_assert_eq(chown(sub, 65534, 65534), 0);
+                cr_assert_eq(chown(home, 65534, 65534), 0);
+                cr_assert_eq(chown(caller_home, 65534, 65534), 0);
+                plant(home, lnk);
+                int subfd = open(sub, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                cr_assert_geq(subfd, 0);
+                struct stat want_home;
+                cr_assert_eq(stat(home, &want_home), 0);
+
+                /* Without the swapper the program writes into sub. */
+                int st = launch_in(WHO, subfd, caller_home);
+                cr_assert_eq(st, 0, "[%s] plain launch: exit %d", WHO_NAME, st);
+                cr_assert_eq(unlink(in_sub), 0, "[%s] no marker in sub", WHO_NAME);
+
+                pid_t swapper = start_swapper(sub, lnk);
+                /* The race is real: the old sequence (the cwd's path, then
+                 * the path opened again, following symlinks, as open_tree
+                 * did in the child) reaches the home.  getcwd() names the
+                 * directory itself, wherever it is at that moment; a moment
+                 * later that name is the symlink. */
+                unsigned won = 0;
+                cr_assert_eq(fchdir(subfd), 0);
+                for (unsigned i = 0; i < 200000 && won < 3; i++) {
+                        char cwd[PATH_MAX];
+                        struct stat got;
+                        if (getcwd(cwd, sizeof(cwd)) && stat(cwd, &got) == 0 &&
+                            got.st_dev == want_home.st_dev && got.st_ino == want_home.st_ino)
+                                won++;
+                }
+                cr_assert_eq(chdir("/"), 0);
+                cr_assert_geq(won, 1, "[%s] the path-based sequence never lost the race: the test proves nothing",
+                              WHO_NAME);
+
+                /* sbx: never the home. */
+                unsigned ok = 0, failed = 0, rounds = 0;
+                time_t end = time(NULL) + 8;
+                for (; rounds < 300 && time(NULL) < end; rounds++) {
+                        st = launch_in(WHO, subfd, caller_home);
+                        cr_assert(access(in_home, F_OK) < 0, "[%s] round %u: the sandbox wrote into the home",
+                                  WHO_NAME, rounds);
+                        if (st == 0)
+                                ok++;
+                        else
+                                failed++;
+                        char *m = NULL;
+                        /* sub's marker, under whichever name sub has now */
+                        cr_assert_geq(asprintf(&m, "/proc/self/fd/%d/marker", subfd), 0);
+                        (void)unlink(m);
+                        free(m);
+                }
+                stop(swapper);
+                cr_assert_gt(ok, 0, "[%s] no launch succeeded during the race", WHO_NAME);
+                cr_log_info("[%s] %u rounds: %u launched in sub, %u refused; the path-based sequence won %u times",
+                            WHO_NAME, rounds, ok, failed, won);
+                close(subfd);
+                free(base);
+                free(sub);
+                free(lnk);
+                free(home);
+                free(caller_home);
+                free(in_home);
+                free(in_sub);
+        }
 }
