@@ -582,3 +582,68 @@ Test(paths, cwd_swap_race, .timeout = 120)
                 free(in_sub);
         }
 }
+
+/* A profile bind by name (`~/Downloads`) that a sandbox replaced with a
+ * link to the home: refused, unless the target is shown anyway by another
+ * bind of the profile (as writable, if this one is writable). */
+Test(paths, profile_bind_through_planted_link)
+{
+        char *home = fake_home("home"), *dl = join(home, "Downloads"), *key = join(dl, ".ssh/id_rsa");
+        char *data = join(home, "data"), *dl2 = join(home, "Music"), *f2 = join(dl2, "f");
+        char *f = join(data, "f");
+        cr_assert_eq(mkdir(data, 0755), 0);
+        cr_assert_eq(write_file(f, "data\n", 0644), 0);
+        plant(home, dl);
+        plant(data, dl2);
+        /* data_key: how home/data is bound (NULL: not); link_key: the link */
+        const struct { const char *name, *data_key, *link_key, *link; bool ok; } cases[] = {
+                { "dl.ini", NULL, "bind = ", dl, false },
+                { "dl-ro.ini", NULL, "ro-bind = ", dl, false },
+                { "dl-opt.ini", NULL, "bind = -", dl, false },
+                { "music.ini", NULL, "ro-bind = ", dl2, false },
+                { "music-data.ini", "ro-bind", "ro-bind = ", dl2, true },
+                { "music-data-rw.ini", "ro-bind", "bind = ", dl2, false },
+                { "music-data-rw-rw.ini", "bind", "bind = ", dl2, true },
+        };
+        FOR_EACH_USER {
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ "cat", key, NULL }), 0);
+                cr_assert(strstr(r.out, SECRET), "[%s] unconfined: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+                        char *prof = join(profiles, cases[c].name), *text = NULL, *body = NULL;
+                        if (cases[c].data_key)
+                                cr_assert_geq(asprintf(&body, "%s = %s\n", cases[c].data_key, data), 0);
+                        cr_assert_geq(asprintf(&text, "[profile]\ninclude = default\n[filesystem]\n%s%s%s\n",
+                                               body ? body : "", cases[c].link_key, cases[c].link), 0);
+                        cr_assert_eq(write_file(prof, text, 0644), 0);
+                        cr_assert_eq(run_cmd(WHO, NULL, 30, &r, (const char *const[]){ sbx_bin(), "run", "--profile",
+                                                                                      prof, "--", "/bin/cat",
+                                                                                      cases[c].link == dl ? key : f2,
+                                                                                      NULL }), 0);
+                        if (cases[c].ok) {
+                                cr_assert_eq(r.status, 0, "[%s] %s: exit %d: %s", WHO_NAME, cases[c].name, r.status,
+                                             r.err);
+                                cr_assert_str_eq(r.out, "data\n", "[%s] %s", WHO_NAME, cases[c].name);
+                        } else {
+                                cr_assert_eq(r.status, 2, "[%s] %s: exit %d: %s", WHO_NAME, cases[c].name, r.status,
+                                             r.err);
+                                cr_assert(strstr(r.err, "goes through the symlink") &&
+                                                  strstr(r.err, "which a sandbox could have made"),
+                                          "[%s] %s: %s", WHO_NAME, cases[c].name, r.err);
+                                cr_assert(!strstr(r.out, SECRET), "[%s] %s: the key leaked", WHO_NAME, cases[c].name);
+                        }
+                        run_result_free(&r);
+                        free(prof);
+                        free(text);
+                        free(body);
+                }
+        }
+        free(f);
+        free(f2);
+        free(dl2);
+        free(data);
+        free(key);
+        free(dl);
+        free(home);
+}
