@@ -355,8 +355,12 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
         for (size_t i = 0; i < nbinds; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 char buf[PATH_MAX];
-                if (m->kind == PM_BIND && m->src && !m->pinned &&
-                    exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0)
+                if (m->kind != PM_BIND || !m->src || m->pinned)
+                        continue;
+                /* A source opened once (bindsrc.c) is named canonically. */
+                if (m->src_fd >= 0)
+                        real[i] = strdup(m->src);
+                else if (exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0)
                         real[i] = strdup(buf);
         }
         for (size_t k = 0; r >= 0 && k < d->n; k++) {

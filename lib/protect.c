@@ -342,7 +342,11 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                 char src[PATH_MAX];
                 if (m->kind != PM_BIND || m->readonly || m->dev || !m->src || m->pinned)
                         continue;
-                if (!realpath(m->src, src))
+                /* A source opened once (bindsrc.c) is named canonically, and
+                 * the child binds it only if it is still the object opened. */
+                if (m->src_fd >= 0 && strlen(m->src) < sizeof(src))
+                        strcpy(src, m->src);
+                else if (!realpath(m->src, src))
                         continue; /* optional and gone: nothing is bound */
                 for (size_t j = 0; r >= 0 && j < t.n; j++) {
                         const struct target *x = &t.v[j];
