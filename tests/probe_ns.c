@@ -191,6 +191,58 @@ static int p_abstract(int argc, char **argv)
         return probe_report(r, "connect @%s", argv[1]);
 }
 
+/* connect(2) to a pathname unix socket. */
+static int p_unix(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (s < 0)
+                return probe_report(-errno, "socket");
+        struct sockaddr_un a = { .sun_family = AF_UNIX };
+        if (strlen(argv[1]) >= sizeof(a.sun_path))
+                return 2;
+        strcpy(a.sun_path, argv[1]);
+        int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
+        close(s);
+        return probe_report(r, "connect %s", argv[1]);
+}
+
+/* Execute PATH (a set-user-ID copy of this probe) with `caps`: OK when the
+ * new program holds any capability, i.e. the set-user-ID bit raised it. */
+static int p_suid(int argc, char **argv)
+{
+        if (argc < 2)
+                return 2;
+        int p[2];
+        if (pipe2(p, O_CLOEXEC) < 0)
+                return probe_report(-errno, "pipe");
+        pid_t pid = fork();
+        if (pid < 0)
+                return probe_report(-errno, "fork");
+        if (pid == 0) {
+                dup2(p[1], 1);
+                char *const av[] = { argv[1], (char *)"caps", NULL };
+                execv(argv[1], av);
+                printf("EXEC %d\n", errno);
+                fflush(stdout);
+                _exit(127);
+        }
+        close(p[1]);
+        char buf[256] = "";
+        size_t n = 0;
+        ssize_t k;
+        while (n < sizeof(buf) - 1 && (k = read(p[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+                n += (size_t)k;
+        buf[n] = 0;
+        close(p[0]);
+        waitpid(pid, NULL, 0);
+        buf[strcspn(buf, "\n")] = 0;
+        if (strncmp(buf, "EXEC ", 5) == 0)
+                return probe_report(-atoi(buf + 5), "execve %s", argv[1]);
+        return probe_report(strncmp(buf, "OK ", 3) == 0 ? 0 : -EPERM, "%s: %s", argv[1], buf);
+}
+
 static int p_kill(int argc, char **argv)
 {
         if (argc < 2)
@@ -396,6 +448,8 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "rewrite", "PATH", p_rewrite },
         { "connect", "IPV4 PORT", p_connect },
         { "abstract", "NAME", p_abstract },
+        { "unix", "PATH  connect to a pathname unix socket", p_unix },
+        { "suid", "PATH  run PATH caps: OK when a set-user-ID bit gave capabilities", p_suid },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },
         { "fd", "N", p_fd },
