@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -206,6 +207,9 @@ static int p_memfd_fexec(int argc, char **argv)
         if (fd < 0)
                 return probe_report(-errno, "memfd_create");
         int in = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+        /* Without /proc (a sandbox with proc = none): the path it was run as. */
+        if (in < 0 && errno == ENOENT)
+                in = open((const char *)getauxval(AT_EXECFN), O_RDONLY | O_CLOEXEC);
         if (in < 0)
                 return setup_fail("/proc/self/exe", errno);
         char buf[65536];
