@@ -401,7 +401,8 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                  * handler), so only the mask needs resetting. */
                 sigset_t none;
                 sigemptyset(&none);
-                sigprocmask(SIG_SETMASK, &none, NULL);
+                if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+                        child_fail(errfd, STEP_INIT, errno, "sigprocmask (program)");
                 run_program(a, errfd, sv[1]);
         }
         close(sv[1]);
