@@ -33,11 +33,11 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
-#include <scmp.h> /* libseccomp, before seccomp.h (see there) */
 
 #include "attack.h"
 #include "export.h"
 #include "seccomp.h"
+#include "syscalls.h"
 #include "util.h"
 
 /* Native x86_64 syscall numbers stay well below this. */
@@ -265,7 +265,7 @@ static int translate(struct sc_model *m, const struct seccomp_prog *prog)
                  * the export can only address a syscall by name. */
                 char *name = (size_t)nr < prog->nr_max && prog->names[nr]
                                      ? strdup(prog->names[nr])
-                                     : seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86_64, nr);
+                                     : (syscall_name(nr) ? strdup(syscall_name(nr)) : NULL);
                 if (!name)
                         continue;
                 switch (k) {

@@ -8,24 +8,20 @@
  * Parent side except seccomp_load(), which runs in the child between clone
  * and execve and only makes one syscall.
  *
- * The program has two parts.  A short hand-written prefix handles what
- * libseccomp's rule model cannot express without enumerating complements:
- * numbers unknown to sbx's tables get ENOSYS (so that libc falls back, as
- * for clone3 — Docker's EPERM default broke glibc there), and the "deny
- * these few argument values, allow the rest" rules of ioctl, prctl and
- * personality.  libseccomp rules with each argument compared once per rule
- * and no overlapping conditions of different actions cannot say "any cmd
- * but TIOCSTI".  The libseccomp part follows: the arch check (i386 and x32
- * numbers are killed there), the allow-list, and the argument rules that
- * partition cleanly (clone flags, socket families, memfd flags, W^X).
- * Unconditionally allowed syscalls never load an argument in either part,
- * so the kernel's action cache answers them without running the program.
+ * The program is sbx's own (step 2), not libseccomp's: libseccomp's rule
+ * model cannot say "any ioctl cmd but TIOCSTI" (each argument compared
+ * once per rule, no overlapping conditions of different actions), and
+ * building a filter with it cost more than the rest of a launch's policy
+ * work (2.5 ms of a cold start, for ~470 name lookups and its optimiser).
+ * The syscall names are libseccomp's table, copied at build time
+ * (syscalls.c); tests/test_seccomp_model.c checks every number and
+ * argument class of the program against supervisor_decide(), the same
+ * rules written as C.
  */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
-#include <scmp.h> /* libseccomp */
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -54,7 +50,6 @@ struct build {
         const struct sbx_policy *p;
         unsigned flags;
         struct seccomp_prog *prog;
-        scmp_filter_ctx ctx;
         uint32_t act_default; /* not in `allow` */
         uint32_t act_deny;    /* denied explicitly or by a fixed rule */
         bool *allow;          /* per nr, NR_BOUND */
@@ -119,7 +114,7 @@ static uint64_t now_ns(void)
 
 static int resolve(const char *name)
 {
-        int nr = seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name);
+        int nr = syscall_nr(name);
         return nr >= 0 && nr < NR_BOUND ? nr : -1;
 }
 
@@ -397,22 +392,7 @@ static int parse_arg_rules(struct build *b)
         return 0;
 }
 
-/* ---- step 2: libseccomp rules ----------------------------------------- */
-
-static struct scmp_arg_cmp masked(unsigned arg, uint64_t mask, uint64_t value)
-{
-        return (struct scmp_arg_cmp){ .arg = arg, .op = SCMP_CMP_MASKED_EQ, .datum_a = mask,
-                                      .datum_b = value };
-}
-
-/* A rule whose action is the default is left out: it falls through to the
- * default anyway, and libseccomp refuses such rules. */
-static int rule(struct build *b, uint32_t act, int nr, unsigned n, const struct scmp_arg_cmp *c)
-{
-        if (act == b->act_default)
-                return 0;
-        return seccomp_rule_add_exact_array(b->ctx, act, nr, n, c);
-}
+/* ---- step 2: the BPF program ------------------------------------------- */
 
 bool seccomp_wx_denied(int nr, const uint64_t args[6])
 {
@@ -431,131 +411,39 @@ static bool wx_syscall(int nr)
         return nr == __NR_mmap || nr == __NR_mprotect || nr == __NR_pkey_mprotect || nr == __NR_shmat;
 }
 
-/* wx = yes, the part MDWE (wx.c) leaves to seccomp or that must hold
- * without it: no mapping writable and executable at once, no mprotect
- * that adds PROT_EXEC (the RW -> RX route), no shared executable mapping
- * of a file (a memfd or a shared file mapped a second time, writable), no
- * SysV segment attached SHM_EXEC (written through another attach). */
-static int add_wx(struct build *b, int nr)
-{
-        const uint64_t wx = PROT_WRITE | PROT_EXEC;
-        int r;
-        if (nr == __NR_shmat) {
-                struct scmp_arg_cmp c = masked(2, SHM_EXEC, 0);
-                if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
-                        return r;
-                c = masked(2, SHM_EXEC, SHM_EXEC);
-                return rule(b, b->act_deny, nr, 1, &c);
-        }
-        struct scmp_arg_cmp c = masked(2, PROT_EXEC, 0);
-        if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
-                return r;
-        if (nr != __NR_mmap) {
-                c = masked(2, PROT_EXEC, PROT_EXEC);
-                return rule(b, b->act_deny, nr, 1, &c);
-        }
-        /* MAP_SHARED_VALIDATE (3) has the MAP_SHARED bit too. */
-        struct scmp_arg_cmp two[2] = { masked(2, wx, PROT_EXEC), masked(3, MAP_SHARED, 0) };
-        if ((r = rule(b, SCMP_ACT_ALLOW, nr, 2, two)) < 0)
-                return r;
-        two[1] = masked(3, MAP_SHARED, MAP_SHARED);
-        if ((r = rule(b, b->act_deny, nr, 2, two)) < 0)
-                return r;
-        c = masked(2, wx, wx);
-        return rule(b, b->act_deny, nr, 1, &c);
-}
+/* A small assembler: instructions whose jumps name labels, resolved once
+ * the program is complete.  Conditional jumps only ever skip a few
+ * instructions (an offset over 255 is an error, never a wrap); distances
+ * of any size go through BPF_JA, whose offset is 32 bits. */
+enum { NEXT = -1, SKIP1 = -2 };
 
-static int add_allowed(struct build *b, int nr)
-{
-        const struct seccomp_prog *prog = b->prog;
-        struct scmp_arg_cmp c;
-        int r;
-
-        if ((nr == __NR_clone || nr == __NR_unshare) && !prog->userns) {
-                /* Other namespace flags need CAP_SYS_ADMIN in the owning user
-                 * namespace, which the program only gets through a new user
-                 * namespace: refusing CLONE_NEWUSER is enough. */
-                c = masked(0, CLONE_NEWUSER, 0);
-                if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
-                        return r;
-                c = masked(0, CLONE_NEWUSER, CLONE_NEWUSER);
-                return rule(b, b->act_deny, nr, 1, &c);
-        }
-        if (nr == __NR_socket || nr == __NR_socketpair) {
-                /* The kernel reads `family` as an int: compare 32 bits. */
-                for (unsigned f = 0; f < 64; f++) {
-                        if (!(prog->af_allowed & (1ULL << f)))
-                                continue;
-                        c = masked(0, 0xffffffffULL, f);
-                        if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
-                                return r;
-                }
-                return 0;
-        }
-        if (nr == __NR_memfd_create && !prog->memfd_exec) {
-                c = masked(1, MFD_EXEC, MFD_EXEC);
-                if ((r = rule(b, b->act_deny, nr, 1, &c)) < 0)
-                        return r;
-                c = masked(1, MFD_EXEC | MFD_NOEXEC_SEAL, MFD_NOEXEC_SEAL);
-                if ((r = rule(b, SCMP_ACT_ALLOW, nr, 1, &c)) < 0)
-                        return r;
-                /* Neither flag: the supervisor creates the memfd sealed
-                 * non-executable and hands it over; without one, refuse. */
-                c = masked(1, MFD_EXEC | MFD_NOEXEC_SEAL, 0);
-                return rule(b, prog->supervised ? SCMP_ACT_NOTIFY : b->act_deny, nr, 1, &c);
-        }
-        if (prog->wx && wx_syscall(nr))
-                return add_wx(b, nr);
-        return rule(b, SCMP_ACT_ALLOW, nr, 0, NULL);
-}
-
-static int build_ctx(struct build *b)
-{
-        int r;
-        if (!(b->ctx = seccomp_init(b->act_default)))
-                return -ENOMEM;
-        /* i386 (int 0x80) and, through libseccomp's own check on x86_64,
-         * x32 numbers (nr >= 0x40000000) end here. */
-        if ((r = seccomp_attr_set(b->ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0 ||
-            (r = seccomp_attr_set(b->ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
-                return r;
-        for (size_t nr = 0; nr < b->prog->nr_max; nr++) {
-                switch (b->prog->kind[nr]) {
-                case SC_K_ALLOW:
-                        r = add_allowed(b, (int)nr);
-                        break;
-                case SC_K_DENY:
-                        r = rule(b, b->act_deny, (int)nr, 0, NULL);
-                        break;
-                case SC_K_ENOSYS:
-                        r = rule(b, SCMP_ACT_ERRNO(ENOSYS), (int)nr, 0, NULL);
-                        break;
-                default:
-                        r = 0;
-                }
-                if (r < 0)
-                        return r;
-        }
-        return 0;
-}
-
-/* ---- step 3: sbx's prefix ---------------------------------------------- */
-
-enum { L_SKIP, L_NOSYS, L_DENY, L_IOCTL, L_PRCTL, L_PERS, L_COUNT, NEXT = -1, OVER1 = -2 };
-
-struct pfx {
-        struct sock_filter v[192];
-        int jt[192], jf[192];
-        unsigned n;
-        int pos[L_COUNT];
-        bool overflow;
+struct bpf_asm {
+        struct sock_filter *v;
+        int *jt, *jf;       /* label, NEXT or SKIP1; jt is BPF_JA's target */
+        size_t n, cap;
+        int *pos;           /* per label: its instruction, -1 until placed */
+        size_t nlabels, label_cap;
+        bool nomem;
 };
 
-static void emit(struct pfx *a, uint16_t code, uint32_t k, int jt, int jf)
+static void asm_emit(struct bpf_asm *a, uint16_t code, uint32_t k, int jt, int jf)
 {
-        if (a->n == ARRAY_SIZE(a->v)) {
-                a->overflow = true;
-                return;
+        if (a->n == a->cap) {
+                size_t cap = a->cap ? a->cap * 2 : 256;
+                struct sock_filter *v = realloc(a->v, cap * sizeof(*v));
+                if (v)
+                        a->v = v;
+                int *t = v ? realloc(a->jt, cap * sizeof(int)) : NULL;
+                if (t)
+                        a->jt = t;
+                int *f = t ? realloc(a->jf, cap * sizeof(int)) : NULL;
+                if (f)
+                        a->jf = f;
+                if (!f) {
+                        a->nomem = true;
+                        return;
+                }
+                a->cap = cap;
         }
         a->v[a->n] = (struct sock_filter){ .code = code, .k = k };
         a->jt[a->n] = jt;
@@ -563,142 +451,301 @@ static void emit(struct pfx *a, uint16_t code, uint32_t k, int jt, int jf)
         a->n++;
 }
 
-static void label(struct pfx *a, int l)
+static int asm_label(struct bpf_asm *a)
 {
-        a->pos[l] = (int)a->n;
+        if (a->nlabels == a->label_cap) {
+                size_t cap = a->label_cap ? a->label_cap * 2 : 64;
+                int *p = realloc(a->pos, cap * sizeof(int));
+                if (!p) {
+                        a->nomem = true;
+                        return NEXT;
+                }
+                a->pos = p;
+                a->label_cap = cap;
+        }
+        a->pos[a->nlabels] = -1;
+        return (int)a->nlabels++;
+}
+
+static void asm_place(struct bpf_asm *a, int label)
+{
+        if (label >= 0)
+                a->pos[label] = (int)a->n;
+}
+
+static int asm_offset(const struct bpf_asm *a, size_t i, int target, uint32_t max, uint32_t *ret)
+{
+        long off;
+        if (target == NEXT)
+                off = 0;
+        else if (target == SKIP1)
+                off = 1;
+        else if (target >= 0 && (size_t)target < a->nlabels && a->pos[target] >= 0)
+                off = (long)a->pos[target] - (long)i - 1;
+        else
+                return -EINVAL;
+        if (off < 0 || (unsigned long)off > max || i + 1 + (size_t)off >= a->n)
+                return -E2BIG;
+        *ret = (uint32_t)off;
+        return 0;
+}
+
+static int asm_resolve(struct bpf_asm *a)
+{
+        if (a->nomem)
+                return -ENOMEM;
+        for (size_t i = 0; i < a->n; i++) {
+                struct sock_filter *f = &a->v[i];
+                uint32_t t, e;
+                int r;
+                if (BPF_CLASS(f->code) != BPF_JMP)
+                        continue;
+                if (BPF_OP(f->code) == BPF_JA) {
+                        if ((r = asm_offset(a, i, a->jt[i], UINT32_MAX, &f->k)) < 0)
+                                return r;
+                        continue;
+                }
+                if ((r = asm_offset(a, i, a->jt[i], 255, &t)) < 0 || (r = asm_offset(a, i, a->jf[i], 255, &e)) < 0)
+                        return r;
+                f->jt = (uint8_t)t;
+                f->jf = (uint8_t)e;
+        }
+        return 0;
+}
+
+static void asm_free(struct bpf_asm *a)
+{
+        free(a->v);
+        free(a->jt);
+        free(a->jf);
+        free(a->pos);
 }
 
 #define LD_ABS (BPF_LD | BPF_W | BPF_ABS)
-#define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i))) /* little endian */
+#define JEQ (BPF_JMP | BPF_JEQ | BPF_K)
+#define JGE (BPF_JMP | BPF_JGE | BPF_K)
+#define JSET (BPF_JMP | BPF_JSET | BPF_K)
+#define RET (BPF_RET | BPF_K)
+/* The low word of an argument (little endian).  Every rule compares 32
+ * bits: the kernel truncates ioctl's cmd, prctl's option, personality,
+ * socket's family and the flags words to int, and CLONE_NEWUSER is in the
+ * low word of clone's 64-bit flags. */
+#define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i)))
 
-static int resolve_jump(const struct pfx *a, unsigned i, int l, uint8_t *ret)
-{
-        int off = l == NEXT ? 0 : l == OVER1 ? 1 : a->pos[l] - (int)i - 1;
-        if (off < 0 || off > 255)
-                return -E2BIG;
-        *ret = (uint8_t)off;
-        return 0;
-}
+/* What the program does with one syscall number: return a fixed action,
+ * or run the argument rules of that syscall. */
+enum leaf_kind { LEAF_RET, LEAF_IOCTL, LEAF_PRCTL, LEAF_PERSONALITY, LEAF_CLONE, LEAF_SOCKET, LEAF_MEMFD, LEAF_WX };
 
-static int build_prefix(const struct build *b, struct pfx *a)
+struct leaf {
+        enum leaf_kind kind;
+        uint32_t ret; /* LEAF_RET */
+};
+
+static struct leaf leaf_of(const struct build *b, size_t nr)
 {
         const struct seccomp_prog *prog = b->prog;
-        memset(a, 0, sizeof(*a));
-
-        emit(a, LD_ABS, offsetof(struct seccomp_data, arch), NEXT, NEXT);
-        emit(a, BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, NEXT, L_SKIP);
-        emit(a, LD_ABS, offsetof(struct seccomp_data, nr), NEXT, NEXT);
-        /* x32 numbers (and -1 from a tracer) are libseccomp's to judge. */
-        emit(a, BPF_JMP | BPF_JGE | BPF_K, X32_BIT, L_SKIP, NEXT);
-        emit(a, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)prog->nr_max - 1, L_NOSYS, NEXT);
-        for (size_t nr = 0; nr < prog->nr_max;) {
-                if (prog->kind[nr] != SC_K_UNKNOWN) {
-                        nr++;
-                        continue;
-                }
-                size_t lo = nr;
-                while (nr < prog->nr_max && prog->kind[nr] == SC_K_UNKNOWN)
-                        nr++;
-                emit(a, BPF_JMP | BPF_JGE | BPF_K, (uint32_t)lo, NEXT, OVER1);
-                emit(a, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)nr - 1, NEXT, L_NOSYS);
+        switch (nr < prog->nr_max ? prog->kind[nr] : SC_K_UNKNOWN) {
+        case SC_K_UNKNOWN:
+        case SC_K_ENOSYS:
+                return (struct leaf){ LEAF_RET, SECCOMP_RET_ERRNO | ENOSYS };
+        case SC_K_DENY:
+                return (struct leaf){ LEAF_RET, b->act_deny };
+        case SC_K_NOT_ALLOWED:
+                return (struct leaf){ LEAF_RET, b->act_default };
+        case SC_K_ALLOW:
+                break;
         }
-        bool ioctl = prog->kind[__NR_ioctl] == SC_K_ALLOW;
-        bool prctl = prog->kind[__NR_prctl] == SC_K_ALLOW;
-        bool pers = prog->kind[__NR_personality] == SC_K_ALLOW;
-        if (ioctl)
-                emit(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, L_IOCTL, NEXT);
-        if (prctl)
-                emit(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_prctl, L_PRCTL, NEXT);
-        if (pers)
-                emit(a, BPF_JMP | BPF_JEQ | BPF_K, __NR_personality, L_PERS, NEXT);
-        emit(a, BPF_JMP | BPF_JA, 0, L_SKIP, NEXT);
-        if (ioctl) {
-                /* The kernel truncates `cmd` to unsigned int, so only the low
-                 * word counts: 0x100005412 is TIOCSTI. */
-                label(a, L_IOCTL);
-                emit(a, LD_ABS, ARG_LO(1), NEXT, NEXT);
-                for (unsigned i = 0; i < prog->n_ioctl_deny; i++)
-                        emit(a, BPF_JMP | BPF_JEQ | BPF_K, prog->ioctl_deny[i], L_DENY, NEXT);
-                emit(a, BPF_JMP | BPF_JA, 0, L_SKIP, NEXT);
+        switch (nr) {
+        case __NR_ioctl: return (struct leaf){ LEAF_IOCTL, 0 };
+        case __NR_prctl: return (struct leaf){ LEAF_PRCTL, 0 };
+        case __NR_personality: return (struct leaf){ LEAF_PERSONALITY, 0 };
+        case __NR_socket:
+        case __NR_socketpair: return (struct leaf){ LEAF_SOCKET, 0 };
+        case __NR_clone:
+        case __NR_unshare:
+                /* Other namespace flags need CAP_SYS_ADMIN in the owning user
+                 * namespace, which the program only gets through a new user
+                 * namespace: refusing CLONE_NEWUSER is enough. */
+                if (!prog->userns)
+                        return (struct leaf){ LEAF_CLONE, 0 };
+                break;
+        case __NR_memfd_create:
+                if (!prog->memfd_exec)
+                        return (struct leaf){ LEAF_MEMFD, 0 };
+                break;
+        default:
+                if (prog->wx && wx_syscall((int)nr))
+                        return (struct leaf){ LEAF_WX, 0 };
         }
-        if (prctl) {
-                label(a, L_PRCTL);
-                emit(a, LD_ABS, ARG_LO(0), NEXT, NEXT);
-                for (unsigned i = 0; i < prog->n_prctl_deny; i++)
-                        emit(a, BPF_JMP | BPF_JEQ | BPF_K, prog->prctl_deny[i], L_DENY, NEXT);
-                emit(a, BPF_JMP | BPF_JA, 0, L_SKIP, NEXT);
-        }
-        if (pers) {
-                label(a, L_PERS);
-                emit(a, LD_ABS, ARG_LO(0), NEXT, NEXT);
-                emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0 /* PER_LINUX */, L_SKIP, NEXT);
-                emit(a, BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffU, L_SKIP, L_DENY);
-        }
-        label(a, L_NOSYS);
-        emit(a, BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS, NEXT, NEXT);
-        label(a, L_DENY);
-        emit(a, BPF_RET | BPF_K, b->act_deny, NEXT, NEXT);
-        label(a, L_SKIP);
-        if (a->overflow)
-                return -E2BIG;
-
-        for (unsigned i = 0; i < a->n; i++) {
-                struct sock_filter *f = &a->v[i];
-                int r;
-                if (f->code == (BPF_JMP | BPF_JA)) {
-                        uint8_t off;
-                        if ((r = resolve_jump(a, i, a->jt[i], &off)) < 0)
-                                return r;
-                        f->k = off;
-                } else if (BPF_CLASS(f->code) == BPF_JMP) {
-                        if ((r = resolve_jump(a, i, a->jt[i], &f->jt)) < 0 ||
-                            (r = resolve_jump(a, i, a->jf[i], &f->jf)) < 0)
-                                return r;
-                }
-        }
-        return 0;
+        return (struct leaf){ LEAF_RET, SECCOMP_RET_ALLOW };
 }
 
-/* ---- step 4: export, compile -------------------------------- */
-
-static int read_all(int fd, char **ret, size_t *ret_len)
+/* "Deny these values of one argument, allow the rest" (ioctl, prctl). */
+static void emit_deny_values(struct bpf_asm *a, const struct build *b, unsigned arg, const uint32_t *v,
+                             unsigned n)
 {
-        off_t end = lseek(fd, 0, SEEK_END);
-        if (end < 0)
-                return -errno;
-        if (end > (1 << 20))
-                return -EFBIG;
-        char *buf = malloc((size_t)end + 1);
-        if (!buf)
+        int deny = asm_label(a);
+        asm_emit(a, LD_ABS, ARG_LO(arg), NEXT, NEXT);
+        for (unsigned i = 0; i < n; i++)
+                asm_emit(a, JEQ, v[i], deny, NEXT);
+        asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+        asm_place(a, deny);
+        asm_emit(a, RET, b->act_deny, NEXT, NEXT);
+}
+
+/* The argument rules of syscall nr; every path ends in a return. */
+static void emit_leaf(struct bpf_asm *a, const struct build *b, size_t nr, struct leaf l)
+{
+        const struct seccomp_prog *prog = b->prog;
+        int allow;
+        switch (l.kind) {
+        case LEAF_RET:
+                asm_emit(a, RET, l.ret, NEXT, NEXT);
+                return;
+        case LEAF_IOCTL:
+                /* 0x100005412 is TIOCSTI too: cmd is an unsigned int. */
+                emit_deny_values(a, b, 1, prog->ioctl_deny, prog->n_ioctl_deny);
+                return;
+        case LEAF_PRCTL:
+                emit_deny_values(a, b, 0, prog->prctl_deny, prog->n_prctl_deny);
+                return;
+        case LEAF_PERSONALITY:
+                /* PER_LINUX, and 0xffffffff, the query. */
+                allow = asm_label(a);
+                asm_emit(a, LD_ABS, ARG_LO(0), NEXT, NEXT);
+                asm_emit(a, JEQ, 0, allow, NEXT);
+                asm_emit(a, JEQ, 0xffffffffU, allow, NEXT);
+                asm_emit(a, RET, b->act_deny, NEXT, NEXT);
+                asm_place(a, allow);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                return;
+        case LEAF_CLONE:
+                asm_emit(a, LD_ABS, ARG_LO(0), NEXT, NEXT);
+                asm_emit(a, JSET, CLONE_NEWUSER, NEXT, SKIP1);
+                asm_emit(a, RET, b->act_deny, NEXT, NEXT);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                return;
+        case LEAF_SOCKET:
+                /* A family not listed is "not allowed", like a syscall
+                 * outside `allow` (logged and let through by action = log). */
+                allow = asm_label(a);
+                asm_emit(a, LD_ABS, ARG_LO(0), NEXT, NEXT);
+                for (unsigned f = 0; f < 64; f++)
+                        if (prog->af_allowed & (1ULL << f))
+                                asm_emit(a, JEQ, f, allow, NEXT);
+                asm_emit(a, RET, b->act_default, NEXT, NEXT);
+                asm_place(a, allow);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                return;
+        case LEAF_MEMFD:
+                /* MFD_EXEC: refused.  MFD_NOEXEC_SEAL: allowed.  Neither:
+                 * the supervisor creates the memfd sealed non-executable
+                 * and hands it over; without one, refused. */
+                asm_emit(a, LD_ABS, ARG_LO(1), NEXT, NEXT);
+                asm_emit(a, JSET, MFD_EXEC, NEXT, SKIP1);
+                asm_emit(a, RET, b->act_deny, NEXT, NEXT);
+                asm_emit(a, JSET, MFD_NOEXEC_SEAL, NEXT, SKIP1);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                asm_emit(a, RET, prog->supervised ? SECCOMP_RET_USER_NOTIF : b->act_deny, NEXT, NEXT);
+                return;
+        case LEAF_WX:
+                /* wx = yes, the part MDWE (wx.c) leaves to seccomp or that
+                 * must hold without it: no mapping writable and executable
+                 * at once, no mprotect that adds PROT_EXEC (the RW -> RX
+                 * route), no shared executable mapping (a memfd or a shared
+                 * file mapped a second time, writable; MAP_SHARED_VALIDATE
+                 * has the MAP_SHARED bit too), no SysV segment attached
+                 * SHM_EXEC.  seccomp_wx_denied() says the same in C. */
+                asm_emit(a, LD_ABS, ARG_LO(2), NEXT, NEXT);
+                if (nr == __NR_shmat) {
+                        asm_emit(a, JSET, SHM_EXEC, NEXT, SKIP1);
+                } else if (nr != __NR_mmap) {
+                        asm_emit(a, JSET, PROT_EXEC, NEXT, SKIP1);
+                } else {
+                        asm_emit(a, JSET, PROT_EXEC, SKIP1, NEXT);
+                        asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                        asm_emit(a, JSET, PROT_WRITE, NEXT, SKIP1);
+                        asm_emit(a, RET, b->act_deny, NEXT, NEXT);
+                        asm_emit(a, LD_ABS, ARG_LO(3), NEXT, NEXT);
+                        asm_emit(a, JSET, MAP_SHARED, NEXT, SKIP1);
+                }
+                asm_emit(a, RET, b->act_deny, NEXT, NEXT);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                return;
+        }
+}
+
+/* Runs of numbers with one outcome: [first, next run's first). */
+struct run {
+        uint32_t first;
+        size_t nr; /* the syscall, for argument rules */
+        struct leaf leaf;
+};
+
+static void emit_tree(struct bpf_asm *a, const struct build *b, const struct run *v, size_t n)
+{
+        if (n == 1) {
+                emit_leaf(a, b, v[0].nr, v[0].leaf);
+                return;
+        }
+        /* nr >= the middle run's first: the upper half, else the lower. */
+        size_t mid = n / 2;
+        int upper = asm_label(a);
+        asm_emit(a, JGE, v[mid].first, NEXT, SKIP1);
+        asm_emit(a, BPF_JMP | BPF_JA, 0, upper, NEXT);
+        emit_tree(a, b, v, mid);
+        asm_place(a, upper);
+        emit_tree(a, b, v + mid, n - mid);
+}
+
+/* The whole program: the architecture (i386 and x32 calls are killed,
+ * whatever their number means there), then a binary search on the number
+ * down to a return or to that syscall's argument rules.  A syscall
+ * allowed without argument rules never loads an argument, so the kernel's
+ * action cache answers it without running the program.  Numbers unknown
+ * to sbx's tables get ENOSYS, so that libc falls back (clone3: Docker's
+ * EPERM default broke glibc there). */
+static int emit_program(const struct build *b, struct seccomp_prog *prog)
+{
+        struct run *runs = calloc(prog->nr_max + 1, sizeof(*runs));
+        if (!runs)
                 return -ENOMEM;
-        size_t got = 0;
-        while (got < (size_t)end) {
-                ssize_t n = pread(fd, buf + got, (size_t)end - got, (off_t)got);
-                if (n < 0 && errno == EINTR)
+        size_t n = 0;
+        for (size_t nr = 0; nr <= prog->nr_max; nr++) {
+                /* nr_max stands for every number above the tables. */
+                struct leaf l = leaf_of(b, nr);
+                if (n > 0 && l.kind == LEAF_RET && runs[n - 1].leaf.kind == LEAF_RET &&
+                    runs[n - 1].leaf.ret == l.ret)
                         continue;
-                if (n <= 0) {
-                        int e = n < 0 ? -errno : -EIO;
-                        free(buf);
-                        return e;
-                }
-                got += (size_t)n;
+                runs[n++] = (struct run){ (uint32_t)nr, nr, l };
         }
-        buf[got] = '\0';
-        *ret = buf;
-        *ret_len = got;
+
+        struct bpf_asm a = { 0 };
+        asm_emit(&a, LD_ABS, offsetof(struct seccomp_data, arch), NEXT, NEXT);
+        asm_emit(&a, JEQ, AUDIT_ARCH_X86_64, SKIP1, NEXT);
+        asm_emit(&a, RET, SECCOMP_RET_KILL_PROCESS, NEXT, NEXT);
+        asm_emit(&a, LD_ABS, offsetof(struct seccomp_data, nr), NEXT, NEXT);
+        /* x32 numbers, and -1 from a tracer. */
+        asm_emit(&a, JGE, X32_BIT, NEXT, SKIP1);
+        asm_emit(&a, RET, SECCOMP_RET_KILL_PROCESS, NEXT, NEXT);
+        emit_tree(&a, b, runs, n);
+        free(runs);
+
+        int r = asm_resolve(&a);
+        if (r >= 0 && a.n > BPF_MAXINSNS)
+                r = -E2BIG;
+        if (r < 0) {
+                asm_free(&a);
+                return r;
+        }
+        prog->insns = a.v;
+        prog->len = (unsigned short)a.n;
+        a.v = NULL;
+        asm_free(&a);
         return 0;
 }
 
-static int export_to_mem(scmp_filter_ctx ctx, bool pfc, char **ret, size_t *ret_len)
-{
-        _cleanup_close_ int fd = memfd_create("sbx-seccomp", MFD_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        int r = pfc ? seccomp_export_pfc(ctx, fd) : seccomp_export_bpf(ctx, fd);
-        if (r < 0)
-                return r;
-        return read_all(fd, ret, ret_len);
-}
+/* ---- step 3: actions, compile -------------------------------------------- */
 
 static int set_actions(struct build *b, struct sbx_error **err)
 {
@@ -725,15 +772,15 @@ static int set_actions(struct build *b, struct sbx_error **err)
         prog->report = prog->supervised &&
                        ((b->flags & SC_LOG_DENIALS) || p->sc_action == DENY_NOTIFY || p->sc_action == DENY_LOG);
 
-        uint32_t act_errno = SCMP_ACT_ERRNO((uint32_t)e);
+        uint32_t act_errno = SECCOMP_RET_ERRNO | (uint32_t)e;
         if (prog->report) {
                 /* The supervisor answers: errno, kill, or (log, for calls
                  * that are merely not allowed) let it run. */
-                b->act_default = b->act_deny = SCMP_ACT_NOTIFY;
+                b->act_default = b->act_deny = SECCOMP_RET_USER_NOTIF;
         } else if (p->sc_action == DENY_KILL) {
-                b->act_default = b->act_deny = SCMP_ACT_KILL_PROCESS;
+                b->act_default = b->act_deny = SECCOMP_RET_KILL_PROCESS;
         } else if (p->sc_action == DENY_LOG) {
-                b->act_default = SCMP_ACT_LOG;
+                b->act_default = SECCOMP_RET_LOG;
                 b->act_deny = act_errno;
         } else {
                 b->act_default = b->act_deny = act_errno;
@@ -743,8 +790,6 @@ static int set_actions(struct build *b, struct sbx_error **err)
 
 static void build_free(struct build *b)
 {
-        if (b->ctx)
-                seccomp_release(b->ctx);
         free(b->allow);
         free(b->override);
         free(b->danger);
@@ -778,43 +823,6 @@ static int build_prepare(const struct sbx_policy *p, unsigned flags, struct secc
         return 0;
 }
 
-static int compile_fresh(struct build *b, struct sbx_error **err)
-{
-        struct seccomp_prog *prog = b->prog;
-        _cleanup_free_ char *bpf = NULL;
-        size_t len = 0;
-        struct pfx *a = NULL;
-        int r;
-
-        if ((r = build_ctx(b)) < 0)
-                return sbx_err_setup(err, r, "seccomp", "building the filter with libseccomp");
-        if ((r = export_to_mem(b->ctx, false, &bpf, &len)) < 0)
-                return sbx_err_setup(err, r, "seccomp", "exporting the filter");
-        if (len % sizeof(struct sock_filter) || !len)
-                return sbx_err_kind(err, SBX_ERROR_INTERNAL, -EINVAL, "seccomp", "odd BPF size %zu", len);
-        if (!(a = malloc(sizeof(*a))))
-                return -ENOMEM;
-        if ((r = build_prefix(b, a)) < 0) {
-                free(a);
-                return sbx_err_setup(err, r, "seccomp", "argument rules too long");
-        }
-        size_t n = a->n + len / sizeof(struct sock_filter);
-        if (n > BPF_MAXINSNS) {
-                free(a);
-                return sbx_err_setup(err, -E2BIG, "seccomp", "filter of %zu instructions", n);
-        }
-        prog->insns = malloc(n * sizeof(struct sock_filter));
-        if (!prog->insns) {
-                free(a);
-                return -ENOMEM;
-        }
-        memcpy(prog->insns, a->v, a->n * sizeof(struct sock_filter));
-        memcpy(prog->insns + a->n, bpf, len);
-        prog->len = (unsigned short)n;
-        free(a);
-        return 0;
-}
-
 int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,
                     struct sbx_error **err)
 {
@@ -832,8 +840,8 @@ int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_p
                         ret->resp_size = sz.seccomp_notif_resp;
                 }
         }
-        if (r >= 0)
-                r = compile_fresh(&b, err);
+        if (r >= 0 && (r = emit_program(&b, ret)) < 0)
+                sbx_err_setup(err, r, "seccomp", "building the filter");
         build_free(&b);
         if (r < 0) {
                 seccomp_prog_done(ret);
@@ -841,21 +849,6 @@ int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_p
         }
         ret->build_ns = now_ns() - t0;
         return 0;
-}
-
-int seccomp_prog_pfc(const struct sbx_policy *p, unsigned flags, char **ret, struct sbx_error **err)
-{
-        struct seccomp_prog prog;
-        struct build b;
-        size_t len;
-        int r = build_prepare(p, flags, &prog, &b, err);
-        if (r >= 0 && (r = build_ctx(&b)) < 0)
-                sbx_err_setup(err, r, "seccomp", "building the filter with libseccomp");
-        if (r >= 0 && (r = export_to_mem(b.ctx, true, ret, &len)) < 0)
-                sbx_err_setup(err, r, "seccomp", "exporting the filter");
-        build_free(&b);
-        seccomp_prog_done(&prog);
-        return r < 0 ? r : 0;
 }
 
 void seccomp_prog_done(struct seccomp_prog *prog)

@@ -106,8 +106,3 @@ int seccomp_prog_load(const struct seccomp_prog *prog, bool tsync);
 #define seccomp_load seccomp_prog_load
 #endif
 
-/* libseccomp's pseudo-filter code for the rules (without sbx's prefix, see
- * seccomp.c), for `sbx show`/golden tests.  *ret malloc'd. */
-int seccomp_prog_pfc(const struct sbx_policy *p, unsigned flags, char **ret,
-                       struct sbx_error **err);
-

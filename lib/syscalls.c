@@ -2,8 +2,8 @@
  * data, and their expansion into syscall names.
  *
  * Owns: the group table (what each group means is documented by its help
- * line, which `sbx syscalls` prints) and name validation against
- * libseccomp's x86_64 table.  Pure: no OS access, no policy decisions;
+ * line, which `sbx syscalls` prints) and name resolution with
+ * libseccomp's x86_64 table, copied into syscall-table.h at build time.  Pure: no OS access, no policy decisions;
  * seccomp.c decides what is allowed.  Groups may include other groups.
  *
  * A group marked dangerous is denied whatever `allow` says unless each of
@@ -15,7 +15,6 @@
  * @system-service: what either refuses is either outside @default or has
  * its reason in syscall_default_notes below. */
 #include <errno.h>
-#include <scmp.h> /* libseccomp */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -30,6 +29,35 @@
 
 #include "syscalls.h"
 #include "util.h"
+
+struct syscall_entry {
+        const char *name;
+        int nr;
+};
+#include "syscall-table.h"
+
+const char syscall_table_source[] = SYSCALL_TABLE_LIBSECCOMP;
+
+int syscall_nr(const char *name)
+{
+        size_t lo = 0, hi = ARRAY_SIZE(syscall_table);
+        while (name && lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                int c = strcmp(name, syscall_table[mid].name);
+                if (c == 0)
+                        return syscall_table[mid].nr;
+                if (c < 0)
+                        hi = mid;
+                else
+                        lo = mid + 1;
+        }
+        return -1;
+}
+
+const char *syscall_name(int nr)
+{
+        return nr >= 0 && (size_t)nr < ARRAY_SIZE(syscall_by_nr) ? syscall_by_nr[nr] : NULL;
+}
 
 const struct syscall_group syscall_groups[] = {
         /* ---- allowed by default (through @default) ---- */
@@ -296,9 +324,9 @@ bool syscall_name_valid(const char *name)
                 return false;
         if (name[0] == '@')
                 return syscall_group_find(name) != NULL;
-        /* Negative numbers are libseccomp's pseudo-syscalls: names that exist
-         * on another architecture only (socketcall, …). */
-        return seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86_64, name) >= 0;
+        /* Names that exist on another architecture only (socketcall, …)
+         * are not in the x86_64 table. */
+        return syscall_nr(name) >= 0;
 }
 
 SBX_EXPORT size_t sbx_syscall_group_count(void)

@@ -1,5 +1,6 @@
 /* syscalls.h — the named syscall groups (data) and name resolution.
- * Pure: no OS access beyond libseccomp's name tables. */
+ * Pure: no OS access; the name table is libseccomp's, copied at build
+ * time (lib/gen/syscall_table.c). */
 #pragma once
 
 #include <stdbool.h>
@@ -19,6 +20,13 @@ const struct syscall_group *syscall_group_find(const char *name);
 /* true if `name` is a syscall libseccomp knows on the native arch, or a
  * group name.  Used by the profile validator for FILE:LINE errors. */
 bool syscall_name_valid(const char *name);
+
+/* The x86_64 number of a syscall name, or -1.  Async-signal-safe. */
+int syscall_nr(const char *name);
+/* The name of an x86_64 syscall number, or NULL.  Async-signal-safe. */
+const char *syscall_name(int nr);
+/* Which libseccomp release the table comes from ("2.5.4"). */
+extern const char syscall_table_source[];
 
 /* Call cb for each syscall name a group (recursively) or a name expands
  * to, duplicates included.  A non-zero return from cb stops the walk and

@@ -841,15 +841,3 @@ Test(seccomp, launch_needs_survive_any_profile)
         cr_expect_eq(bpf_run(&prog, AUDIT_ARCH_X86_64, __NR_write, NULL), SECCOMP_RET_ERRNO | EPERM);
         seccomp_prog_done(&prog);
 }
-
-Test(seccomp, pfc_export)
-{
-        struct sbx_policy *p = policy_default(EPERM);
-        char *pfc = NULL;
-        struct sbx_error *e = NULL;
-        cr_assert_eq(seccomp_prog_pfc(p, SC_SUPERVISED, &pfc, &e), 0);
-        cr_assert(strstr(pfc, "# filter for arch x86_64"), "%s", pfc);
-        cr_assert(strstr(pfc, "# invalid architecture action\naction KILL_PROCESS;"), "%s", pfc);
-        cr_assert(strstr(pfc, "action ERRNO(38);"), "clone3 → ENOSYS missing");
-        free(pfc);
-}

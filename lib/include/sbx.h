@@ -317,7 +317,7 @@ enum sbx_format {
         SBX_FORMAT_JSON = 1,
         SBX_FORMAT_OCI = 2,
         SBX_FORMAT_K8S = 3,
-        SBX_FORMAT_PFC = 4, /* libseccomp's pseudo-filter code */
+        SBX_FORMAT_PFC = 4, /* reserved: no function accepts it */
 };
 
 /* Every control of sbx's ATT&CK map (built into the library from

@@ -25,6 +25,10 @@ cat > "$work/inc/config.h" <<CONF
 #define SBX_SOURCE_PROFILE_DIR "/nonexistent/sbx-fuzz/src/profiles"
 CONF
 
+# syscalls.c includes the name table the meson build generates.
+"$cc" -std=gnu11 -I"$src/lib" -o "$work/syscall-table" "$src/lib/gen/syscall_table.c" -lseccomp
+"$work/syscall-table" "$work/inc/syscall-table.h"
+
 libsrc="error.c policy.c profile.c profile_keys.c profile_path.c profile_text.c format.c syscalls.c env.c"
 set --
 for f in $libsrc; do set -- "$@" "$src/lib/$f"; done
