@@ -2,8 +2,9 @@
  * for one plan build: the deny-list and the allow-list resolve the same
  * names (the links of /usr/bin, the merged-/usr symlinks) again and again,
  * and one lstat(), readlink() or listing per name is enough.  Nothing
- * outlives the plan build: no answer is kept on disk or reused for a later
- * launch.  Parent side only. */
+ * outlives the plan build, except listings real root offers to its index
+ * (dir_index.c, trusted only in exactly the recorded directory state).
+ * Parent side only. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "dir_index.h"
 #include "exec_fs.h"
 #include "util.h"
 
@@ -37,7 +39,7 @@ struct node {
         int stat_err;
         struct stat *st;
         /* the listing */
-        bool listed;
+        bool listed, from_index;
         int list_err;
         struct exec_fs_ent *ents;
         size_t nents;
@@ -227,26 +229,18 @@ int exec_fs_stat(struct exec_fs *fs, const char *path, struct stat *st)
         return 0;
 }
 
-struct name_at {
-        size_t off;
-        unsigned char type;
-};
-
-static int list_dir(struct exec_fs *fs, struct node *x)
+/* readdir() of fd (taken) into records of a type byte and a name. */
+static int read_dir(int fd, struct dir_listing *ret)
 {
-        int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
-        if (fd < 0)
-                return -errno;
-        int r = 0;
         DIR *d = fdopendir(fd);
         if (!d) {
                 int e = -errno;
                 close(fd);
                 return e;
         }
-        char *names = NULL;
-        struct name_at *at = NULL;
-        size_t used = 0, cap = 0, n = 0, ncap = 0;
+        char *blob = NULL;
+        size_t used = 0, cap = 0, n = 0;
+        int r = 0;
         for (;;) {
                 errno = 0;
                 struct dirent *de = readdir(d);
@@ -257,48 +251,79 @@ static int list_dir(struct exec_fs *fs, struct node *x)
                 if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                         continue;
                 size_t l = strlen(de->d_name) + 1;
-                if (used + l > cap) {
+                if (used + 1 + l > cap) {
                         size_t nc = cap ? cap * 2 : 16384;
-                        while (nc < used + l)
+                        while (nc < used + 1 + l)
                                 nc *= 2;
-                        char *nb = realloc(names, nc);
+                        char *nb = realloc(blob, nc);
                         if (!nb) {
                                 r = -ENOMEM;
                                 break;
                         }
-                        names = nb;
+                        blob = nb;
                         cap = nc;
                 }
-                if (n + 1 > ncap) {
-                        size_t nc = ncap ? ncap * 2 : 256;
-                        struct name_at *na = realloc(at, nc * sizeof(*na));
-                        if (!na) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        at = na;
-                        ncap = nc;
-                }
-                memcpy(names + used, de->d_name, l);
-                at[n++] = (struct name_at){ .off = used, .type = de->d_type };
-                used += l;
+                blob[used] = (char)de->d_type;
+                memcpy(blob + used + 1, de->d_name, l);
+                used += 1 + l;
+                n++;
         }
         closedir(d);
-        struct exec_fs_ent *ents = NULL;
-        if (r >= 0 && !(ents = malloc((n + 1) * sizeof(*ents))))
-                r = -ENOMEM;
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                ents[i] = (struct exec_fs_ent){ .name = names + at[i].off, .type = at[i].type };
-        free(at);
         if (r < 0) {
-                free(names);
-                free(ents);
+                free(blob);
                 return r;
         }
-        x->ents = ents;
-        x->names = names;
-        x->nents = n;
+        *ret = (struct dir_listing){ .blob = blob, .size = used, .n = n };
         return 0;
+}
+
+/* The listing of x: from root's index when it holds this very directory
+ * state (dir_index.c), else read here (and offered to the index). */
+static int list_dir(struct exec_fs *fs, struct node *x)
+{
+        (void)fs;
+        int fd = open(x->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0) {
+                int e = -errno;
+                close(fd);
+                return e;
+        }
+        struct dir_listing l = { 0 };
+        int r = dir_index_read(x->path, &st, &l);
+        if (r == 0) {
+                close(fd);
+                x->from_index = true;
+        } else if (r == -ENOMEM) {
+                close(fd);
+                return r;
+        } else if ((r = read_dir(fd, &l)) < 0) {
+                return r;
+        } else {
+                dir_index_write(x->path, &st, &l);
+        }
+        struct exec_fs_ent *ents = malloc((l.n + 1) * sizeof(*ents));
+        if (!ents) {
+                free(l.blob);
+                return -ENOMEM;
+        }
+        size_t i = 0;
+        for (size_t off = 0; off < l.size && i < l.n; i++) {
+                ents[i] = (struct exec_fs_ent){ .name = l.blob + off + 1, .type = (unsigned char)l.blob[off] };
+                off += 1 + strlen(l.blob + off + 1) + 1;
+        }
+        x->ents = ents;
+        x->names = l.blob;
+        x->nents = i;
+        return 0;
+}
+
+bool exec_fs_from_index(struct exec_fs *fs, const char *dir)
+{
+        struct node *x = node(fs, dir);
+        return x && x->listed && x->from_index;
 }
 
 int exec_fs_list(struct exec_fs *fs, const char *dir, const struct exec_fs_ent **ents, size_t *n)

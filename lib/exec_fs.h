@@ -34,6 +34,8 @@ int exec_fs_readlink(struct exec_fs *fs, const char *path, char *buf, size_t n);
 int exec_fs_stat(struct exec_fs *fs, const char *path, struct stat *st);
 /* The entries of the directory `dir`; valid as long as fs. */
 int exec_fs_list(struct exec_fs *fs, const char *dir, const struct exec_fs_ent **ents, size_t *n);
+/* Whether dir's listing came from root's index (dir_index.c); for tests. */
+bool exec_fs_from_index(struct exec_fs *fs, const char *dir);
 /* open(path, flags) for reading its content; *st (may be NULL) its fstat.
  * Returns the fd. */
 int exec_fs_open(struct exec_fs *fs, const char *path, int flags, struct stat *st);

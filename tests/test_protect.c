@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "harness.h"
 
 #define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)
@@ -414,4 +415,54 @@ Test(protect, directory_bound_under_another_name)
                 cr_assert(content_is("proj/a.txt", "mine\n"), "[%s] own file not writable", WHO_NAME);
                 run_result_free(&r);
         }
+}
+
+/* Root's directory index (lib/dir_index.c) decides what later sandboxes
+ * mask: a sandbox whose root is the host's root (keep-root) with /var/cache
+ * bound writable can neither write an entry nor move the directory away,
+ * Landlock on or off, and binding the directory itself is refused.  The
+ * same sandbox writes into a sibling directory (the attack works where
+ * nothing protects). */
+Test(protect, directory_index_is_never_writable)
+{
+        cr_assert_eq(mkdir(SBX_INDEX_DIR, 0755) == 0 || errno == EEXIST, true);
+        char sibling[] = "/var/cache/sbx-test-XXXXXX";
+        cr_assert(mkdtemp(sibling));
+        char script[1024];
+        snprintf(script, sizeof(script),
+                 "echo forged > %s/dir-planted; a=$?; mv %s %s.moved; b=$?; echo forged > %s/x; "
+                 "echo \"$a $b $?\"",
+                 SBX_INDEX_DIR, SBX_INDEX_DIR, SBX_INDEX_DIR, sibling);
+        static const char *const landlock[] = { "landlock.enabled=yes", "landlock.enabled=no" };
+        for (size_t i = 0; i < 2; i++) {
+                struct run_result r;
+                cr_assert_eq(run_sbx(AS_ROOT, &r, "run", "--profile", "default", "--set", "namespaces.keep-root=yes",
+                                     "--set", landlock[i], "--bind", "/var/cache", "--", "/bin/sh", "-c", script,
+                                     NULL),
+                             0);
+                cr_assert_eq(r.status, 0, "[%s] %d %s", landlock[i], r.status, r.err);
+                int a = -1, b = -1, c = -1;
+                cr_assert_eq(sscanf(r.out, "%d %d %d", &a, &b, &c), 3, "%s", r.out);
+                cr_assert_eq(c, 0, "[%s] control: the sandbox could not write a sibling of the index: %s",
+                             landlock[i], r.err);
+                cr_assert_neq(a, 0, "[%s] ESCAPE: a sandbox wrote into sbx's directory index", landlock[i]);
+                cr_assert_neq(b, 0, "[%s] ESCAPE: a sandbox moved sbx's directory index away", landlock[i]);
+                run_result_free(&r);
+        }
+        char planted[PATH_MAX];
+        snprintf(planted, sizeof(planted), "%s/dir-planted", SBX_INDEX_DIR);
+        cr_assert_neq(access(planted, F_OK), 0);
+        struct stat st;
+        cr_assert_eq(stat(SBX_INDEX_DIR, &st), 0, "the index directory is gone");
+        FOR_EACH_USER {
+                struct run_result r;
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--bind", SBX_INDEX_DIR, "--",
+                                     "/bin/true", NULL),
+                             0);
+                cr_assert_eq(r.status, 2, "[%s] --bind %s: %d %s", WHO_NAME, SBX_INDEX_DIR, r.status, r.err);
+                run_result_free(&r);
+        }
+        char cmd[PATH_MAX + 16];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", sibling);
+        cr_expect_eq(system(cmd), 0);
 }
