@@ -116,47 +116,87 @@ static bool read_u64(const char *dir, const char *file, const char *key, uint64_
         return true;
 }
 
-/* The caller's cgroup path in the hierarchy with `ctrl` (v1), or the v2
- * one (ctrl NULL). */
-static bool own_path(const char *ctrl, char *ret, size_t size)
+/* A whole procfs file, NUL-terminated (malloc'd), or NULL. */
+static char *read_proc(const char *path)
 {
-        FILE *f = fopen("/proc/self/cgroup", "re");
-        if (!f)
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        size_t cap = 8192, n = 0;
+        char *buf = malloc(cap);
+        while (buf) {
+                if (n + 1 >= cap) {
+                        char *nb = cap < (16u << 20) ? realloc(buf, cap * 2) : NULL;
+                        if (!nb) {
+                                free(buf);
+                                buf = NULL;
+                                break;
+                        }
+                        buf = nb;
+                        cap *= 2;
+                }
+                ssize_t k = read(fd, buf + n, cap - n - 1);
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0) {
+                        free(buf);
+                        buf = NULL;
+                        break;
+                }
+                if (k == 0) {
+                        buf[n] = 0;
+                        break;
+                }
+                n += (size_t)k;
+        }
+        close(fd);
+        return buf;
+}
+
+/* The next line of *text into line (NUL-terminated, cut at `size`), or
+ * false at the end. */
+static bool next_line(const char **text, char *line, size_t size)
+{
+        const char *s = *text;
+        if (!s || !*s)
                 return false;
-        char *line = NULL;
-        size_t cap = 0;
-        bool found = false;
-        while (!found && getline(&line, &cap, f) > 0) {
+        size_t len = strcspn(s, "\n");
+        *text = s + len + (s[len] == '\n');
+        if (len >= size)
+                len = size - 1;
+        memcpy(line, s, len);
+        line[len] = 0;
+        return true;
+}
+
+/* The caller's cgroup path in the hierarchy with `ctrl` (v1), or the v2
+ * one (ctrl NULL), from /proc/self/cgroup's text. */
+static bool own_path(const char *text, const char *ctrl, char *ret, size_t size)
+{
+        char line[4096];
+        while (next_line(&text, line, sizeof(line))) {
                 char *a = strchr(line, ':'), *b = a ? strchr(a + 1, ':') : NULL;
                 if (!b)
                         continue;
                 *b = 0;
                 const char *ctrls = a + 1, *path = b + 1;
                 if (ctrl ? in_list(ctrls, ctrl, ',') : (strncmp(line, "0", 1) == 0 && a == line + 1 && !*ctrls)) {
-                        size_t len = strcspn(path, "\n");
-                        if (len < size) {
-                                memcpy(ret, path, len);
-                                ret[len] = 0;
-                                found = true;
-                        }
+                        if (strlen(path) >= size)
+                                return false;
+                        strcpy(ret, path);
+                        return true;
                 }
         }
-        free(line);
-        fclose(f);
-        return found;
+        return false;
 }
 
 /* Mount point of the v2 hierarchy (ctrl NULL) or of the v1 hierarchy
- * holding `ctrl`; only mounts of the hierarchy's root are used. */
-static bool mount_point(const char *ctrl, char *ret, size_t size)
+ * holding `ctrl`, from /proc/self/mountinfo's text; only mounts of the
+ * hierarchy's root are used. */
+static bool mount_point(const char *text, const char *ctrl, char *ret, size_t size)
 {
-        FILE *f = fopen("/proc/self/mountinfo", "re");
-        if (!f)
-                return false;
-        char *line = NULL;
-        size_t cap = 0;
-        bool found = false;
-        while (!found && getline(&line, &cap, f) > 0) {
+        char line[4096];
+        while (next_line(&text, line, sizeof(line))) {
                 char *sep = strstr(line, " - ");
                 if (!sep)
                         continue;
@@ -169,15 +209,13 @@ static bool mount_point(const char *ctrl, char *ret, size_t size)
                         continue;
                 if (ctrl ? strcmp(fstype, "cgroup") == 0 && in_list(opts, ctrl, ',')
                          : strcmp(fstype, "cgroup2") == 0) {
-                        if (strlen(mnt) < size) {
-                                strcpy(ret, mnt);
-                                found = true;
-                        }
+                        if (strlen(mnt) >= size)
+                                return false;
+                        strcpy(ret, mnt);
+                        return true;
                 }
         }
-        free(line);
-        fclose(f);
-        return found;
+        return false;
 }
 
 static bool file_has(const char *dir, const char *file, const char *word)
@@ -227,10 +265,10 @@ static void probe_v2(const char *ctrl, struct cg_where *w, const char *mnt, cons
         }
 }
 
-static void probe_v1(const char *ctrl, struct cg_where *w)
+static void probe_v1(const char *mountinfo, const char *cgroups, const char *ctrl, struct cg_where *w)
 {
         char mnt[256], own[256], dir[512];
-        if (!mount_point(ctrl, mnt, sizeof(mnt)) || !own_path(ctrl, own, sizeof(own)))
+        if (!mount_point(mountinfo, ctrl, mnt, sizeof(mnt)) || !own_path(cgroups, ctrl, own, sizeof(own)))
                 return;
         snprintf(dir, sizeof(dir), "%s%s", mnt, strcmp(own, "/") == 0 ? "" : own);
         if (writable_dir(dir)) {
@@ -243,7 +281,9 @@ void cgroup_probe(struct cg_where ret[CG_NCTRL])
 {
         int first_v2 = -1;
         char mnt[256], own[256];
-        bool v2 = mount_point(NULL, mnt, sizeof(mnt)) && own_path(NULL, own, sizeof(own));
+        /* Each file read once: procfs makes mountinfo anew at every read. */
+        char *mountinfo = read_proc("/proc/self/mountinfo"), *cgroups = read_proc("/proc/self/cgroup");
+        bool v2 = mount_point(mountinfo, NULL, mnt, sizeof(mnt)) && own_path(cgroups, NULL, own, sizeof(own));
         for (int c = 0; c < CG_NCTRL; c++) {
                 ret[c] = (struct cg_where){ CG_NONE, "" };
                 probe_v2(ctrl_names[c], &ret[c], v2 ? mnt : NULL, v2 ? own : NULL);
@@ -256,8 +296,10 @@ void cgroup_probe(struct cg_where ret[CG_NCTRL])
                                 ret[c] = (struct cg_where){ CG_NONE, "" };
                 }
                 if (ret[c].version == CG_NONE)
-                        probe_v1(ctrl_names[c], &ret[c]);
+                        probe_v1(mountinfo, cgroups, ctrl_names[c], &ret[c]);
         }
+        free(mountinfo);
+        free(cgroups);
 }
 
 /* ---- one sandbox's cgroups -------------------------------------------- */

@@ -77,7 +77,17 @@ static int format(const struct plan *plan, FILE *f)
                 if (!l->set)
                         continue;
                 any = true;
-                fprintf(f, " %d=", l->resource);
+                static const char *const names[RLIM_NLIMITS] = {
+                        [RLIMIT_CPU] = "cpu", [RLIMIT_FSIZE] = "fsize", [RLIMIT_DATA] = "data",
+                        [RLIMIT_STACK] = "stack", [RLIMIT_CORE] = "core", [RLIMIT_NOFILE] = "nofile",
+                        [RLIMIT_AS] = "as", [RLIMIT_NPROC] = "nproc", [RLIMIT_MEMLOCK] = "memlock",
+                        [RLIMIT_MSGQUEUE] = "msgqueue",
+                };
+                const char *rn = l->resource >= 0 && l->resource < RLIM_NLIMITS ? names[l->resource] : NULL;
+                if (rn)
+                        fprintf(f, " %s=", rn);
+                else
+                        fprintf(f, " %d=", l->resource);
                 if (l->lim.rlim_cur == RLIM_INFINITY)
                         fputs("unlimited", f);
                 else
