@@ -5,7 +5,6 @@
  * friends) never pass through a glob; only an exact name in [environment]
  * keep lets one through. */
 #include <fnmatch.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -117,6 +116,34 @@ static bool vec_has(char **v, size_t n, const char *name)
         return false;
 }
 
+/* The name /etc/passwd gives uid: the file the sandbox's view shows (the
+ * system profiles bind it), read directly rather than through NSS, whose
+ * other sources (LDAP, systemd-userdb) the sandbox cannot see anyway and
+ * which a statically linked launcher could only reach by loading libc.so. */
+static bool passwd_name(uid_t uid, char *out, size_t size)
+{
+        FILE *f = fopen("/etc/passwd", "re");
+        if (!f)
+                return false;
+        char line[1024];
+        bool found = false;
+        while (!found && fgets(line, sizeof(line), f)) {
+                char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+                if (!c2 || c1 == line || (size_t)(c1 - line) >= size)
+                        continue;
+                char *end = NULL;
+                errno = 0;
+                unsigned long v = strtoul(c2 + 1, &end, 10);
+                if (errno || end == c2 + 1 || *end != ':' || v != (unsigned long)uid)
+                        continue;
+                memcpy(out, line, (size_t)(c1 - line));
+                out[c1 - line] = 0;
+                found = true;
+        }
+        fclose(f);
+        return found;
+}
+
 int env_build(const struct sbx_policy *p, const char *home, uid_t uid, char ***ret)
 {
         char **v = NULL;
@@ -144,11 +171,8 @@ int env_build(const struct sbx_policy *p, const char *home, uid_t uid, char ***r
         if (r >= 0 && !vec_has(v, n, "PATH"))
                 r = vec_add(&v, &n, &cap, strdup("PATH=/usr/local/bin:/usr/bin:/bin"));
         if (r >= 0) {
-                char pwbuf[1024];
-                struct passwd pw, *res = NULL;
-                const char *user = NULL;
-                if (getpwuid_r(uid, &pw, pwbuf, sizeof(pwbuf), &res) == 0 && res)
-                        user = res->pw_name;
+                char name[256];
+                const char *user = passwd_name(uid, name, sizeof(name)) ? name : NULL;
                 if (user && !vec_has(v, n, "USER")) {
                         snprintf(buf, sizeof(buf), "USER=%s", user);
                         r = vec_add(&v, &n, &cap, strdup(buf));
