@@ -142,16 +142,24 @@ int caps_lock_identity(const struct plan *plan, const struct caps_state *cs, con
         return 0;
 }
 
-/* Bounding set first (dropping needs CAP_SETPCAP, which capset may
- * remove), then the three per-thread sets, then ambient (a capability can
- * only be ambient while permitted and inheritable). */
-int caps_apply(const struct caps_state *cs, const char **failed)
+int caps_drop_bounding(const struct caps_state *cs, uint64_t held, const char **failed)
 {
         for (int c = 0; c <= cs->last_cap; c++)
-                if (!(cs->bounding & bit(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
+                if ((held & bit(c)) && !(cs->bounding & bit(c)) && prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0) {
                         *failed = "capabilities (bounding set)";
                         return -errno;
                 }
+        return 0;
+}
+
+/* Bounding set first (dropping needs CAP_SETPCAP, which capset may
+ * remove), then the three per-thread sets, then ambient (a capability can
+ * only be ambient while permitted and inheritable). */
+int caps_apply(const struct caps_state *cs, uint64_t held, const char **failed)
+{
+        int r = caps_drop_bounding(cs, held, failed);
+        if (r < 0)
+                return r;
         struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
         struct __user_cap_data_struct d[2] = {
                 { .effective = (uint32_t)cs->effective, .permitted = (uint32_t)cs->permitted,
@@ -172,16 +180,16 @@ int caps_apply(const struct caps_state *cs, const char **failed)
                         *failed = "ambient capabilities";
                         return -errno;
                 }
-        int r = verify(cs);
+        r = verify(cs);
         if (r < 0)
                 *failed = "capabilities (verify)";
         return r;
 }
 
-int caps_enter(const struct plan *plan, const struct caps_state *cs, const char **failed)
+int caps_enter(const struct plan *plan, const struct caps_state *cs, uint64_t held, const char **failed)
 {
         int r = caps_lock_identity(plan, cs, failed);
-        return r < 0 ? r : caps_apply(cs, failed);
+        return r < 0 ? r : caps_apply(cs, held, failed);
 }
 
 /* A running process that holds no CAP_SETPCAP (an ordinary user's service,
@@ -200,7 +208,7 @@ int caps_drop_self(const struct plan *plan, uint64_t keep, const char **failed)
                         *failed = "capabilities (computing the sets)";
                         return r;
                 }
-                return caps_enter(plan, &cs, failed);
+                return caps_enter(plan, &cs, CAPS_ALL, failed);
         }
         if (keep) {
                 *failed = "capabilities (keeping some needs CAP_SETPCAP)";

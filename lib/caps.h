@@ -25,10 +25,17 @@ int caps_prepare(uint64_t keep, struct caps_state *ret);
  * uid/gid, capabilities kept (init does this before building the view, so
  * that files it creates belong to a uid mapped in the namespace).
  * caps_apply: make the five sets exactly `cs` and verify with capget and
- * prctl.  caps_enter: both.  Returns 0 or -errno; *failed names the step. */
+ * prctl.  caps_enter: both.  `held` is the bounding set the process may
+ * still hold (CAPS_ALL when unknown): capabilities outside it were dropped
+ * already, by a successful PR_CAPBSET_DROP of this process or of the one it
+ * was forked from, and cost no call.  caps_drop_bounding: only the
+ * bounding set (sbx's init, before it forks the program, for both).
+ * Returns 0 or -errno; *failed names the step. */
+#define CAPS_ALL (~(uint64_t)0)
 int caps_lock_identity(const struct plan *plan, const struct caps_state *cs, const char **failed);
-int caps_apply(const struct caps_state *cs, const char **failed);
-int caps_enter(const struct plan *plan, const struct caps_state *cs, const char **failed);
+int caps_drop_bounding(const struct caps_state *cs, uint64_t held, const char **failed);
+int caps_apply(const struct caps_state *cs, uint64_t held, const char **failed);
+int caps_enter(const struct plan *plan, const struct caps_state *cs, uint64_t held, const char **failed);
 
 /* For sbx_confine(): caps_enter() when the caller holds CAP_SETPCAP;
  * otherwise empties the four sets it can and checks that no_new_privs is

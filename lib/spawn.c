@@ -281,7 +281,8 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
         }
         if (plan->cwd && chdir(plan->cwd) < 0 && chdir(plan->home) < 0 && chdir("/") < 0)
                 child_fail(errfd, STEP_CWD, errno, plan->cwd);
-        if ((r = caps_enter(plan, &a->prog_caps, &failed)) < 0)
+        /* init dropped the bounding set to the program's before the fork. */
+        if ((r = caps_enter(plan, &a->prog_caps, a->prog_caps.bounding, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_NNP, errno, "prctl");
@@ -377,6 +378,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
                 child_fail(errfd, STEP_INIT, errno, "socketpair");
+        /* The bounding set goes down to the program's once, here, for
+         * both processes: the program inherits it, and init only drops
+         * what the program keeps (nothing, unless [capabilities] keeps). */
+        if ((r = caps_drop_bounding(&a->prog_caps, CAPS_ALL, &failed)) < 0)
+                child_fail(errfd, STEP_CAPS, r, failed);
 
         /* Signals to forward arrive through a signalfd; they stay blocked
          * (since the top of run_init) so that none is lost, and are
@@ -417,7 +423,7 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         int sfd = signalfd(-1, &set, SFD_CLOEXEC);
         if (sfd < 0)
                 child_fail(errfd, STEP_INIT, errno, "signalfd");
-        if ((r = caps_enter(plan, &a->init_caps, &failed)) < 0)
+        if ((r = caps_enter(plan, &a->init_caps, a->prog_caps.bounding, &failed)) < 0)
                 child_fail(errfd, STEP_INIT, r, failed);
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_INIT, errno, "no_new_privs");
