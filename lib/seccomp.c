@@ -725,7 +725,11 @@ static int emit_program(const struct build *b, struct seccomp_prog *prog)
         asm_emit(&a, JEQ, AUDIT_ARCH_X86_64, SKIP1, NEXT);
         asm_emit(&a, RET, SECCOMP_RET_KILL_PROCESS, NEXT, NEXT);
         asm_emit(&a, LD_ABS, offsetof(struct seccomp_data, nr), NEXT, NEXT);
-        /* x32 numbers, and -1 from a tracer. */
+        /* -1 is no syscall (a tracer's "skip it", or syscall(-1)): ENOSYS,
+         * as the kernel answers it.  Every other number with the x32 bit
+         * is an x32 call: killed. */
+        asm_emit(&a, JEQ, 0xffffffffU, NEXT, SKIP1);
+        asm_emit(&a, RET, SECCOMP_RET_ERRNO | ENOSYS, NEXT, NEXT);
         asm_emit(&a, JGE, X32_BIT, NEXT, SKIP1);
         asm_emit(&a, RET, SECCOMP_RET_KILL_PROCESS, NEXT, NEXT);
         emit_tree(&a, b, runs, n);
