@@ -112,85 +112,32 @@ static uint64_t now_ns(void)
 
 /* ---- step 1: names and decisions per syscall number ------------------- */
 
-static int resolve(const char *name)
-{
-        int nr = syscall_nr(name);
-        return nr >= 0 && nr < NR_BOUND ? nr : -1;
-}
+enum list_kind { L_ALLOW, L_OVERRIDE, L_DENY };
 
-static int add_name(const char *name, void *userdata)
-{
-        struct build *b = userdata;
-        int nr = resolve(name);
-        if (nr < 0 || b->prog->names[nr])
-                return 0;
-        if (!(b->prog->names[nr] = own(b->prog, strdup(name))))
-                return -ENOMEM;
-        if (nr + 1 > b->cur_nr_max)
-                b->cur_nr_max = nr + 1;
-        return 0;
-}
-
-struct danger_ctx {
-        struct build *b;
-        const struct syscall_group *g;
-};
-
-static int mark_danger(const char *name, void *userdata)
-{
-        struct danger_ctx *d = userdata;
-        int nr = resolve(name);
-        if (nr >= 0 && !d->b->danger[nr])
-                d->b->danger[nr] = d->g;
-        return 0;
-}
-
-static int mark_allow(const char *name, void *userdata)
-{
-        struct build *b = userdata;
-        int nr = resolve(name);
-        if (nr >= 0)
-                b->allow[nr] = true;
-        return 0;
-}
-
-static int mark_override(const char *name, void *userdata)
-{
-        struct build *b = userdata;
-        int nr = resolve(name);
-        if (nr >= 0)
-                b->override[nr] = b->allow[nr] = true;
-        return 0;
-}
-
-struct deny_ctx {
-        struct build *b;
-        const struct sbx_loc *loc;
-        const char *word;
-};
-
-static int mark_deny(const char *name, void *userdata)
-{
-        struct deny_ctx *d = userdata;
-        int nr = resolve(name);
-        if (nr >= 0 && !d->b->deny_loc[nr]) {
-                d->b->deny_loc[nr] = d->loc;
-                d->b->deny_word[nr] = d->word;
-        }
-        return 0;
-}
-
-static int expand_list(struct build *b, const struct strlist *l, int (*cb)(const char *, void *),
-                       bool deny)
+/* Each entry of an [seccomp] list (a syscall or @group) into the per-nr
+ * tables; an unknown one is the profile's error, at its line. */
+static int expand_list(struct build *b, const struct strlist *l, enum list_kind kind)
 {
         for (size_t i = 0; i < l->n; i++) {
-                struct deny_ctx d = { b, &l->loc[i], l->v[i] };
-                int r = syscall_expand_each(l->v[i], cb, deny ? (void *)&d : (void *)b);
+                struct syscall_set set = { 0 };
+                int r = syscall_set_add(&set, l->v[i]);
                 if (r == -ENOENT)
                         return sbx_err_at(b->err, -EINVAL, l->loc[i].file, l->loc[i].line,
                                           "[seccomp]: unknown syscall or group '%s'", l->v[i]);
                 if (r < 0)
                         return r;
+                for (int nr = 0; nr < NR_BOUND; nr++) {
+                        if (!syscall_set_has(&set, nr))
+                                continue;
+                        if (kind == L_OVERRIDE)
+                                b->override[nr] = b->allow[nr] = true;
+                        else if (kind == L_ALLOW)
+                                b->allow[nr] = true;
+                        else if (!b->deny_loc[nr]) {
+                                b->deny_loc[nr] = &l->loc[i];
+                                b->deny_word[nr] = l->v[i];
+                        }
+                }
         }
         return 0;
 }
@@ -216,18 +163,30 @@ static int decide(struct build *b)
         struct seccomp_prog *prog = b->prog;
         int r;
 
+        /* Known to sbx: in some group.  Dangerous: in a dangerous one (the
+         * first such group is named in the reason). */
         for (size_t i = 0; i < syscall_groups_count; i++) {
-                struct danger_ctx d = { b, &syscall_groups[i] };
-                if ((r = syscall_expand_each(syscall_groups[i].name, add_name, b)) < 0 ||
-                    (syscall_groups[i].dangerous &&
-                     (r = syscall_expand_each(syscall_groups[i].name, mark_danger, &d)) < 0))
-                        return r;
+                const struct syscall_group *g = &syscall_groups[i];
+                const struct syscall_set *gs = syscall_group_set(g);
+                if (!gs)
+                        return -ENOMEM;
+                for (int nr = 0; nr < NR_BOUND; nr++) {
+                        if (!syscall_set_has(gs, nr))
+                                continue;
+                        if (!prog->names[nr]) {
+                                prog->names[nr] = syscall_name(nr);
+                                if (nr + 1 > b->cur_nr_max)
+                                        b->cur_nr_max = nr + 1;
+                        }
+                        if (g->dangerous && !b->danger[nr])
+                                b->danger[nr] = g;
+                }
         }
         prog->nr_max = (size_t)b->cur_nr_max;
 
-        if ((r = expand_list(b, &p->sc_allow, mark_allow, false)) < 0 ||
-            (r = expand_list(b, &p->sc_override, mark_override, false)) < 0 ||
-            (r = expand_list(b, &p->sc_deny, mark_deny, true)) < 0)
+        if ((r = expand_list(b, &p->sc_allow, L_ALLOW)) < 0 ||
+            (r = expand_list(b, &p->sc_override, L_OVERRIDE)) < 0 ||
+            (r = expand_list(b, &p->sc_deny, L_DENY)) < 0)
                 return r;
         /* Blame the last allow line a profile wrote; when every entry is a
          * built-in default, the line that chose the action. */

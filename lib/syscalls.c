@@ -15,6 +15,7 @@
  * @system-service: what either refuses is either outside @default or has
  * its reason in syscall_default_notes below. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -405,18 +406,67 @@ int syscall_expand_each(const char *name, int (*cb)(const char *syscall, void *u
         return expand_each(name, strlen(name), 0, cb, userdata);
 }
 
-static int is_name(const char *syscall, void *userdata)
+/* ---- sets of numbers ----------------------------------------------------- */
+
+static struct syscall_set *group_sets; /* per syscall_groups[] entry */
+static pthread_once_t group_sets_once = PTHREAD_ONCE_INIT;
+
+static int set_bit(const char *syscall, void *userdata)
 {
-        return strcmp(syscall, userdata) == 0 ? 1 : 0;
+        int nr = syscall_nr(syscall);
+        struct syscall_set *s = userdata;
+        if (nr >= 0 && nr < SYSCALL_NR_BOUND)
+                s->w[nr / 64] |= UINT64_C(1) << (nr % 64);
+        return 0;
+}
+
+static void compute_group_sets(void)
+{
+        struct syscall_set *v = calloc(syscall_groups_count, sizeof(*v));
+        for (size_t i = 0; v && i < syscall_groups_count; i++)
+                if (syscall_expand_each(syscall_groups[i].name, set_bit, &v[i]) < 0) {
+                        free(v);
+                        v = NULL;
+                }
+        group_sets = v;
+}
+
+const struct syscall_set *syscall_group_set(const struct syscall_group *g)
+{
+        pthread_once(&group_sets_once, compute_group_sets);
+        if (!group_sets || g < syscall_groups || g >= syscall_groups + syscall_groups_count)
+                return NULL;
+        return &group_sets[g - syscall_groups];
+}
+
+int syscall_set_add(struct syscall_set *s, const char *name)
+{
+        if (!name)
+                return -ENOENT;
+        if (name[0] != '@') {
+                int nr = syscall_nr(name);
+                if (nr < 0)
+                        return -ENOENT;
+                return set_bit(name, s);
+        }
+        const struct syscall_group *g = syscall_group_find(name);
+        if (!g)
+                return -ENOENT;
+        const struct syscall_set *gs = syscall_group_set(g);
+        if (!gs)
+                return -ENOMEM;
+        for (size_t i = 0; i < ARRAY_SIZE(s->w); i++)
+                s->w[i] |= gs->w[i];
+        return 0;
 }
 
 const struct syscall_group *syscall_dangerous_group(const char *syscall)
 {
-        for (size_t i = 0; i < syscall_groups_count; i++) {
-                if (!syscall_groups[i].dangerous)
-                        continue;
-                /* A cast away from const: is_name only reads it. */
-                if (syscall_expand_each(syscall_groups[i].name, is_name, (void *)(uintptr_t)syscall) > 0)
+        int nr = syscall_nr(syscall);
+        for (size_t i = 0; nr >= 0 && i < syscall_groups_count; i++) {
+                const struct syscall_set *gs;
+                if (syscall_groups[i].dangerous && (gs = syscall_group_set(&syscall_groups[i])) &&
+                    syscall_set_has(gs, nr))
                         return &syscall_groups[i];
         }
         return NULL;

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct syscall_group {
         const char *name;    /* "@base", "@file-system", … */
@@ -33,6 +34,22 @@ extern const char syscall_table_source[];
  * is returned; -ENOENT for an unknown name. */
 int syscall_expand_each(const char *name, int (*cb)(const char *syscall, void *userdata),
                         void *userdata);
+/* A set of x86_64 syscall numbers, one bit each. */
+#define SYSCALL_NR_BOUND 1024
+struct syscall_set {
+        uint64_t w[SYSCALL_NR_BOUND / 64];
+};
+static inline bool syscall_set_has(const struct syscall_set *s, int nr)
+{
+        return nr >= 0 && nr < SYSCALL_NR_BOUND && (s->w[nr / 64] >> (nr % 64)) & 1;
+}
+/* Add what `name` (a syscall or @group) expands to into *s: 0, or -ENOENT
+ * for an unknown name.  A group's set is computed once per process from
+ * the table above (thread-safe); nothing is read from anywhere else. */
+int syscall_set_add(struct syscall_set *s, const char *name);
+/* The set of a group of the table (computed once). */
+const struct syscall_set *syscall_group_set(const struct syscall_group *g);
+
 /* Why @default keeps a syscall that Docker's default seccomp profile or
  * systemd's @system-service refuses or restricts (docs/default-filter.md). */
 struct syscall_note {
