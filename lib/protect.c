@@ -218,11 +218,13 @@ static int state_targets(struct targets *t)
                 r = add_with_links(t, cache, NULL, "sbx's cache", 0);
         /* Root's directory listings (dir_index.c) decide what later
          * sandboxes mask: no sandbox may write them.  A root caller makes
-         * the directory first, so that a sandbox whose root is the host's
-         * (keep-root) cannot create it with entries of its own. */
+         * the directory first, so that it is protected by a read-only
+         * mount; where it is still missing (/var/cache absent), it is a
+         * missing point like any other, so that a sandbox whose root is the
+         * host's (keep-root) cannot create it with entries of its own. */
         if (geteuid() == 0)
                 (void)mkdir(SBX_INDEX_DIR, 0755);
-        if (r >= 0 && lstat(SBX_INDEX_DIR, &st) == 0)
+        if (r >= 0)
                 r = add_with_links(t, SBX_INDEX_DIR, NULL, "sbx's directory index", 0);
         char exe[PATH_MAX];
         if (r >= 0 && realpath("/proc/self/exe", exe))
