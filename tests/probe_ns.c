@@ -214,22 +214,6 @@ static int p_euid_root(int argc, char **argv)
         return geteuid() == 0 ? 0 : 1;
 }
 
-static int p_unix_connect(int argc, char **argv)
-{
-        if (argc < 2)
-                return 2;
-        int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (s < 0)
-                return probe_report(-errno, "socket");
-        struct sockaddr_un a = { .sun_family = AF_UNIX };
-        if (strlen(argv[1]) >= sizeof(a.sun_path))
-                return 2;
-        strcpy(a.sun_path, argv[1]);
-        int r = ERR(connect(s, (struct sockaddr *)&a, sizeof(a)));
-        close(s);
-        return probe_report(r, "connect %s", argv[1]);
-}
-
 static int p_kill(int argc, char **argv)
 {
         if (argc < 2)
@@ -450,7 +434,6 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "connect", "IPV4 PORT", p_connect },
         { "unix", "[=]PATH: connect to a pathname unix socket (a leading = keeps sbx's args from taking PATH for a file argument)", p_unix },
         { "abstract", "NAME", p_abstract },
-        { "unix-connect", "PATH", p_unix_connect },
         { "euid-root", ": exit 0 when euid is 0, 1 otherwise (prints nothing)", p_euid_root },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },

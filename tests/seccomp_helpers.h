@@ -12,13 +12,8 @@
 
 #include "policy.h"
 #include "seccomp.h"
+#include "util.h" /* MFD_EXEC, MFD_NOEXEC_SEAL */
 
-#ifndef MFD_NOEXEC_SEAL
-#define MFD_NOEXEC_SEAL 0x0008U
-#endif
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC 0x0020
 #endif
