@@ -11,11 +11,19 @@
  *
  * -m prepared uses one sbx_prepare()d sandbox for every worker.
  *
- * Usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|prepared|posix] PROGRAM
+ * -m floor is no sandbox at all but the kernel's part of one: clone() with
+ * the seven namespaces sbx's default profile creates, then execve of the
+ * program, nothing else (no uid map, no mount, no filter).  No sandbox
+ * with fresh namespaces per worker can start faster than this.
+ *
+ * Usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|prepared|posix|floor] PROGRAM
  * Output: "MODE workers N threads J seconds S rate R failures F" */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +41,7 @@ extern char **environ;
 static const char *program;
 static int use_sbx = 1;
 static int use_prepared;
+static int use_floor;
 static long per_thread;
 
 static double now_s(void)
@@ -86,11 +95,32 @@ static int one_posix(void)
         return status != 0 ? -1 : 0;
 }
 
+static int one_floor(void)
+{
+        char *argv[] = { (char *)program, NULL };
+        int status = 0;
+        long pid = syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET |
+                                              CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWCGROUP | SIGCHLD,
+                           NULL, NULL, NULL, 0);
+        if (pid == 0) {
+                execve(program, argv, environ);
+                _exit(127);
+        }
+        if (pid < 0 || waitpid((pid_t)pid, &status, 0) < 0)
+                return -1;
+        return status != 0 ? -1 : 0;
+}
+
+static int one(void)
+{
+        return use_floor ? one_floor() : use_sbx ? one_sbx() : one_posix();
+}
+
 static void *worker(void *arg)
 {
         long *failures = arg;
         for (long i = 0; i < per_thread; i++)
-                if ((use_sbx ? one_sbx() : one_posix()) < 0)
+                if (one() < 0)
                         (*failures)++;
         return NULL;
 }
@@ -112,7 +142,8 @@ int main(int argc, char **argv)
                         threads = atoi(optarg);
                         break;
                 case 'm':
-                        use_sbx = strcmp(optarg, "posix") != 0;
+                        use_floor = strcmp(optarg, "floor") == 0;
+                        use_sbx = strcmp(optarg, "posix") != 0 && !use_floor;
                         use_prepared = strcmp(optarg, "prepared") == 0;
                         break;
                 default:
@@ -120,7 +151,7 @@ int main(int argc, char **argv)
                 }
         }
         if (optind + 1 != argc || workers < 1 || threads < 1 || threads > 64) {
-                fprintf(stderr, "usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|prepared|posix] PROGRAM\n");
+                fprintf(stderr, "usage: spawnrate [-p PROFILE] [-n WORKERS] [-j THREADS] [-m sbx|prepared|posix|floor] PROGRAM\n");
                 return 2;
         }
         program = argv[optind];
@@ -147,7 +178,7 @@ int main(int argc, char **argv)
                 /* Warm-up: page cache, and the library's first-use work. */
                 if (one_sbx() < 0)
                         return 1;
-        } else if (one_posix() < 0)
+        } else if (one() < 0)
                 return 1;
 
         per_thread = (workers + threads - 1) / threads;
@@ -167,7 +198,7 @@ int main(int argc, char **argv)
         double s = now_s() - t0;
         long done = per_thread * threads;
         printf("%s workers %ld threads %d seconds %.3f rate %.1f failures %ld\n",
-               use_prepared ? "prepared" : use_sbx ? "sbx" : "posix", done, threads, s, (double)done / s, failed);
+               use_prepared ? "prepared" : use_sbx ? "sbx" : use_floor ? "floor" : "posix", done, threads, s, (double)done / s, failed);
 #ifndef SPAWNRATE_POSIX_ONLY
         sbx_prepared_free(prepared);
         sbx_policy_free(policy);

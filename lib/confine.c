@@ -122,7 +122,7 @@ SBX_EXPORT int sbx_confine(const struct sbx_policy *p, unsigned flags, struct sb
                 goto out;
         }
         const char *failed = NULL;
-        if (plan.landlock.enabled && (r = landlock_apply(&plan.landlock, &failed)) < 0) {
+        if (plan.landlock.enabled && (r = landlock_apply(&plan.landlock, false, &failed)) < 0) {
                 sbx_err_setup(err, r, "landlock", "%s", failed ? failed : "restrict_self");
                 goto out;
         }

@@ -293,18 +293,23 @@ static int mount_rules(struct builder *b)
         for (size_t i = 0; r >= 0 && i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 uint64_t x = m->noexec ? 0 : FS_EXEC;
+                /* A source the parent opened is known to be a file or not:
+                 * a file gets file rights only, which the kernel would
+                 * refuse otherwise (and the child would have to look). */
+                uint64_t kind = m->src_fd >= 0 && !m->src_is_dir ? FS_FILE_RIGHTS : ~0ULL;
                 switch (m->kind) {
                 case PM_BIND:
                         if (m->dev) {
                                 uint64_t io = plain_dev(m->dst) ? 0 : LANDLOCK_ACCESS_FS_IOCTL_DEV;
-                                r = m->readonly ? rule(b, m->dst, FS_READ | io, m->optional, false)
-                                                : writable(b, m->dst, FS_READ | io, FS_WRITE_FILE,
-                                                           m->optional, false, 0);
+                                r = m->readonly ? rule(b, m->dst, (FS_READ | io) & kind, m->optional, false)
+                                                : writable(b, m->dst, (FS_READ | io) & kind,
+                                                           FS_WRITE_FILE & kind, m->optional, false, 0);
                         } else if (m->readonly) {
                                 /* EXECUTE comes from the [exec] allow-list only. */
-                                r = rule(b, m->dst, FS_READ, m->optional, false);
+                                r = rule(b, m->dst, FS_READ & kind, m->optional, false);
                         } else {
-                                r = writable(b, m->dst, FS_READ | x, FS_WRITE, m->optional, false, 0);
+                                r = writable(b, m->dst, (FS_READ | x) & kind, FS_WRITE & kind, m->optional,
+                                             false, 0);
                         }
                         break;
                 case PM_TMPFS:
@@ -536,7 +541,37 @@ int landlock_prepare(const struct sbx_policy *p, const struct plan *plan, struct
 
 /* ---- child side -------------------------------------------------------- */
 
-int landlock_apply(const struct landlock_plan *lp, const char **failed)
+/* One path rule.  A rule that follows links names a file or a directory,
+ * and most name directories or carry file rights only, so the rule is
+ * tried as it is and the object is looked at only when the kernel refuses
+ * directory rights on a file (EINVAL); a nofollow rule may name a link,
+ * which gets no rule at all, so that one is looked at first. */
+static int add_path_rule(int rs, const struct landlock_plan *lp, const struct landlock_rule *ru, int fd)
+{
+        uint64_t access = ru->access & lp->handled_fs;
+        struct ll_path_beneath_attr pb = { .allowed_access = access, .parent_fd = fd };
+        if (!access)
+                return 0;
+        if (!ru->nofollow) {
+                if (syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == 0)
+                        return 0;
+                if (errno != EINVAL || !(access & ~FS_FILE_RIGHTS))
+                        return -errno;
+        }
+        struct stat st;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (S_ISLNK(st.st_mode))
+                access = 0;
+        else if (!S_ISDIR(st.st_mode))
+                access &= FS_FILE_RIGHTS;
+        pb.allowed_access = access;
+        if (access && syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed)
 {
         *failed = NULL;
         if (!lp->enabled)
@@ -564,24 +599,11 @@ int landlock_apply(const struct landlock_plan *lp, const char **failed)
                         r = -e;
                         break;
                 }
-                struct stat st;
-                if (fstat(fd, &st) < 0) {
+                if ((r = add_path_rule(rs, lp, ru, fd)) < 0)
                         *failed = ru->path;
-                        r = -errno;
+                /* Before an execve the fds (close-on-exec) are left to it. */
+                if (!exec_follows)
                         close(fd);
-                        break;
-                }
-                uint64_t access = ru->access & lp->handled_fs;
-                if (S_ISLNK(st.st_mode))
-                        access = 0;
-                else if (!S_ISDIR(st.st_mode))
-                        access &= FS_FILE_RIGHTS;
-                struct ll_path_beneath_attr pb = { .allowed_access = access, .parent_fd = fd };
-                if (access && syscall(SYS_landlock_add_rule, rs, LANDLOCK_RULE_PATH_BENEATH, &pb, 0) < 0) {
-                        *failed = ru->path;
-                        r = -errno;
-                }
-                close(fd);
         }
         for (size_t i = 0; i < lp->nbind && r >= 0; i++) {
                 struct ll_net_port_attr np = { .allowed_access = LL_NET_BIND_TCP,
@@ -603,6 +625,7 @@ int landlock_apply(const struct landlock_plan *lp, const char **failed)
                 *failed = "landlock_restrict_self";
                 r = -errno;
         }
-        close(rs);
+        if (!exec_follows)
+                close(rs);
         return r;
 }

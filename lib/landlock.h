@@ -42,7 +42,8 @@ void landlock_plan_done(struct landlock_plan *lp);
 int landlock_plan_add(struct landlock_plan *lp, const char *path, uint64_t access, bool optional,
                       bool nofollow);
 /* Child side: returns 0 or -errno; on failure *failed names the rule path
- * (or the step). */
-int landlock_apply(const struct landlock_plan *lp, const char **failed);
+ * (or the step).  exec_follows: an execve comes next, and the fds opened
+ * here (close-on-exec) are left for it to close. */
+int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed);
 /* The ABI version the kernel offers (0 when Landlock is absent). */
 int landlock_abi(void);

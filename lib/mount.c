@@ -174,14 +174,12 @@ static int make_point(int pfd, const char *name, bool dir)
 {
         if (dir)
                 return mkdirat(pfd, name, 0755) < 0 && errno != EEXIST ? -errno : 0;
-        /* O_EXCL: an existing file is left alone, never opened (for
-         * writing a running binary gives ETXTBSY, and a host file seen
-         * through a bind must not be touched). */
-        int f = openat(pfd, name, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-        if (f >= 0) {
-                close(f);
+        /* mknod, not open(O_CREAT): an existing file is left alone, never
+         * opened (for writing a running binary gives ETXTBSY, and a host
+         * file seen through a bind must not be touched), a symlink is not
+         * followed, and there is no fd to close. */
+        if (mknodat(pfd, name, S_IFREG | 0644, 0) == 0)
                 return 0;
-        }
         if (errno == EEXIST) {
                 /* Never a mount on a link (O_NOFOLLOW used to say ELOOP). */
                 struct stat st;
@@ -241,10 +239,10 @@ static int new_fs(const char *type, const char *data, unsigned attr)
                 close(fs);
                 return e;
         }
+        /* The context fd stays open with the mount's (the caller closes
+         * every fd of the build at once). */
         int m = sys_fsmount(fs, FSMOUNT_CLOEXEC, attr);
-        int e = -errno;
-        close(fs);
-        return m < 0 ? e : m;
+        return m < 0 ? -errno : m;
 }
 
 /* A source the parent opened (src_fd: a checked directory or file, or a
@@ -345,6 +343,18 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                 pfd = walk_parent(v, m->dst, false, name);
                 if (pfd < 0)
                         return m->optional ? 0 : pfd;
+                /* A file mask goes straight on: the attach itself says
+                 * whether there is something to hide (ENOENT) and whether it
+                 * is a file (a directory refuses a file mount, EINVAL), and
+                 * only then is the name looked at. */
+                if (!m->src_is_dir && plan->tree_fds[i] >= 0) {
+                        if (sys_move_mount(plan->tree_fds[i], "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) == 0)
+                                return 0;
+                        if (errno == ENOENT)
+                                return m->optional ? 0 : -ENOENT;
+                        if (errno != EINVAL && errno != ENOTDIR && errno != EISDIR)
+                                return -errno;
+                }
                 struct stat st;
                 if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
                         r = m->optional ? 0 : -errno;
@@ -355,11 +365,8 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                                              MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
                                                      MOUNT_ATTR_NOEXEC)) < 0)
                                 r = t;
-                        else {
-                                if (sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                                        r = -errno;
-                                close(t);
-                        }
+                        else if (sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                                r = -errno;
                 } else if (plan->tree_fds[i] < 0) {
                         r = -EBADF;
                 } else if (sys_move_mount(plan->tree_fds[i], "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
@@ -383,11 +390,9 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                                   OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_SYMLINK_NOFOLLOW);
                 if (t < 0) {
                         r = errno == EACCES || (m->optional && errno == ENOENT) ? 0 : -errno;
-                } else {
-                        if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0 ||
-                            sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                                r = -errno;
-                        close(t);
+                } else if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0 ||
+                           sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0) {
+                        r = -errno;
                 }
                 break;
         }
@@ -406,7 +411,6 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                 if (t < 0)
                         return t;
                 r = attach(t, v, m->dst, true);
-                close(t);
                 break;
         case PM_DIR:
         case PM_SYMLINK:
@@ -432,14 +436,11 @@ int mount_build_view(const struct plan *plan, const char **failed)
                 *failed = "make / private";
                 return -errno;
         }
+        /* The parent's fds on the sources (src_fd) never reach this
+         * process: they reach the host objects through the caller's
+         * mounts, writable, with their parents a `..` away, and init
+         * closed them first thing. */
         r = clone_sources(plan, failed);
-        /* The parent's fds on the sources are done with.  They reach the
-         * host objects through the caller's mounts (writable, with their
-         * parents a `..` away): nothing that stays in the sandbox, pid 1
-         * included, keeps one. */
-        for (size_t i = 0; i < plan->nmounts; i++)
-                if (plan->mounts[i].src_fd >= 0)
-                        close(plan->mounts[i].src_fd);
         if (r < 0)
                 return r;
 
@@ -474,10 +475,6 @@ int mount_build_view(const struct plan *plan, const char **failed)
         for (size_t i = 0; i < plan->nmounts; i++) {
                 view_changed(&v, plan->mounts[i].dst);
                 r = apply_one(plan, i, &v);
-                if (plan->tree_fds[i] >= 0) {
-                        close(plan->tree_fds[i]);
-                        plan->tree_fds[i] = -1;
-                }
                 if (r < 0) {
                         *failed = plan->mounts[i].dst;
                         view_forget(&v);

@@ -240,7 +240,7 @@ void profile_parse_done(struct ini_file *f)
         *f = (struct ini_file){ 0 };
 }
 
-int profile_read_file(const char *path, char **ret, size_t *len)
+int profile_read_file_id(const char *path, char **ret, size_t *len, struct stat *id)
 {
         /* O_NONBLOCK: a FIFO named as a profile must not hang us. */
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -249,6 +249,8 @@ int profile_read_file(const char *path, char **ret, size_t *len)
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return -errno;
+        if (id)
+                *id = st;
         if (S_ISDIR(st.st_mode))
                 return -EISDIR;
         if (!S_ISREG(st.st_mode))
@@ -277,6 +279,11 @@ int profile_read_file(const char *path, char **ret, size_t *len)
         return 0;
 }
 
+int profile_read_file(const char *path, char **ret, size_t *len)
+{
+        return profile_read_file_id(path, ret, len, NULL);
+}
+
 static const char *read_error(int r)
 {
         switch (r) {
@@ -289,7 +296,8 @@ static const char *read_error(int r)
 /* ---- includes ---------------------------------------------------------- */
 
 struct frame {
-        char *real; /* canonical path, for cycles */
+        dev_t dev;  /* the file's identity, for cycles (whatever */
+        ino_t ino;  /* path, link or bind reached it) */
         char *name; /* profile name, for messages */
 };
 
@@ -335,21 +343,24 @@ static int load_entries(struct loader *L, const char *file, const char *dir, con
 /* Load one file.  `at` is the include line (file NULL for the top). */
 static int load_file(struct loader *L, const char *path, struct sbx_loc at)
 {
-        _cleanup_free_ char *real = realpath(path, NULL), *name = profile_name_of(path);
+        _cleanup_free_ char *name = profile_name_of(path);
         _cleanup_free_ char *text = NULL, *dir = NULL;
         size_t len = 0;
+        struct stat id;
         int r;
 
         if (!name)
                 return -ENOMEM;
-        if (!real) {
-                r = -errno;
+        r = profile_read_file_id(path, &text, &len, &id);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        return r;
                 if (at.file)
-                        return sbx_err_at(L->err, r, at.file, at.line, "include %s: %s", path, strerror(-r));
-                return sbx_err_at(L->err, r, path, 0, "%s", strerror(-r));
+                        return sbx_err_at(L->err, r, at.file, at.line, "include %s: %s", path, read_error(r));
+                return sbx_err_at(L->err, r, path, 0, "%s", read_error(r));
         }
         for (size_t i = 0; i < L->depth; i++)
-                if (strcmp(L->chain[i].real, real) == 0) {
+                if (L->chain[i].dev == id.st_dev && L->chain[i].ino == id.st_ino) {
                         _cleanup_free_ char *c = chain_text(L, name);
                         return sbx_err_at(L->err, -ELOOP, at.file, at.line, "include cycle: %s", c ? c : name);
                 }
@@ -361,14 +372,6 @@ static int load_file(struct loader *L, const char *path, struct sbx_loc at)
         if (++L->nfiles > PROFILE_MAX_FILES)
                 return sbx_err_at(L->err, -E2BIG, at.file, at.line,
                                   "more than %d profile files read for one load", PROFILE_MAX_FILES);
-        r = profile_read_file(path, &text, &len);
-        if (r < 0) {
-                if (r == -ENOMEM)
-                        return r;
-                if (at.file)
-                        return sbx_err_at(L->err, r, at.file, at.line, "include %s: %s", path, read_error(r));
-                return sbx_err_at(L->err, r, path, 0, "%s", read_error(r));
-        }
         const char *file = policy_intern_file(L->p, path);
         if (!file)
                 return -ENOMEM;
@@ -381,7 +384,7 @@ static int load_file(struct loader *L, const char *path, struct sbx_loc at)
                 profile_parse_done(&f);
                 return -ENOMEM;
         }
-        L->chain[L->depth++] = (struct frame){ real, name };
+        L->chain[L->depth++] = (struct frame){ id.st_dev, id.st_ino, name };
         r = load_entries(L, file, dir, &f, name);
         L->depth--;
         profile_parse_done(&f);

@@ -155,8 +155,11 @@ struct ini_file {
 int profile_parse(const char *text, size_t len, const char *file, struct ini_file *ret,
                   struct sbx_error **err);
 void profile_parse_done(struct ini_file *f);
-/* Read a profile file (a regular file of at most PROFILE_MAX_SIZE). */
+/* Read a profile file (a regular file of at most PROFILE_MAX_SIZE); _id
+ * also returns the fstat() of what was read. */
 int profile_read_file(const char *path, char **ret, size_t *len);
+struct stat;
+int profile_read_file_id(const char *path, char **ret, size_t *len, struct stat *id);
 
 /* profile_path.c: the directories searched for profile names, in order,
  * as a NULL-terminated malloc'd vector (sbx_strv_free). */

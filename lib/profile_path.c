@@ -55,7 +55,7 @@ static char *join(const char *a, const char *b)
 /* A program started from the build tree (tests, `./build/launcher/sbx`)
  * also finds the profiles of the source tree it was built from: build
  * directories live inside the source tree. */
-static bool running_from_build_tree(void)
+static bool running_from_build_tree_uncached(void)
 {
         char exe[PATH_MAX];
         ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
@@ -68,6 +68,19 @@ static bool running_from_build_tree(void)
                 return false;
         size_t root = (size_t)(slash - src);
         return strncmp(exe, src, root) == 0 && exe[root] == '/';
+}
+
+/* The answer cannot change while the process runs (/proc/self/exe is the
+ * executable it started from), and a load asks once per profile file. */
+static bool running_from_build_tree(void)
+{
+        static int known; /* 0 unknown, 1 no, 2 yes; racing threads agree */
+        int k = __atomic_load_n(&known, __ATOMIC_RELAXED);
+        if (!k) {
+                k = running_from_build_tree_uncached() ? 2 : 1;
+                __atomic_store_n(&known, k, __ATOMIC_RELAXED);
+        }
+        return k == 2;
 }
 
 int profile_search_dirs(char ***ret)

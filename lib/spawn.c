@@ -47,6 +47,8 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -64,6 +66,13 @@
 #include "util.h"
 #include "wx.h"
 
+#ifndef CLONE_CLEAR_SIGHAND
+#define CLONE_CLEAR_SIGHAND 0x100000000ULL
+#endif
+/* clone3's argument, as of Linux 5.5 (the fields sbx passes). */
+struct sbx_clone_args {
+        uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif
@@ -99,6 +108,7 @@ struct child_args {
         const int *fds;               /* every fd the child may keep, sorted */
         size_t nfds;
         int report_fd;                /* init's end of the report pipe, or -1 */
+        bool handlers_cleared;        /* clone3 reset the caller's handlers */
 };
 
 /* What init sends when the program has ended. */
@@ -140,14 +150,51 @@ static _Noreturn void child_fail(int fd, enum step step, int err, const char *de
         _exit(SBX_EXIT_SETUP);
 }
 
-/* Every handler the caller installed back to SIG_DFL (SIG_IGN too: an
- * ignored signal would stay ignored across execve).  sigaction() is a plain
- * system call; glibc refuses its own internal signals with EINVAL. */
-static void reset_signals(void)
+/* The signals ignored in this process, from /proc/self/status; false when
+ * that cannot be read (no procfs where the caller runs). */
+static bool ignored_signals(uint64_t *mask)
+{
+        int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        char buf[4096];
+        struct statfs sf;
+        ssize_t n = fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC ? read(fd, buf, sizeof(buf) - 1)
+                                                                             : -1;
+        close(fd);
+        if (n <= 0)
+                return false;
+        buf[n] = 0;
+        const char *s = strstr(buf, "\nSigIgn:\t");
+        if (!s)
+                return false;
+        s += strlen("\nSigIgn:\t");
+        uint64_t m = 0;
+        int digits = 0;
+        for (; *s != '\n'; s++, digits++) {
+                int d = *s >= '0' && *s <= '9' ? *s - '0' : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10 : -1;
+                if (d < 0 || digits == 16)
+                        return false;
+                m = m << 4 | (uint64_t)d;
+        }
+        *mask = m;
+        return digits == 16;
+}
+
+/* Every handler the caller installed back to SIG_DFL, and SIG_IGN too (an
+ * ignored signal would stay ignored across execve).  When clone3 cleared
+ * the handlers already (CLONE_CLEAR_SIGHAND), only the ignored signals
+ * are left to reset; otherwise, or when they cannot be read, every one
+ * is.  sigaction() is a plain system call; glibc refuses its own internal
+ * signals with EINVAL. */
+static void reset_signals(bool handlers_cleared)
 {
         struct sigaction dfl = { .sa_handler = SIG_DFL };
-        for (int s = 1; s < NSIG; s++)
-                if (s != SIGKILL && s != SIGSTOP)
+        uint64_t ign = ~0ULL;
+        if (handlers_cleared && !ignored_signals(&ign))
+                ign = ~0ULL;
+        for (int s = 1; s < NSIG && s <= 64; s++)
+                if (s != SIGKILL && s != SIGSTOP && (ign >> (s - 1) & 1))
                         (void)sigaction(s, &dfl, NULL);
 }
 
@@ -162,12 +209,13 @@ static void forwarded_signals(sigset_t *set)
         sigaddset(set, SIGCHLD);
 }
 
-/* Close every fd except the sorted, distinct list `keep`. */
-static int close_all_except(const int *keep, size_t n)
+/* Close every fd from `from` on except the sorted, distinct list `keep`. */
+static int close_all_except(unsigned from, const int *keep, size_t n)
 {
-        unsigned from = 0;
         for (size_t i = 0; i <= n; i++) {
                 unsigned to = i < n ? (unsigned)keep[i] : ~0U;
+                if (to < from)
+                        continue;
                 if (to > from && syscall(SYS_close_range, from, to - 1, 0) < 0)
                         return -errno;
                 from = to + 1;
@@ -288,7 +336,7 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 child_fail(errfd, STEP_NNP, errno, "prctl");
         if (plan->mdwe && (r = wx_apply()) < 0)
                 child_fail(errfd, STEP_WX, r, "PR_SET_MDWE");
-        if (plan->landlock.enabled && (r = landlock_apply(&plan->landlock, &failed)) < 0)
+        if (plan->landlock.enabled && (r = landlock_apply(&plan->landlock, true, &failed)) < 0)
                 child_fail(errfd, STEP_LANDLOCK, r, failed ? failed : "restrict_self");
         if (plan->policy->seccomp) {
                 r = seccomp_load(&plan->seccomp, false);
@@ -331,12 +379,12 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
          * be spawning too, and their pipes are open in our copy of the fd
          * table until closed (close-on-exec is not enough: their parent
          * waits for EOF, and init never execs). */
-        reset_signals();
+        reset_signals(a->handlers_cleared);
         sigset_t fwd;
         forwarded_signals(&fwd);
         if (sigprocmask(SIG_SETMASK, &fwd, NULL) < 0)
                 child_fail(errfd, STEP_INIT, errno, "sigprocmask");
-        if ((r = close_all_except(a->fds, a->nfds)) < 0)
+        if ((r = close_all_except(0, a->fds, a->nfds)) < 0)
                 child_fail(errfd, STEP_INIT, r, "closing inherited file descriptors");
         /* 0-2 stay occupied (by /dev/null where the caller's went), so that
          * no channel opened from here on lands where the program's stdio
@@ -372,6 +420,10 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 child_fail(errfd, STEP_HOSTNAME, errno, plan->hostname);
         if ((plan->clone_flags & CLONE_NEWNS) && (r = mount_build_view(plan, &failed)) < 0)
                 child_fail(errfd, STEP_MOUNT, r, failed);
+        /* The detached trees the view was built from go in a few
+         * close_range calls rather than one close each (0-2 stay). */
+        if ((r = close_all_except(3, a->fds, a->nfds)) < 0)
+                child_fail(errfd, STEP_INIT, r, "closing the mount trees");
         if (plan->loopback && (r = ns_loopback_up()) < 0)
                 child_fail(errfd, STEP_LOOPBACK, r, "lo");
 
@@ -434,7 +486,7 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         int keep[5] = { statusfd, sfd, sv[0], errfd, a->report_fd };
         size_t nkeep = a->report_fd >= 0 ? 5 : 4;
         sort_ints(keep, nkeep);
-        if ((r = close_all_except(keep, nkeep)) < 0)
+        if ((r = close_all_except(0, keep, nkeep)) < 0)
                 child_fail(errfd, STEP_INIT, r, "closing the caller's file descriptors");
         if ((r = init_filter_install()) < 0)
                 child_fail(errfd, STEP_INIT, r, "init's seccomp filter");
@@ -540,7 +592,7 @@ static int userns_hint(struct sbx_error **err, int r)
  * caller's log_fd is not: reports reach it through the parent. */
 static int child_fds(const struct plan *plan, const int *own, size_t nown, int **ret, size_t *ret_n)
 {
-        size_t n = 0, max = nown + 3 + plan->nkeep + plan->nmounts;
+        size_t n = 0, max = nown + 3 + plan->nkeep;
         int *v = malloc(max * sizeof(int));
         if (!v)
                 return -ENOMEM;
@@ -552,9 +604,6 @@ static int child_fds(const struct plan *plan, const int *own, size_t nown, int *
         for (size_t i = 0; i < plan->nkeep; i++)
                 if (plan->keep_fds[i] >= 0)
                         v[n++] = plan->keep_fds[i];
-        for (size_t i = 0; i < plan->nmounts; i++)
-                if (plan->mounts[i].src_fd >= 0)
-                        v[n++] = plan->mounts[i].src_fd;
         sort_ints(v, n);
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
@@ -668,8 +717,19 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         int pidfd = -1;
-        long pid = syscall(SYS_clone, plan->clone_flags | CLONE_PIDFD | SIGCHLD, NULL, &pidfd,
-                           NULL, 0);
+        /* clone3 resets the caller's handlers in the child itself
+         * (CLONE_CLEAR_SIGHAND), which saves init a sigaction per signal;
+         * clone() where clone3 is refused (seccomp filters such as sbx's
+         * own answer it with ENOSYS). */
+        struct sbx_clone_args ca = { .flags = plan->clone_flags | CLONE_PIDFD | CLONE_CLEAR_SIGHAND,
+                                     .pidfd = (uintptr_t)&pidfd,
+                                     .exit_signal = SIGCHLD };
+        a.handlers_cleared = true;
+        long pid = syscall(SYS_clone3, &ca, sizeof(ca));
+        if (pid < 0 && errno == ENOSYS) {
+                a.handlers_cleared = false;
+                pid = syscall(SYS_clone, plan->clone_flags | CLONE_PIDFD | SIGCHLD, NULL, &pidfd, NULL, 0);
+        }
         if (pid == 0) {
                 close(err_r);
                 close(sync_w);

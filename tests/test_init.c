@@ -236,6 +236,42 @@ Test(init, holds_no_caller_fds)
         }
 }
 
+/* SigIgn of the process that printed /proc/self/status. */
+static unsigned long long sig_ignored(const char *status)
+{
+        const char *p = strstr(status, "\nSigIgn:\t");
+        cr_assert(p, "no SigIgn line in: %s", status);
+        return strtoull(p + strlen("\nSigIgn:\t"), NULL, 16);
+}
+
+/* What the caller ignores (SIG_IGN survives execve) is not the program's:
+ * init resets it, whether clone3 cleared the handlers or not.  The same
+ * status read without the sandbox shows the signals ignored, so the
+ * check can fail. */
+Test(init, caller_ignored_signals_reset)
+{
+        const int sigs[] = { SIGHUP, SIGINT, SIGPIPE, SIGTERM, SIGUSR1, SIGRTMIN + 2 };
+        struct sigaction ign = { .sa_handler = SIG_IGN };
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+                cr_assert_eq(sigaction(sigs[i], &ign, NULL), 0);
+        struct run_result r;
+        const char *const bare[] = { "/bin/cat", "/proc/self/status", NULL };
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 30, &r, bare), 0);
+        unsigned long long want = 0;
+        for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+                want |= 1ULL << (sigs[i] - 1);
+        cr_assert_eq(sig_ignored(r.out) & want, want, "bare: SigIgn %llx", sig_ignored(r.out));
+        run_result_free(&r);
+        FOR_EACH_USER {
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--", "/bin/cat",
+                                     "/proc/self/status", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert_eq(sig_ignored(r.out), 0, "[%s] the program ignores %llx", WHO_NAME,
+                             sig_ignored(r.out));
+                run_result_free(&r);
+        }
+}
+
 static unsigned count(const char *s, const char *what)
 {
         unsigned n = 0;

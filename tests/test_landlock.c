@@ -89,7 +89,7 @@ static int sandboxed(int who, const struct landlock_plan *lp, int (*fn)(const vo
                 const char *failed = NULL;
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         r = 1001;
-                else if (lp && landlock_apply(lp, &failed) < 0)
+                else if (lp && landlock_apply(lp, false, &failed) < 0)
                         r = 1002;
                 else
                         r = fn(arg);
