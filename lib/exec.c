@@ -355,9 +355,15 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
         for (size_t i = 0; i < nbinds; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 char buf[PATH_MAX];
-                if (m->kind == PM_BIND && m->src && !m->pinned &&
-                    exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0)
-                        real[i] = strdup(buf);
+                if (m->kind != PM_BIND || !m->src || m->pinned)
+                        continue;
+                /* A source the parent opened carries its canonical path
+                 * already (read back from the fd, resolve.c). */
+                if (m->src_fd >= 0) {
+                        if (!(real[i] = strdup(m->src)))
+                                r = -ENOMEM;
+                } else if (exec_fs_realpath(plan->exec_fs, m->src, 0, buf) >= 0 && !(real[i] = strdup(buf)))
+                        r = -ENOMEM;
         }
         for (size_t k = 0; r >= 0 && k < d->n; k++) {
                 const struct denied *x = &d->v[k];
