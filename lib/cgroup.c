@@ -232,15 +232,24 @@ static bool writable_dir(const char *dir)
         return access(dir, W_OK) == 0 && access(procs, W_OK) == 0;
 }
 
+/* What root needs of the cgroup2 root, read once per probe: the
+ * controllers it hands down, and whether it can be written. */
+struct v2_root {
+        bool usable;
+        char subtree[1024];
+};
+
 /* mnt, own: the cgroup2 mount point and our own v2 cgroup, looked up once
- * per probe by the caller (NULL: none). */
-static void probe_v2(const char *ctrl, struct cg_where *w, const char *mnt, const char *own)
+ * per probe by the caller (NULL: none); root: for root, the mount point's
+ * state, NULL otherwise. */
+static void probe_v2(const char *ctrl, struct cg_where *w, const char *mnt, const char *own,
+                     const struct v2_root *root)
 {
         char dir[512];
         if (!mnt || !own)
                 return;
-        if (geteuid() == 0) {
-                if (file_has(mnt, "cgroup.subtree_control", ctrl) && writable_dir(mnt)) {
+        if (root) {
+                if (root->usable && in_list(root->subtree, ctrl, ' ')) {
                         w->version = CG_V2;
                         snprintf(w->base, sizeof(w->base), "%s/sbx.slice", mnt);
                 }
@@ -284,9 +293,16 @@ void cgroup_probe(struct cg_where ret[CG_NCTRL])
         /* Each file read once: procfs makes mountinfo anew at every read. */
         char *mountinfo = read_proc("/proc/self/mountinfo"), *cgroups = read_proc("/proc/self/cgroup");
         bool v2 = mount_point(mountinfo, NULL, mnt, sizeof(mnt)) && own_path(cgroups, NULL, own, sizeof(own));
+        struct v2_root root = { 0 };
+        bool is_root = geteuid() == 0;
+        if (v2 && is_root) {
+                char path[1024];
+                snprintf(path, sizeof(path), "%s/cgroup.subtree_control", mnt);
+                root.usable = read_text(path, root.subtree, sizeof(root.subtree)) >= 0 && writable_dir(mnt);
+        }
         for (int c = 0; c < CG_NCTRL; c++) {
                 ret[c] = (struct cg_where){ CG_NONE, "" };
-                probe_v2(ctrl_names[c], &ret[c], v2 ? mnt : NULL, v2 ? own : NULL);
+                probe_v2(ctrl_names[c], &ret[c], v2 ? mnt : NULL, v2 ? own : NULL, is_root ? &root : NULL);
                 /* A process sits in one v2 cgroup: every v2 controller must
                  * come from the same place. */
                 if (ret[c].version == CG_V2) {
@@ -513,7 +529,9 @@ void cgroup_remove(struct cgroup_sandbox *cg)
                 bool dup = false;
                 for (int o = c + 1; o < CG_NCTRL; o++)
                         dup = dup || (cg->dir[o] && strcmp(cg->dir[o], cg->dir[c]) == 0);
-                if (!dup) {
+                /* Usually the sandbox is over and the cgroup empty: only
+                 * one that still holds processes has them killed first. */
+                if (!dup && rmdir(cg->dir[c]) < 0 && errno == EBUSY) {
                         kill_inside(cg->version[c], cg->dir[c]);
                         /* Killed tasks leave the cgroup asynchronously. */
                         for (int i = 0; i < 200 && rmdir(cg->dir[c]) < 0 && errno == EBUSY; i++)
