@@ -411,10 +411,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 child_fail(errfd, STEP_INIT, r, "PR_SET_DUMPABLE");
         if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
                 child_fail(errfd, STEP_INIT, errno, "PR_SET_PDEATHSIG");
+        /* The second wake-up may be queued already: only a hang-up says
+         * the parent is gone. */
         struct pollfd alive = { .fd = syncfd, .events = POLLIN };
-        if (poll(&alive, 1, 0) != 0)
+        if (poll(&alive, 1, 0) < 0 || (alive.revents & (POLLHUP | POLLERR | POLLNVAL)))
                 _exit(SBX_EXIT_SETUP);
-        close(syncfd);
 
         if (plan->hostname && sethostname(plan->hostname, strlen(plan->hostname)) < 0)
                 child_fail(errfd, STEP_HOSTNAME, errno, plan->hostname);
@@ -426,6 +427,12 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 child_fail(errfd, STEP_INIT, r, "closing the mount trees");
         if (plan->loopback && (r = ns_loopback_up()) < 0)
                 child_fail(errfd, STEP_LOOPBACK, r, "lo");
+
+        /* Nothing is forked before the parent has put init in the
+         * sandbox's cgroup (or died: EOF). */
+        if (read(syncfd, &c, 1) != 1)
+                _exit(SBX_EXIT_SETUP);
+        close(syncfd);
 
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -755,18 +762,36 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         if (rep_w >= 0)
                 close(TAKE_FD(rep_w));
 
-        /* Into its cgroup before it runs a single instruction of setup. */
-        r = limits_attach(plan, proc->pid, &proc->cg, err);
-        if (r >= 0 && (plan->clone_flags & CLONE_NEWUSER)) {
+        /* Two wake-ups: the first once init has its uid/gid maps, so that
+         * it builds the view while the cgroup is made here; the second
+         * once init is in its cgroup, before which it forks nothing (the
+         * program and everything it starts are inside from their first
+         * instruction on). */
+        r = 0;
+        if (plan->clone_flags & CLONE_NEWUSER) {
                 const char *failed = NULL;
                 r = ns_write_maps(plan, proc->pid, &failed);
                 if (r < 0)
                         sbx_err_setup(err, r, "uid-map", "writing %s", failed);
         }
-        if (r >= 0 && send(sync_w, "x", 1, MSG_NOSIGNAL) != 1)
+        bool woken = false;
+        if (r >= 0 && !(woken = send(sync_w, "x", 1, MSG_NOSIGNAL) == 1))
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
         if (r >= 0)
+                r = limits_attach(plan, proc->pid, &proc->cg, err);
+        if (r >= 0 && send(sync_w, "y", 1, MSG_NOSIGNAL) != 1)
+                r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
+        if (r >= 0) {
                 r = read_child_error(err_r, err);
+        } else if (woken) {
+                /* init may have failed first (building the view, say), and
+                 * that is what failed here (no process to attach, no one
+                 * to wake): its report, when there is one, is the cause. */
+                kill(proc->pid, SIGKILL);
+                int first = read_child_error(err_r, err);
+                if (first < 0)
+                        r = first;
+        }
         close(TAKE_FD(sync_w));
         if (r < 0) {
                 kill(proc->pid, SIGKILL);
