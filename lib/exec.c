@@ -215,13 +215,13 @@ static int refuse(struct sbx_error **err, const char *what, const char *path, co
 static int check_program(const struct sbx_policy *p, const struct plan *plan,
                          const struct deny_set *d, struct sbx_error **err)
 {
-        char real[PATH_MAX];
-        struct stat st;
+        struct stat st = plan->host_exec_st;
         bool copy;
         const struct denied *x;
 
-        if (!plan->host_exec_path || !realpath(plan->host_exec_path, real) || stat(real, &st) < 0)
+        if (!plan->host_exec_path)
                 return 0; /* plan.c already refused a missing program */
+        const char *real = plan->host_exec_path; /* canonical, stat()ed by plan.c */
         if ((x = denied_file(d, real, &st, true, &copy)))
                 return refuse(err, "program", plan->exec_path, NULL, x, copy);
         /* A pattern can name the program even where nothing in the view

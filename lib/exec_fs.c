@@ -173,6 +173,12 @@ int exec_fs_lstat(struct exec_fs *fs, const char *path, mode_t *type)
                 } else {
                         x->err = 0;
                         x->type = st.st_mode & S_IFMT;
+                        /* Not a link: stat() would say the same. */
+                        if (!S_ISLNK(st.st_mode) && !x->statted && (x->st = malloc(sizeof(st)))) {
+                                *x->st = st;
+                                x->statted = true;
+                                x->stat_err = 0;
+                        }
                 }
                 x->looked = true;
         }

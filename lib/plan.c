@@ -597,6 +597,7 @@ static int resolve_program(struct plan *plan, const char *file, struct sbx_error
         if (stat(real, &st) < 0 || !S_ISREG(st.st_mode))
                 return sbx_err_kind(err, SBX_ERROR_EXEC, -EACCES, "exec", "%s: not a regular file",
                                     real);
+        plan->host_exec_st = st;
         plan->host_exec_path = plan_own(plan, strdup(real));
         if (!plan->host_exec_path)
                 return -ENOMEM;

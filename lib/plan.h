@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "landlock.h"
@@ -67,7 +68,8 @@ struct plan {
 
         /* the program */
         const char *exec_path;  /* inside the sandbox */
-        const char *host_exec_path;
+        const char *host_exec_path; /* canonical */
+        struct stat host_exec_st;   /* its stat() when resolved */
         char **argv;
         char **envp;
 

@@ -4,6 +4,7 @@
  * in profile*.c, printing in format.c.  Nothing here prints; only the
  * warnings look at the filesystem (stat). */
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -238,6 +239,7 @@ static void free_warnings(struct sbx_policy *p)
         free(p->warnings);
         p->warnings = NULL;
         p->nwarnings = 0;
+        p->warnings_done = false;
 }
 
 void policy_done(struct sbx_policy *p)
@@ -342,6 +344,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->nfiles = 0;
         d->warnings = NULL;
         d->nwarnings = 0;
+        d->warnings_done = false;
 
         if (s->nfiles) {
                 if (!(d->files = calloc(s->nfiles, sizeof(char *))))
@@ -404,15 +407,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 if (copy_strlist(s, d, &s->sc_args[i].values, &a->values) < 0)
                         return -ENOMEM;
         }
-        if (s->nwarnings) {
-                if (!(d->warnings = calloc(s->nwarnings + 1, sizeof(char *))))
-                        return -ENOMEM;
-                for (size_t i = 0; i < s->nwarnings; i++) {
-                        if (!(d->warnings[i] = strdup(s->warnings[i])))
-                                return -ENOMEM;
-                        d->nwarnings++;
-                }
-        }
+        /* The copy computes its own warnings when asked. */
         return 0;
 }
 
@@ -820,12 +815,23 @@ SBX_EXPORT const char *sbx_policy_description(const struct sbx_policy *p)
         return p && p->description ? p->description : "";
 }
 
+/* Threads may share one policy read-only (a pool spawning from it): the
+ * first to ask computes the warnings, the others wait for them. */
+static pthread_mutex_t warnings_lock = PTHREAD_MUTEX_INITIALIZER;
+
 SBX_EXPORT const char *const *sbx_policy_warnings(const struct sbx_policy *p)
 {
         static const char *const none[] = { NULL };
-        if (!p || !p->warnings)
+        if (!p)
                 return none;
-        return (const char *const *)p->warnings;
+        struct sbx_policy *m = (struct sbx_policy *)p; /* a memo, not a setting */
+        pthread_mutex_lock(&warnings_lock);
+        if (!m->warnings_done)
+                /* -ENOMEM: what was computed so far, and another try next time */
+                m->warnings_done = policy_compute_warnings(m) >= 0;
+        char **w = m->warnings;
+        pthread_mutex_unlock(&warnings_lock);
+        return w ? (const char *const *)w : none;
 }
 
 /* Quote a path so that sbx_policy_set() reads it back literally. */

@@ -213,9 +213,12 @@ struct sbx_policy {
         size_t nfiles;
 
         /* Notes for the user about the effective policy on this machine
-         * (sbx_policy_warnings): NULL-terminated, or NULL. */
+         * (sbx_policy_warnings): NULL-terminated, or NULL.  Computed when
+         * first asked for (they look at the host: `sbx run` never asks),
+         * under a lock; any change to the policy drops them. */
         char **warnings;
         size_t nwarnings;
+        bool warnings_done;
 };
 
 /* policy.c */

@@ -520,12 +520,11 @@ static int load_entries(struct loader *L, const char *file, const char *dir, con
 
 /* ---- public loaders ---------------------------------------------------- */
 
-/* Validate the loaded copy, note what this machine lacks, and swap it in. */
+/* Validate the loaded copy and swap it in (its warnings are computed
+ * when asked for: sbx_policy_warnings). */
 static int commit(struct sbx_policy *p, struct sbx_policy *copy, struct sbx_error **err)
 {
         int r = sbx_policy_validate(copy, err);
-        if (r >= 0)
-                r = policy_compute_warnings(copy);
         if (r >= 0)
                 policy_swap(p, copy);
         sbx_policy_free(copy);
