@@ -610,6 +610,14 @@ Test(landlock, readonly_path_carved_out_of_writable_bind)
 
 /* ---- exec.c on hand-made plans ------------------------------------------ */
 
+/* The program, as plan.c's resolve_program leaves it: canonical host path
+ * (the same inside) and its stat(). */
+static void set_program(struct plan *plan, const char *path)
+{
+        plan->exec_path = plan->host_exec_path = path;
+        cr_assert_eq(stat(path, &plan->host_exec_st), 0, "%s", path);
+}
+
 static void system_view(struct plan *plan)
 {
         plan_setup(plan, true);
@@ -684,7 +692,7 @@ Test(exec, deny_masks_the_real_file_behind_a_symlink)
         policy_setup(&p);
         system_view(&plan);
         SL(p.exec_deny, "/bin/python3");
-        plan.exec_path = plan.host_exec_path = "/usr/bin/true";
+        set_program(&plan, "/usr/bin/true");
         cr_assert_eq(exec_prepare(&p, &plan, &e), 0, "%s", e ? sbx_error_message(e) : "");
         cr_assert(realpath("/usr/bin/python3", real));
         cr_assert(has_mask(&plan, real), "no mask over %s", real);
@@ -717,7 +725,7 @@ Test(exec, denied_program_refused_with_the_profile_line)
         policy_setup(&p);
         system_view(&plan);
         SL(p.exec_deny, "/usr/bin/perl", "/usr/bin/python3");
-        plan.exec_path = plan.host_exec_path = real;
+        set_program(&plan, real);
         cr_assert_lt(exec_prepare(&p, &plan, &e), 0);
         char want[PATH_MAX + 64];
         snprintf(want, sizeof(want), "program %s is denied by test.ini:11", real);
@@ -745,14 +753,14 @@ Test(exec, copies_and_scripts_of_denied_programs_refused, .init = fs_setup, .fin
         add_mount(&plan, PM_BIND, tmp, tmp, true);
         SL(p.exec_deny, "/usr/bin/python3*");
 
-        plan.exec_path = plan.host_exec_path = copy;
+        set_program(&plan, copy);
         cr_assert_lt(exec_prepare(&p, &plan, &e), 0);
         cr_assert(strstr(sbx_error_message(e), "is a copy of /usr/bin/python3"), "%s",
                   sbx_error_message(e));
         sbx_error_free(e);
         e = NULL;
 
-        plan.exec_path = plan.host_exec_path = script;
+        set_program(&plan, script);
         cr_assert_lt(exec_prepare(&p, &plan, &e), 0);
         cr_assert(strstr(sbx_error_message(e), "is run by /usr/bin/python3, which is denied by test.ini:10"),
                   "%s", sbx_error_message(e));
@@ -789,7 +797,7 @@ Test(exec, pinned_hash_binds_the_checked_fd)
         policy_setup(&p);
         system_view(&plan);
         pin(&p, "/bin/true", hex);
-        plan.exec_path = plan.host_exec_path = "/usr/bin/true";
+        set_program(&plan, "/usr/bin/true");
         cr_assert_eq(exec_prepare(&p, &plan, &e), 0, "%s", e ? sbx_error_message(e) : "");
         const struct plan_mount *m = &plan.mounts[plan.nmounts - 1];
         cr_assert_eq(m->kind, PM_BIND);
@@ -816,7 +824,7 @@ Test(exec, pinned_hash_mismatch_refused)
         policy_setup(&p);
         system_view(&plan);
         pin(&p, "/usr/bin/true", bad);
-        plan.exec_path = plan.host_exec_path = "/usr/bin/true";
+        set_program(&plan, "/usr/bin/true");
         cr_assert_lt(exec_prepare(&p, &plan, &e), 0);
         char want[512];
         snprintf(want, sizeof(want),
@@ -844,7 +852,7 @@ Test(exec, pinning_a_user_writable_file_refused, .init = fs_setup, .fini = fs_te
         system_view(&plan);
         add_mount(&plan, PM_BIND, tmp, tmp, true);
         pin(&p, file_a, hex);
-        plan.exec_path = plan.host_exec_path = "/usr/bin/true";
+        set_program(&plan, "/usr/bin/true");
         cr_assert_lt(exec_prepare(&p, &plan, &e), 0);
         cr_assert(strstr(sbx_error_message(e), "refusing to pin") &&
                           strstr(sbx_error_message(e), "non-root user"),
@@ -867,7 +875,7 @@ Test(exec, explain_names_the_rule_that_refuses)
         plan.policy = &p;
         SL(p.exec_allow, "/usr/bin/true");
         SL(p.exec_deny, "/usr/bin/python3");
-        plan.exec_path = plan.host_exec_path = "/usr/bin/true";
+        set_program(&plan, "/usr/bin/true");
         cr_assert_eq(exec_prepare(&p, &plan, &e), 0, "%s", e ? sbx_error_message(e) : "");
         cr_assert_eq(exec_allowed_paths(&p, &plan, &plan.exec_paths), 0);
         cr_assert_eq(landlock_prepare_abi(&p, &plan, 7, &plan.landlock, &e), 0, "%s",
