@@ -145,8 +145,10 @@ int sbx_policy_format(const struct sbx_policy *p, char **ret);
 const char *sbx_policy_name(const struct sbx_policy *p);
 const char *sbx_policy_description(const struct sbx_policy *p);
 
-/* Notes collected while loading (missing optional sources, allow-list
- * entries absent on this machine, …).  NULL-terminated, owned by p. */
+/* Notes about p on this machine (missing optional sources, allow-list
+ * entries absent here, …), computed on the first call (they look at the
+ * host; loading does not).  NULL-terminated, owned by p, valid until p is
+ * changed or freed; safe to call from several threads. */
 const char *const *sbx_policy_warnings(const struct sbx_policy *p);
 
 /* ---- the profile search path ------------------------------------------ */
