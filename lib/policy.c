@@ -826,9 +826,12 @@ SBX_EXPORT const char *const *sbx_policy_warnings(const struct sbx_policy *p)
                 return none;
         struct sbx_policy *m = (struct sbx_policy *)p; /* a memo, not a setting */
         pthread_mutex_lock(&warnings_lock);
-        if (!m->warnings_done)
-                /* -ENOMEM: what was computed so far, and another try next time */
-                m->warnings_done = policy_compute_warnings(m) >= 0;
+        if (!m->warnings_done) {
+                /* Once: a retry would free the array an earlier caller
+                 * holds.  -ENOMEM keeps what was computed so far. */
+                (void)policy_compute_warnings(m);
+                m->warnings_done = true;
+        }
         char **w = m->warnings;
         pthread_mutex_unlock(&warnings_lock);
         return w ? (const char *const *)w : none;
