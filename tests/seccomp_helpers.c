@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "seccomp_helpers.h"
-#include "util.h"
+#include "base/util.h"
 
 /* ---- hand-built policies (independent of the profile parser) ---------- */
 

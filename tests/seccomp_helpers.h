@@ -8,11 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include <scmp.h> /* libseccomp, before seccomp.h */
+#include <seccomp.h> /* libseccomp (sbx's own is plan/seccomp.h) */
 
-#include "policy.h"
-#include "seccomp.h"
-#include "util.h" /* MFD_EXEC, MFD_NOEXEC_SEAL */
+#include "profile/policy.h"
+#include "plan/seccomp.h"
+#include "base/util.h" /* MFD_EXEC, MFD_NOEXEC_SEAL */
 
 #ifndef F_SEAL_EXEC
 #define F_SEAL_EXEC 0x0020

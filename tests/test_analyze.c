@@ -24,14 +24,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <scmp.h> /* libseccomp */
+#include <seccomp.h> /* libseccomp (sbx's own is plan/seccomp.h) */
 
-#include "attack.h"
+#include "report/attack.h"
 #include "config.h"
-#include "export.h"
+#include "report/export.h"
 #include "harness.h"
-#include "policy.h"
-#include "syscalls.h"
+#include "profile/policy.h"
+#include "syscalls/syscalls.h"
 
 static const struct sbx_loc here = { "test", 1 };
 

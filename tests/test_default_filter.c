@@ -22,9 +22,9 @@
 #include <string.h>
 
 #include "sbx.h"
-#include "scmp.h" /* libseccomp */
-#include "syscalls.h"
-#include "util.h"
+#include <seccomp.h> /* libseccomp (sbx's own is plan/seccomp.h) */
+#include "syscalls/syscalls.h"
+#include "base/util.h"
 
 static const char docker_allows[] =
         "accept accept4 access adjtimex alarm arch_prctl bind brk cachestat capget capset "

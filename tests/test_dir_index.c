@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "dir_index.h"
-#include "exec_fs.h"
+#include "plan/dir_index.h"
+#include "plan/exec_fs.h"
 #include "harness.h"
-#include "util.h"
+#include "base/util.h"
 
 static char dir[PATH_MAX], file[PATH_MAX];
 

@@ -15,9 +15,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "exec_fs.h"
+#include "plan/exec_fs.h"
 #include "harness.h"
-#include "plan.h"
+#include "plan/plan.h"
 
 static char *tmp;
 

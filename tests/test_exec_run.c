@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "sha256.h"
+#include "base/sha256.h"
 
 static const int whos[] = { AS_ROOT, AS_USER };
 #define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)

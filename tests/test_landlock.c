@@ -22,12 +22,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "exec.h"
+#include "plan/exec.h"
 #include "harness.h"
-#include "landlock.h"
-#include "plan.h"
-#include "sha256.h"
-#include "util.h"
+#include "plan/landlock.h"
+#include "plan/plan.h"
+#include "base/sha256.h"
+#include "base/util.h"
 
 #define RD (LANDLOCK_ACCESS_FS_READ_FILE_ | LANDLOCK_ACCESS_FS_READ_DIR_)
 #define LANDLOCK_ACCESS_FS_EXECUTE_ (1ULL << 0)

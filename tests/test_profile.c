@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "policy.h"
-#include "profile.h"
+#include "profile/policy.h"
+#include "profile/profile.h"
 
 #define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

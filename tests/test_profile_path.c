@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "policy.h"
-#include "profile.h"
+#include "profile/policy.h"
+#include "profile/profile.h"
 
 static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *f)
 {

@@ -42,8 +42,8 @@
 #include "seccomp_helpers.h" /* first: libseccomp before seccomp.h */
 
 #include "harness.h"
-#include "syscalls.h"
-#include "util.h"
+#include "syscalls/syscalls.h"
+#include "base/util.h"
 
 /* lib/spawn.h shadows the system <spawn.h> on this include path. */
 extern int posix_spawn(pid_t *pid, const char *path, const void *file_actions, const void *attr,

@@ -34,9 +34,9 @@
 
 #include "config.h"
 #include "sbx.h"
-#include "supervisor.h"
-#include "syscalls.h"
-#include "util.h"
+#include "launch/supervisor.h"
+#include "syscalls/syscalls.h"
+#include "base/util.h"
 
 TestSuite(seccomp_model, .fini = helpers_cleanup);
 

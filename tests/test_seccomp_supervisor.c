@@ -27,9 +27,9 @@
 #include "seccomp_helpers.h" /* first: libseccomp before seccomp.h */
 
 #include "harness.h"
-#include "plan.h"
-#include "supervisor.h"
-#include "util.h"
+#include "plan/plan.h"
+#include "launch/supervisor.h"
+#include "base/util.h"
 
 extern char **environ;
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sha256.h"
+#include "base/sha256.h"
 
 static void hex_of(const void *data, size_t n, char out[65])
 {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "policy.h"
+#include "profile/policy.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

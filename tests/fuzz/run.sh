@@ -26,10 +26,11 @@ cat > "$work/inc/config.h" <<CONF
 CONF
 
 # syscalls.c includes the name table the meson build generates.
-"$cc" -std=gnu11 -I"$src/lib" -o "$work/syscall-table" "$src/lib/gen/syscall_table.c" -lseccomp
+"$cc" -std=gnu11 -I"$src/lib" -o "$work/syscall-table" "$src/lib/syscalls/gen/syscall_table.c" -lseccomp
 "$work/syscall-table" "$work/inc/syscall-table.h"
 
-libsrc="error.c policy.c profile.c profile_keys.c profile_path.c profile_text.c format.c syscalls.c env.c"
+libsrc="base/error.c profile/policy.c profile/profile.c profile/profile_keys.c profile/profile_path.c
+        profile/profile_text.c profile/format.c syscalls/syscalls.c profile/env.c"
 set --
 for f in $libsrc; do set -- "$@" "$src/lib/$f"; done
 

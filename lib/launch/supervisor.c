@@ -1,0 +1,610 @@
+/* supervisor.c — answers the seccomp user notifications of a sandbox.
+ *
+ * Runs in the sandbox's pid 1 (under init_filter.c's allow-list, no
+ * capabilities, not dumpable, same uid as the program, /proc is the
+ * sandbox's), child side: only async-signal-safe calls, no allocation,
+ * fixed buffers on the stack.  Reports go to a pipe only init can write
+ * (spawn.c relays it to the caller's log_fd), never to an fd the program
+ * shares.  Everything it needs
+ * (names, reasons, the argument rule tables) was prepared by seccomp.c.
+ *
+ * Two jobs:
+ *  - denials in log/notify mode (or with --log-denials): one line per call
+ *    on plan->log_fd, text or JSON, naming the syscall, its decoded
+ *    arguments, the program and the profile line; then the answer the
+ *    profile's action gives (errno, kill, or for `log` letting a call that
+ *    is merely not allowed continue).  The decision is re-derived from the
+ *    syscall's arguments exactly as the filter made it; CONTINUE is only
+ *    ever answered for calls outside the allow-list in log mode, never for
+ *    a call an always-deny rule matched.
+ *  - memfd_create without MFD_NOEXEC_SEAL: the memfd is created here with
+ *    MFD_NOEXEC_SEAL added and installed in the program as the call's
+ *    result (SECCOMP_ADDFD_FLAG_SEND), so it can never become executable:
+ *    no fileless execution through memfd + fexecve, while programs that
+ *    need shared-memory memfds keep working.
+ * Strings read from the program (paths, memfd names) are for reports only
+ * and are checked with SECCOMP_IOCTL_NOTIF_ID_VALID after reading; no
+ * security decision depends on the program's memory.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "launch/supervisor.h"
+#include "syscalls/syscalls.h"
+#include "base/util.h"
+
+#define MFD_NAME_MAX 249 /* the kernel's limit, without "memfd:" */
+
+enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct seccomp_data *d,
+                                  const char **reason)
+{
+        *reason = NULL;
+        if (d->arch != AUDIT_ARCH_X86_64) {
+                *reason = "not the native architecture";
+                return SV_DENY;
+        }
+        if (d->nr < 0 || (size_t)d->nr >= prog->nr_max)
+                return SV_ENOSYS;
+        switch (prog->kind[d->nr]) {
+        case SC_K_UNKNOWN:
+        case SC_K_ENOSYS:
+                return SV_ENOSYS;
+        case SC_K_DENY:
+                *reason = prog->deny_reason[d->nr];
+                return SV_DENY;
+        case SC_K_NOT_ALLOWED:
+                *reason = prog->deny_reason[d->nr];
+                return SV_NOT_ALLOWED;
+        default:
+                break;
+        }
+        /* Allowed by number: the argument rules, in the filter's terms
+         * (32-bit arguments compared as the kernel truncates them). */
+        uint32_t a0 = (uint32_t)d->args[0], a1 = (uint32_t)d->args[1];
+        switch (d->nr) {
+        case __NR_ioctl:
+                for (unsigned i = 0; i < prog->n_ioctl_deny; i++)
+                        if (prog->ioctl_deny[i] == a1) {
+                                *reason = prog->arg_reason[prog->ioctl_always[i] ? SC_R_IOCTL_ALWAYS
+                                                                                  : SC_R_IOCTL_PROFILE];
+                                return SV_DENY;
+                        }
+                break;
+        case __NR_prctl:
+                for (unsigned i = 0; i < prog->n_prctl_deny; i++)
+                        if (prog->prctl_deny[i] == a0) {
+                                *reason = prog->arg_reason[a0 == PR_SET_SECCOMP ? SC_R_PRCTL_SECCOMP
+                                                                                : SC_R_PRCTL];
+                                return SV_DENY;
+                        }
+                break;
+        case __NR_personality:
+                if (a0 != 0 && a0 != 0xffffffffU) {
+                        *reason = prog->arg_reason[SC_R_PERSONALITY];
+                        return SV_DENY;
+                }
+                break;
+        case __NR_clone:
+        case __NR_unshare:
+                if (!prog->userns && (d->args[0] & CLONE_NEWUSER)) {
+                        *reason = prog->arg_reason[SC_R_USERNS];
+                        return SV_DENY;
+                }
+                break;
+        case __NR_socket:
+        case __NR_socketpair:
+                if (a0 >= 64 || !(prog->af_allowed & (1ULL << a0))) {
+                        *reason = prog->arg_reason[SC_R_SOCKET];
+                        return SV_NOT_ALLOWED;
+                }
+                break;
+        case __NR_memfd_create:
+                if (prog->memfd_exec)
+                        break;
+                if (a1 & MFD_EXEC) {
+                        *reason = prog->arg_reason[SC_R_MEMFD_EXEC];
+                        return SV_DENY;
+                }
+                if (!(a1 & MFD_NOEXEC_SEAL)) {
+                        if (prog->supervised)
+                                return SV_MEMFD;
+                        *reason = prog->arg_reason[SC_R_MEMFD_NOSEAL];
+                        return SV_DENY;
+                }
+                break;
+        case __NR_mmap:
+        case __NR_mprotect:
+        case __NR_pkey_mprotect:
+        case __NR_shmat:
+                if (prog->wx && seccomp_wx_denied((int)d->nr, (const uint64_t *)d->args)) {
+                        *reason = prog->arg_reason[SC_R_WX];
+                        return SV_DENY;
+                }
+                break;
+        }
+        return SV_ALLOWED;
+}
+
+/* ---- formatting without stdio ----------------------------------------- */
+
+struct out {
+        char *buf;
+        size_t size, n;
+        bool json;
+};
+
+static void put_raw(struct out *o, const char *s, size_t len)
+{
+        for (size_t i = 0; i < len && o->n + 1 < o->size; i++)
+                o->buf[o->n++] = s[i];
+}
+
+static void put(struct out *o, const char *s)
+{
+        put_raw(o, s, strlen(s));
+}
+
+static void put_u(struct out *o, uint64_t v)
+{
+        char t[24];
+        size_t i = sizeof(t);
+        do
+                t[--i] = (char)('0' + v % 10);
+        while ((v /= 10) && i);
+        put_raw(o, t + i, sizeof(t) - i);
+}
+
+static void put_d(struct out *o, int64_t v)
+{
+        if (v < 0) {
+                put(o, "-");
+                put_u(o, (uint64_t)0 - (uint64_t)v);
+        } else {
+                put_u(o, (uint64_t)v);
+        }
+}
+
+static void put_x(struct out *o, uint64_t v)
+{
+        static const char hex[] = "0123456789abcdef";
+        char t[18];
+        size_t i = sizeof(t);
+        do
+                t[--i] = hex[v & 15];
+        while ((v >>= 4) && i > 2);
+        t[--i] = 'x';
+        t[--i] = '0';
+        put_raw(o, t + i, sizeof(t) - i);
+}
+
+/* Text that came from the program (names, paths) must not forge lines or
+ * break JSON: control bytes, quotes and non-ASCII are escaped. */
+static void put_esc(struct out *o, const char *s, size_t len)
+{
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c == '\\' || (o->json && c == '"')) {
+                        char e[2] = { '\\', (char)c };
+                        put_raw(o, e, 2);
+                } else if (c < 0x20 || c >= 0x7f) {
+                        char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+                        if (o->json)
+                                put_raw(o, e, 6);
+                        else {
+                                char t[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+                                put_raw(o, t, 4);
+                        }
+                } else {
+                        put_raw(o, (const char *)&c, 1);
+                }
+        }
+}
+
+/* Up to size-1 bytes of a NUL-terminated string in process pid.  Returns
+ * its length, or -1 when unreadable; *trunc when no NUL was found. */
+static ssize_t read_string(int pid, uint64_t addr, char *buf, size_t size, bool *trunc)
+{
+        *trunc = false;
+        if (pid <= 0 || !addr || size < 2)
+                return -1;
+        struct iovec local = { buf, size - 1 };
+        struct iovec remote = { (void *)(uintptr_t)addr, size - 1 };
+        /* A partial read (string near the end of a mapping) is fine. */
+        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        if (n <= 0)
+                return -1;
+        buf[n] = '\0';
+        size_t len = strnlen(buf, (size_t)n);
+        *trunc = len == (size_t)n;
+        return (ssize_t)len;
+}
+
+static void put_str_arg(struct out *o, int pid, uint64_t addr)
+{
+        char s[256];
+        bool trunc;
+        ssize_t n = read_string(pid, addr, s, sizeof(s), &trunc);
+        if (n < 0) {
+                put_x(o, addr);
+                return;
+        }
+        put(o, o->json ? "\\\"" : "\"");
+        put_esc(o, s, (size_t)n);
+        put(o, o->json ? "\\\"" : "\"");
+        if (trunc)
+                put(o, "...");
+}
+
+static void put_flags(struct out *o, const struct syscall_const *t, uint64_t v)
+{
+        bool any = false;
+        for (; t->name; t++) {
+                if (!t->value || (v & t->value) != t->value)
+                        continue;
+                if (any)
+                        put(o, "|");
+                put(o, t->name);
+                v &= ~(uint64_t)t->value;
+                any = true;
+        }
+        if (v || !any) {
+                if (any)
+                        put(o, "|");
+                put_x(o, v);
+        }
+}
+
+static void put_named(struct out *o, const struct syscall_const *t, uint64_t v)
+{
+        const char *n = syscall_const_name(t, v);
+        if (n)
+                put(o, n);
+        else
+                put_d(o, (int64_t)v);
+}
+
+static const struct syscall_const prot_flags[] = {
+        { "PROT_READ", PROT_READ }, { "PROT_WRITE", PROT_WRITE }, { "PROT_EXEC", PROT_EXEC }, { NULL, 0 },
+};
+static const struct syscall_const memfd_flags[] = {
+        { "MFD_CLOEXEC", 0x1 }, { "MFD_ALLOW_SEALING", 0x2 }, { "MFD_HUGETLB", 0x4 },
+        { "MFD_NOEXEC_SEAL", MFD_NOEXEC_SEAL }, { "MFD_EXEC", MFD_EXEC }, { NULL, 0 },
+};
+
+/* How to show the arguments of the calls worth decoding:
+ * d int, x hex, s string, f dirfd, R ptrace request, A address family,
+ * I ioctl request, C clone flags, P prctl option, M prot, F memfd flags. */
+static const struct {
+        int nr;
+        const char *fmt;
+} decoders[] = {
+        { __NR_ptrace, "Rd" },         { __NR_socket, "Axd" },      { __NR_socketpair, "Axd" },
+        { __NR_ioctl, "dI" },          { __NR_clone, "C" },         { __NR_unshare, "C" },
+        { __NR_prctl, "Px" },          { __NR_personality, "x" },   { __NR_memfd_create, "sF" },
+        { __NR_mmap, "xdMx" },         { __NR_mprotect, "xdM" },    { __NR_pkey_mprotect, "xdMd" },
+        { __NR_kill, "dd" },           { __NR_tkill, "dd" },        { __NR_tgkill, "ddd" },
+        { __NR_open, "sx" },           { __NR_openat, "fsx" },      { __NR_openat2, "fs" },
+        { __NR_creat, "sx" },          { __NR_execve, "s" },        { __NR_execveat, "fsxxx" },
+        { __NR_mount, "sssx" },        { __NR_umount2, "sx" },      { __NR_chroot, "s" },
+        { __NR_pivot_root, "ss" },     { __NR_mkdir, "sx" },        { __NR_mkdirat, "fsx" },
+        { __NR_unlink, "s" },          { __NR_unlinkat, "fsx" },    { __NR_rmdir, "s" },
+        { __NR_chdir, "s" },           { __NR_access, "sx" },       { __NR_faccessat, "fsx" },
+        { __NR_stat, "s" },            { __NR_lstat, "s" },         { __NR_newfstatat, "fs" },
+        { __NR_readlink, "s" },        { __NR_rename, "ss" },       { __NR_link, "ss" },
+        { __NR_symlink, "ss" },        { __NR_mknod, "sxx" },       { __NR_chmod, "sx" },
+        { __NR_chown, "sdd" },         { __NR_truncate, "sd" },     { __NR_swapon, "sx" },
+        { __NR_swapoff, "s" },         { __NR_acct, "s" },          { __NR_open_tree, "fsx" },
+        { __NR_move_mount, "fsfsx" },  { __NR_fsopen, "sx" },       { __NR_setns, "dC" },
+        { __NR_bpf, "dxd" },           { __NR_keyctl, "dxx" },      { __NR_add_key, "ss" },
+        { __NR_request_key, "ss" },    { __NR_seccomp, "dx" },      { __NR_process_vm_readv, "d" },
+        { __NR_process_vm_writev, "d" }, { __NR_pidfd_getfd, "ddx" }, { __NR_io_uring_setup, "dx" },
+        { __NR_init_module, "xds" },   { __NR_finit_module, "dsx" }, { __NR_delete_module, "sx" },
+        { __NR_reboot, "xxx" },        { __NR_kexec_load, "xdx" },  { __NR_userfaultfd, "x" },
+        { __NR_perf_event_open, "xddd" }, { __NR_open_by_handle_at, "dxx" },
+        { __NR_getppid, "" },          { __NR_getpgrp, "" },        { __NR_setsid, "" },
+        { __NR_vhangup, "" },          { __NR_sync, "" },           { __NR_setuid, "d" },          { __NR_setgid, "d" },        { __NR_setresuid, "ddd" },
+        { __NR_setresgid, "ddd" },     { __NR_setgroups, "dx" },    { __NR_settimeofday, "xx" },   { __NR_clock_settime, "dx" }, { __NR_sethostname, "sd" },
+};
+
+static void put_args(struct out *o, const struct seccomp_data *d, int pid)
+{
+        const char *fmt = NULL;
+        for (size_t i = 0; i < ARRAY_SIZE(decoders); i++)
+                if (decoders[i].nr == d->nr)
+                        fmt = decoders[i].fmt;
+        if (!fmt)
+                fmt = "xxx";
+        for (unsigned i = 0; fmt[i] && i < 6; i++) {
+                uint64_t v = d->args[i];
+                if (i)
+                        put(o, ", ");
+                switch (fmt[i]) {
+                case 'd':
+                        put_d(o, (int32_t)v);
+                        break;
+                case 's':
+                        put_str_arg(o, pid, v);
+                        break;
+                case 'f':
+                        if ((int32_t)v == AT_FDCWD)
+                                put(o, "AT_FDCWD");
+                        else
+                                put_d(o, (int32_t)v);
+                        break;
+                case 'R':
+                        put_named(o, syscall_ptrace_names, v);
+                        break;
+                case 'A': {
+                        const char *n = syscall_const_name(syscall_af_names, (uint32_t)v);
+                        if (n)
+                                put(o, n);
+                        else
+                                put_d(o, (int32_t)v);
+                        break;
+                }
+                case 'I': {
+                        const char *n = syscall_const_name(syscall_ioctl_names, (uint32_t)v);
+                        if (n)
+                                put(o, n);
+                        if (!n || v > 0xffffffffULL) {
+                                if (n)
+                                        put(o, " ");
+                                put_x(o, v);
+                        }
+                        break;
+                }
+                case 'C':
+                        put_flags(o, syscall_clone_flags, v);
+                        break;
+                case 'P':
+                        put_named(o, syscall_prctl_names, (uint32_t)v);
+                        break;
+                case 'M':
+                        put_flags(o, prot_flags, v);
+                        break;
+                case 'F':
+                        put_flags(o, memfd_flags, (uint32_t)v);
+                        break;
+                default:
+                        put_x(o, v);
+                }
+        }
+}
+
+size_t supervisor_format(const struct seccomp_prog *prog, const struct seccomp_data *d, int pid,
+                         const char *comm, const char *verdict_word, const char *reason, bool json,
+                         char *buf, size_t size)
+{
+        struct out o = { buf, size, 0, json };
+        const char *name = d->nr >= 0 && (size_t)d->nr < prog->nr_max ? prog->names[d->nr] : NULL;
+        if (!size)
+                return 0;
+        if (!reason)
+                reason = "denied";
+        if (!json) {
+                put(&o, "sbx: ");
+                put(&o, verdict_word);
+                put(&o, " ");
+                if (name)
+                        put(&o, name);
+                else {
+                        put(&o, "syscall ");
+                        put_d(&o, d->nr);
+                }
+                put(&o, "(");
+                put_args(&o, d, pid);
+                put(&o, ") in ");
+                put_esc(&o, comm, strlen(comm));
+                put(&o, " (pid ");
+                put_d(&o, pid);
+                put(&o, "): ");
+                put(&o, reason);
+        } else {
+                put(&o, "{\"event\":\"seccomp\",\"verdict\":\"");
+                put(&o, verdict_word);
+                put(&o, "\",\"syscall\":\"");
+                put(&o, name ? name : "?");
+                put(&o, "\",\"nr\":");
+                put_d(&o, d->nr);
+                put(&o, ",\"args\":\"");
+                put_args(&o, d, pid);
+                put(&o, "\",\"raw\":[");
+                for (unsigned i = 0; i < 6; i++) {
+                        put(&o, i ? ",\"" : "\"");
+                        put_x(&o, d->args[i]);
+                        put(&o, "\"");
+                }
+                put(&o, "],\"pid\":");
+                put_d(&o, pid);
+                put(&o, ",\"comm\":\"");
+                put_esc(&o, comm, strlen(comm));
+                put(&o, "\",\"action\":\"");
+                put(&o, prog->action == DENY_KILL ? "kill" : prog->action == DENY_LOG ? "log"
+                        : prog->action == DENY_NOTIFY ? "notify" : "errno");
+                put(&o, "\",\"errno\":\"");
+                put(&o, prog->errno_name ? prog->errno_name : "");
+                put(&o, "\",\"reason\":\"");
+                put_esc(&o, reason, strlen(reason));
+                put(&o, "\"}");
+        }
+        /* Always end with a newline, even when the buffer is full. */
+        if (o.n + 1 >= o.size)
+                o.n = o.size - 2;
+        o.buf[o.n++] = '\n';
+        o.buf[o.n] = '\0';
+        return o.n;
+}
+
+/* ---- answering ----------------------------------------------------------- */
+
+static bool id_valid(int listener, uint64_t id)
+{
+        return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static int respond(int listener, const struct seccomp_prog *prog, uint64_t id, int error, bool cont)
+{
+        union {
+                struct seccomp_notif_resp r;
+                char pad[256];
+        } resp;
+        memset(&resp, 0, sizeof(resp));
+        resp.r.id = id;
+        resp.r.error = cont ? 0 : -error;
+        resp.r.flags = cont ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+        (void)prog;
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
+                /* The caller died or was interrupted meanwhile: not our problem. */
+                if (errno == ENOENT)
+                        return 0;
+                return -errno;
+        }
+        return 0;
+}
+
+static void read_comm(int pid, char *buf, size_t size)
+{
+        char path[40] = "/proc/";
+        struct out o = { path, sizeof(path), strlen(path), false };
+        put_d(&o, pid);
+        put(&o, "/comm");
+        path[o.n] = '\0';
+        buf[0] = '\0';
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                ssize_t n = read(fd, buf, size - 1);
+                close(fd);
+                if (n > 0) {
+                        buf[n] = '\0';
+                        buf[strcspn(buf, "\n")] = '\0';
+                }
+        }
+        if (!buf[0] && size > 1) {
+                buf[0] = '?';
+                buf[1] = '\0';
+        }
+}
+
+/* One line into the report pipe.  The pipe is non-blocking (init must
+ * never stall on a reader that does not read) and a line is shorter than
+ * PIPE_BUF, so it is written whole or not at all: then it is counted. */
+static void report_line(struct sv_report *rep, const char *s, size_t n)
+{
+        ssize_t k;
+        do
+                k = write(rep->fd, s, n);
+        while (k < 0 && errno == EINTR);
+        if (k != (ssize_t)n)
+                rep->lost++;
+}
+
+static int rewrite_memfd(int listener, const struct seccomp_prog *prog, const struct seccomp_notif *n)
+{
+        char name[MFD_NAME_MAX + 2];
+        bool trunc;
+        ssize_t len = read_string((int)n->pid, n->data.args[0], name, sizeof(name), &trunc);
+        if (!id_valid(listener, n->id))
+                return 0;
+        if (len < 0)
+                return respond(listener, prog, n->id, EFAULT, false);
+        if (trunc || len > MFD_NAME_MAX)
+                return respond(listener, prog, n->id, EINVAL, false);
+
+        unsigned flags = (uint32_t)n->data.args[1];
+        int fd = memfd_create(name, flags | MFD_NOEXEC_SEAL);
+        if (fd < 0)
+                return respond(listener, prog, n->id, errno, false);
+        struct seccomp_notif_addfd add = {
+                .id = n->id,
+                .flags = SECCOMP_ADDFD_FLAG_SEND,
+                .srcfd = (uint32_t)fd,
+                .newfd_flags = (flags & MFD_CLOEXEC) ? O_CLOEXEC : 0,
+        };
+        int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+        int e = errno;
+        close(fd);
+        if (r >= 0 || e == ENOENT)
+                return 0;
+        /* e.g. EMFILE in the program: that is the call's answer. */
+        return respond(listener, prog, n->id, e, false);
+}
+
+int supervisor_handle(int listener, const struct plan *plan, struct sv_report *rep)
+{
+        const struct seccomp_prog *prog = &plan->seccomp;
+        union {
+                struct seccomp_notif n;
+                char pad[1024];
+        } req;
+        char line[4096];
+        char comm[32];
+        const char *reason;
+
+        /* The kernel writes notif_size bytes (it grows with new kernels):
+         * the parent checked the size, refuse rather than overflow. */
+        if (prog->notif_size > sizeof(req))
+                return -ENOSPC;
+        memset(&req, 0, sizeof(req));
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &req) < 0) {
+                if (errno == EINTR || errno == ENOENT)
+                        return 0;
+                return -errno;
+        }
+        const struct seccomp_notif *n = &req.n;
+        enum sv_verdict v = supervisor_decide(prog, &n->data, &reason);
+
+        switch (v) {
+        case SV_MEMFD:
+                return rewrite_memfd(listener, prog, n);
+        case SV_ENOSYS:
+                return respond(listener, prog, n->id, ENOSYS, false);
+        case SV_ALLOWED:
+                /* The filter notified a call these tables allow: they
+                 * disagree, so refuse it. */
+                reason = "internal: the filter and the supervisor disagree";
+                v = SV_DENY;
+                break;
+        default:
+                break;
+        }
+
+        bool kill_it = prog->action == DENY_KILL;
+        bool cont = v == SV_NOT_ALLOWED && prog->action == DENY_LOG;
+        if (rep && rep->fd >= 0) {
+                read_comm((int)n->pid, comm, sizeof(comm));
+                size_t len = supervisor_format(prog, &n->data, (int)n->pid, comm,
+                                               kill_it ? "killed" : cont ? "logged" : "denied", reason,
+                                               plan->spawn_flags & SBX_SPAWN_LOG_JSON, line, sizeof(line));
+                /* Only report a call that is still pending: after the check
+                 * the pid and the memory read above belonged to it. */
+                if (id_valid(listener, n->id))
+                        report_line(rep, line, len);
+        }
+        if (kill_it) {
+                /* The task sleeps in the notification until answered, so
+                 * after the check the pid is its own; a pidfd taken before
+                 * the check keeps it so (a thread that is not the leader
+                 * has no pidfd before Linux 6.9: then kill() by pid).
+                 * SIGKILL ends the process before the answer. */
+                int pfd = (int)syscall(__NR_pidfd_open, (pid_t)n->pid, 0);
+                if (id_valid(listener, n->id)) {
+                        if (pfd < 0 || syscall(__NR_pidfd_send_signal, pfd, SIGKILL, NULL, 0) < 0)
+                                kill((pid_t)n->pid, SIGKILL);
+                }
+                if (pfd >= 0)
+                        close(pfd);
+        }
+        return respond(listener, prog, n->id, prog->deny_errno, cont);
+}

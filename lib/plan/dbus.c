@@ -1,0 +1,404 @@
+/* dbus.c — [dbus]: the session bus, filtered.  A sandbox with [dbus] names
+ * never sees the real bus socket: sbx starts xdg-dbus-proxy (as the caller,
+ * outside the sandbox) listening on a socket in a fresh private directory,
+ * with --filter and the profile's names, and binds that socket where the
+ * program looks for the bus.  Everything not named is invisible.
+ *
+ * The proxy runs in a sandbox of its own (sbx_spawn, proxy_policy): /usr,
+ * the real bus socket and its socket directory, no network, no other
+ * program; as the caller, whose bus it is.
+ *
+ * Lifetime: the proxy gets one end of a socketpair as --fd; it writes a
+ * byte there when it listens, and exits when the other end closes.  sbx
+ * keeps that end (close-on-exec) in the sandbox's struct sbx_process and
+ * closes it when the sandbox is reaped or freed; if sbx itself dies (even
+ * by SIGKILL) the kernel closes it, so the proxy never outlives its caller
+ * (PR_SET_PDEATHSIG alone would not do: it fires when the forking *thread*
+ * ends).  The socket file and its directory are removed as soon as the
+ * sandbox has bound the socket (the bind keeps the inode reachable). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "plan/dbus.h"
+#include "plan/plan.h"
+#include "base/util.h"
+
+#define PROXY_START_TIMEOUT_MS 10000
+
+struct dbus_proxy {
+        struct sbx_process *sandbox; /* the proxy runs in its own sandbox */
+        int fd;                      /* our end of --fd: closing it stops the proxy */
+};
+
+static const char *const proxy_paths[] = { "/usr/bin/xdg-dbus-proxy", "/usr/libexec/xdg-dbus-proxy",
+                                           "/usr/local/bin/xdg-dbus-proxy" };
+
+bool dbus_wanted(const struct sbx_policy *p)
+{
+        return p->dbus_talk.n + p->dbus_own.n + p->dbus_see.n + p->dbus_call.n + p->dbus_broadcast.n > 0;
+}
+
+/* SBX_DBUS_PROXY (an absolute path) overrides the search; for tests and
+ * unusual installations. */
+static const char *proxy_path(void)
+{
+        const char *e = getenv("SBX_DBUS_PROXY");
+        if (e && e[0] == '/')
+                return access(e, X_OK) == 0 ? e : NULL;
+        for (size_t i = 0; i < ARRAY_SIZE(proxy_paths); i++)
+                if (access(proxy_paths[i], X_OK) == 0)
+                        return proxy_paths[i];
+        return NULL;
+}
+
+/* The host path of the session bus: the first unix:path= address of
+ * $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus.  NULL: no bus;
+ * *unsupported set when the variable names only other transports. */
+static char *bus_path(const char **unsupported)
+{
+        const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
+        *unsupported = NULL;
+        if (a && *a) {
+                for (const char *s = a; s && *s;) {
+                        const char *end = strchr(s, ';');
+                        size_t len = end ? (size_t)(end - s) : strlen(s);
+                        if (len > 10 && strncmp(s, "unix:path=", 10) == 0) {
+                                const char *v = s + 10;
+                                size_t vlen = len - 10;
+                                const char *comma = memchr(v, ',', vlen);
+                                if (comma)
+                                        vlen = (size_t)(comma - v);
+                                /* An escaped path (%xx) is rare; refuse rather than guess. */
+                                if (memchr(v, '%', vlen) || vlen == 0 || v[0] != '/')
+                                        break;
+                                return strndup(v, vlen);
+                        }
+                        s = end ? end + 1 : NULL;
+                }
+                *unsupported = a;
+                return NULL;
+        }
+        const char *x = getenv("XDG_RUNTIME_DIR");
+        char *p = NULL;
+        if (!x || x[0] != '/' || asprintf(&p, "%s/bus", x) < 0)
+                return NULL;
+        struct stat st;
+        if (stat(p, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+                free(p);
+                return NULL;
+        }
+        return p;
+}
+
+static bool path_covers(const char *dir, const char *path)
+{
+        size_t n = strlen(dir);
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        return strncmp(dir, path, n) == 0 && (path[n] == 0 || path[n] == '/' || n == 1);
+}
+
+static const char *env_get(char **envp, const char *name)
+{
+        size_t n = strlen(name);
+        for (; envp && *envp; envp++)
+                if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+                        return *envp + n + 1;
+        return NULL;
+}
+
+/* Replace or add NAME=VALUE in a malloc'd NULL-terminated vector. */
+static int env_put(char ***envp, char *assignment)
+{
+        size_t n = strcspn(assignment, "="), i = 0;
+        for (; *envp && (*envp)[i]; i++)
+                if (strncmp((*envp)[i], assignment, n) == 0 && (*envp)[i][n] == '=') {
+                        free((*envp)[i]);
+                        (*envp)[i] = assignment;
+                        return 0;
+                }
+        char **v = realloc(*envp, (i + 2) * sizeof(char *));
+        if (!v) {
+                free(assignment);
+                return -ENOMEM;
+        }
+        v[i] = assignment;
+        v[i + 1] = NULL;
+        *envp = v;
+        return 0;
+}
+
+/* Appends prefix + s. */
+static int argv_add(char ***v, size_t *n, const char *prefix, const char *s)
+{
+        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        nv[*n] = NULL;
+        if (asprintf(&nv[*n], "%s%s", prefix, s) < 0) {
+                nv[*n] = NULL;
+                return -ENOMEM;
+        }
+        nv[++*n] = NULL;
+        return 0;
+}
+
+static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_plan *d)
+{
+        size_t n = 0;
+        int r = 0;
+        const struct {
+                const struct strlist *l;
+                const char *prefix;
+        } rules[] = { { &p->dbus_see, "--see=" },   { &p->dbus_talk, "--talk=" },
+                      { &p->dbus_own, "--own=" },   { &p->dbus_call, "--call=" },
+                      { &p->dbus_broadcast, "--broadcast=" } };
+        /* The sync fd is always 3 in the proxy (dbus_proxy_start). */
+        if ((r = argv_add(&d->argv, &n, "", exe)) < 0 || (r = argv_add(&d->argv, &n, "", "--fd=3")) < 0 ||
+            (r = argv_add(&d->argv, &n, "", d->address)) < 0 || (r = argv_add(&d->argv, &n, "", d->sock)) < 0 ||
+            (r = argv_add(&d->argv, &n, "", "--filter")) < 0)
+                return r;
+        for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
+                for (size_t j = 0; j < rules[i].l->n; j++)
+                        if ((r = argv_add(&d->argv, &n, rules[i].prefix, rules[i].l->v[j])) < 0)
+                                return r;
+        return 0;
+}
+
+int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err)
+{
+        const struct strlist *keys[] = { &p->dbus_talk, &p->dbus_own, &p->dbus_see, &p->dbus_call,
+                                          &p->dbus_broadcast };
+        const struct sbx_loc *where = NULL;
+        for (size_t i = 0; i < ARRAY_SIZE(keys) && !where; i++)
+                if (keys[i]->n)
+                        where = &keys[i]->loc[0];
+        if (!p->ns_mount || plan->self)
+                return sbx_err_at(err, -EINVAL, where->file, where->line,
+                                  "[dbus] needs a sandbox with its own mount namespace (the proxy's socket is "
+                                  "bound in place of the bus): not with [namespaces] mount = no, nor sbx_confine()");
+        const char *unsupported;
+        _cleanup_free_ char *bus = bus_path(&unsupported);
+        if (!bus && unsupported)
+                return sbx_err_at(err, -EINVAL, where->file, where->line,
+                                  "[dbus]: DBUS_SESSION_BUS_ADDRESS=%s has no plain unix:path= address",
+                                  unsupported);
+        if (!bus)
+                return plan_note(plan, "[dbus]: no session bus (DBUS_SESSION_BUS_ADDRESS unset, no "
+                                       "$XDG_RUNTIME_DIR/bus); the sandbox gets none");
+        /* With a bus to reach, never without the filter; with none there
+         * is nothing to filter, and nothing is needed. */
+        const char *exe = proxy_path();
+        if (!exe)
+                return sbx_err_at(err, -ENOENT, where->file, where->line,
+                                  "[dbus] needs xdg-dbus-proxy (Debian package xdg-dbus-proxy), which is not "
+                                  "installed; refusing to start without the filter");
+
+        /* The profile must not show the real bus next to the filtered one. */
+        for (size_t i = 0; i < plan->nmounts; i++) {
+                const struct plan_mount *m = &plan->mounts[i];
+                if (m->kind == PM_BIND && m->src && path_covers(m->src, bus)) {
+                        const struct sbx_loc *l = m->loc;
+                        /* No profile line: the working directory or a file argument. */
+                        if (!l)
+                                return sbx_err_at(err, -EINVAL, where->file, where->line,
+                                                  "[dbus]: the working directory or a file argument %s "
+                                                  "contains the real session bus %s, which would be "
+                                                  "shown unfiltered; run from another directory",
+                                                  m->src, bus);
+                        return sbx_err_at(err, -EINVAL, l->file, l->line,
+                                          "binding %s shows the real session bus %s, which [dbus] filters; "
+                                          "bind something narrower", m->src, bus);
+                }
+        }
+
+        /* The proxy passes the client's authentication through: a client
+         * claims its own uid (EXTERNAL), and the bus compares that with
+         * the proxy's, the caller's. */
+        if (plan->inside_uid != plan->host_uid || plan->map_uid != plan->host_uid)
+                return plan_note(plan, "[dbus]: the sandbox runs as uid %u (host uid %u), the bus's "
+                                       "user is %u: the bus would refuse it, so the sandbox gets none "
+                                       "(as root: keep-root = yes and uid = 0)",
+                                 (unsigned)plan->inside_uid, (unsigned)plan->map_uid,
+                                 (unsigned)plan->host_uid);
+        struct dbus_plan *d = calloc(1, sizeof(*d));
+        if (!d)
+                return -ENOMEM;
+        plan->dbus = d;
+        int r;
+        d->bus = TAKE_PTR(bus);
+        if (asprintf(&d->address, "unix:path=%s", d->bus) < 0)
+                return -ENOMEM;
+
+        const char *base = getenv("XDG_RUNTIME_DIR");
+        struct stat st;
+        if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) || access(base, W_OK) < 0)
+                base = "/tmp";
+        char *dir = NULL;
+        if (asprintf(&dir, "%s/sbx-dbus-XXXXXX", base) < 0)
+                return -ENOMEM;
+        if (!mkdtemp(dir)) {
+                r = -errno;
+                free(dir);
+                return sbx_err_setup(err, r, "dbus", "making a directory under %s", base);
+        }
+        d->dir = dir;
+        if (asprintf(&d->sock, "%s/bus", dir) < 0)
+                return -ENOMEM;
+        if ((r = build_argv(p, exe, d)) < 0)
+                return r;
+
+        const char *rt = env_get(plan->envp, "XDG_RUNTIME_DIR");
+        char *inside = NULL, *addr = NULL;
+        if (rt && rt[0] == '/')
+                r = asprintf(&inside, "%s/bus", rt);
+        else
+                r = asprintf(&inside, "/run/user/%u/bus", (unsigned)plan->inside_uid);
+        if (r < 0 || !plan_own(plan, inside))
+                return -ENOMEM;
+        if (asprintf(&addr, "DBUS_SESSION_BUS_ADDRESS=unix:path=%s", inside) < 0)
+                return -ENOMEM;
+        if ((r = env_put(&plan->envp, addr)) < 0)
+                return r;
+        struct plan_mount m = { .kind = PM_BIND, .src = d->sock, .src_fd = -1, .dst = inside,
+                                .readonly = true, .noexec = true, .loc = where };
+        return plan_add_mount(plan, &m);
+}
+
+void dbus_plan_done(struct dbus_plan *d)
+{
+        if (!d)
+                return;
+        if (d->sock)
+                (void)unlink(d->sock);
+        if (d->dir)
+                (void)rmdir(d->dir);
+        free(d->bus);
+        free(d->address);
+        free(d->dir);
+        free(d->sock);
+        sbx_strv_free(d->argv);
+        free(d);
+}
+
+/* The proxy's own sandbox: the system's libraries, the real bus socket,
+ * its socket directory, nothing else; no network, its one executable. */
+static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct sbx_error **err)
+{
+        const struct dbus_plan *d = plan->dbus;
+        static const char ini[] = "[filesystem]\n"
+                                  "ro-bind = /usr\n"
+                                  "symlink = usr/bin:/bin usr/lib:/lib usr/lib64:/lib64\n"
+                                  "ro-bind = -/etc/ld.so.cache -/etc/ld.so.conf -/etc/ld.so.conf.d\n"
+                                  "ro-bind = -/etc/passwd -/etc/group -/etc/nsswitch.conf\n"
+                                  "[network]\nmode = none\n"
+                                  "[seccomp]\nallow = @default\n"
+                                  "[limits]\nprocesses = 64\nmemory = 256M\n";
+        struct sbx_policy *p = NULL;
+        int r = sbx_policy_new(&p);
+        if (r >= 0)
+                r = sbx_policy_load_string(p, ini, "xdg-dbus-proxy's sandbox", err);
+        /* It must run as the bus's user (the caller), root included. */
+        if (r >= 0 && plan->host_uid == 0) {
+                p->keep_root = true;
+                p->uid = 0;
+                p->gid = 0;
+        }
+        if (r >= 0)
+                r = sbx_policy_add_bind(p, d->bus, d->bus, SBX_BIND_RO, err);
+        if (r >= 0)
+                r = sbx_policy_add_bind(p, d->dir, d->dir, 0, err);
+        if (r >= 0)
+                r = strlist_add(&p->exec_allow, d->argv[0], (struct sbx_loc){ 0 });
+        if (r < 0) {
+                sbx_policy_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
+int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sbx_error **err)
+{
+        const struct dbus_plan *d = plan->dbus;
+        int sv[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+                return sbx_err_setup(err, -errno, "dbus", "socketpair");
+        _cleanup_close_ int mine = sv[0], theirs = sv[1];
+        /* A previous launch from the same plan may have left its socket. */
+        (void)unlink(d->sock);
+
+        size_t argc = 0;
+        while (d->argv[argc])
+                argc++;
+        _cleanup_free_ const char **argv = calloc(argc + 1, sizeof(char *));
+        char fdarg[32];
+        if (!argv)
+                return -ENOMEM;
+        snprintf(fdarg, sizeof(fdarg), "--fd=%d", theirs);
+        for (size_t i = 0; i < argc; i++)
+                argv[i] = i == 1 ? fdarg : d->argv[i];
+
+        struct sbx_policy *p = NULL;
+        int r = proxy_policy(plan, &p, err);
+        if (r < 0)
+                return r;
+        struct sbx_spawn_options o = {
+                .size = sizeof(o), .file = d->argv[0], .argv = argv,
+                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = plan->log_fd,
+                .keep_fds = &theirs, .n_keep_fds = 1, .cwd = "/", .log_fd = -1,
+        };
+        struct dbus_proxy *px = calloc(1, sizeof(*px));
+        if (!px) {
+                sbx_policy_free(p);
+                return -ENOMEM;
+        }
+        px->fd = -1;
+        r = sbx_spawn(p, &o, &px->sandbox, err);
+        sbx_policy_free(p);
+        if (r < 0) {
+                free(px);
+                return r;
+        }
+        close(TAKE_FD(theirs));
+        px->fd = TAKE_FD(mine);
+        /* It listens within milliseconds (it connects to the bus only for
+         * each client); a proxy stuck before that must not hang sbx. */
+        struct pollfd pfd = { .fd = px->fd, .events = POLLIN };
+        char c;
+        ssize_t n = -1;
+        int pr;
+        while ((pr = poll(&pfd, 1, PROXY_START_TIMEOUT_MS)) < 0 && errno == EINTR)
+                ;
+        if (pr == 0)
+                errno = ETIMEDOUT;
+        else if (pr > 0)
+                while ((n = read(px->fd, &c, 1)) < 0 && errno == EINTR)
+                        ;
+        if (n != 1) {
+                int e = n < 0 ? -errno : -EPROTO;
+                dbus_proxy_stop(px);
+                return sbx_err_setup(err, e, "dbus", "xdg-dbus-proxy did not start (for %s)", d->address);
+        }
+        *ret = px;
+        return 0;
+}
+
+void dbus_proxy_stop(struct dbus_proxy *px)
+{
+        if (!px)
+                return;
+        if (px->fd >= 0)
+                close(px->fd);
+        /* Closing --fd makes it exit; freeing its sandbox kills what is
+         * left and reaps it. */
+        sbx_process_free(px->sandbox);
+        free(px);
+}

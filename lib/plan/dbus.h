@@ -1,0 +1,36 @@
+/* dbus.h — [dbus]: the session bus through a filtering proxy (dbus.c). */
+#pragma once
+
+#include <sys/types.h>
+
+#include "profile/policy.h"
+
+struct plan;
+struct sbx_error;
+
+/* What one launch needs for its proxy, decided while the plan is built. */
+struct dbus_plan {
+        char *bus;     /* the real bus socket (host path) */
+        char *address; /* "unix:path=" + bus */
+        char *dir;     /* private directory (0700) for the proxy's socket */
+        char *sock;    /* dir + "/bus": bound inside in place of the bus */
+        char **argv;   /* xdg-dbus-proxy's command line, NULL-terminated */
+};
+
+/* A running proxy, owned by the sandbox's struct sbx_process. */
+struct dbus_proxy;
+
+bool dbus_wanted(const struct sbx_policy *p);
+/* For a policy with [dbus] names: find the real bus, make the socket
+ * directory, bind the socket-to-be inside and point
+ * DBUS_SESSION_BUS_ADDRESS at it (plan->dbus).  Fails when xdg-dbus-proxy
+ * is missing or the profile binds the real bus.  No session bus, or one
+ * that would refuse the sandbox's uid: a note, and the sandbox gets none. */
+int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err);
+/* Removes the socket and its directory (a running sandbox keeps its bind). */
+void dbus_plan_done(struct dbus_plan *d);
+/* Starts xdg-dbus-proxy in a sandbox of its own, as the caller, and
+ * returns once it listens. */
+int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sbx_error **err);
+/* Ends and reaps the proxy.  NULL-safe. */
+void dbus_proxy_stop(struct dbus_proxy *px);
