@@ -55,7 +55,6 @@
 #include <unistd.h>
 
 #include "launch/caps.h"
-#include "plan/dbus.h"
 #include "syscalls/init_filter.h"
 #include "plan/limit.h"
 #include "launch/mount.h"
@@ -131,7 +130,12 @@ struct sbx_process {
         int status;
         struct cgroup_sandbox *cg; /* limit.c; removed once reaped */
         struct sbx_process_stats stats; /* filled when reaped */
-        struct dbus_proxy *dbus; /* [dbus]: stopped once reaped */
+        /* helpers that live as long as the sandbox (the D-Bus proxy):
+         * each a sandbox of its own and our end of a socket whose closing
+         * tells it to exit; ended once this one is reaped */
+        struct sbx_process *helpers[SPAWN_MAX_HELPERS];
+        int helper_fds[SPAWN_MAX_HELPERS];
+        size_t nhelpers;
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -999,7 +1003,9 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 proc->stats.reports_lost = proc->relay_lost + (got ? m.lost : 0);
                 proc->reaped = true;
                 report_lost(proc, proc->stats.reports_lost);
-                dbus_proxy_stop(TAKE_PTR(proc->dbus));
+                for (size_t i = 0; i < proc->nhelpers; i++)
+                        spawn_helper_end(TAKE_PTR(proc->helpers[i]), TAKE_FD(proc->helper_fds[i]));
+                proc->nhelpers = 0;
                 close(proc->status_fd);
                 proc->status_fd = -1;
                 if (proc->report_fd >= 0) {
@@ -1047,25 +1053,34 @@ SBX_EXPORT int sbx_exit_code(int status)
         return SBX_EXIT_SETUP;
 }
 
-SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *o,
-                         struct sbx_process **ret, struct sbx_error **err)
+int spawn_adopt_helper(struct sbx_process *proc, struct sbx_process *helper, int fd)
+{
+        if (proc->nhelpers >= SPAWN_MAX_HELPERS || proc->reaped)
+                return -EBUSY;
+        proc->helpers[proc->nhelpers] = helper;
+        proc->helper_fds[proc->nhelpers++] = fd;
+        return 0;
+}
+
+void spawn_helper_end(struct sbx_process *helper, int fd)
+{
+        /* Closing its socket asks it to exit; freeing its sandbox kills
+         * what is left and reaps it. */
+        if (fd >= 0)
+                close(fd);
+        sbx_process_free(helper);
+}
+
+int spawn_helper(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct sbx_process **ret,
+                 struct sbx_error **err)
 {
         struct plan plan;
         int r = plan_build(p, o, &plan, err);
-        if (r >= 0 && o->log_fd >= 0) {
-                for (char **w = plan.warnings; w && *w; w++)
-                        dprintf(o->log_fd, "sbx: warning: %s\n", *w);
-                for (char **w = plan.notes; (o->flags & SBX_SPAWN_VERBOSE) && w && *w; w++)
-                        dprintf(o->log_fd, "sbx: note: %s\n", *w);
-        }
-        struct dbus_proxy *dbus = NULL;
+        /* A helper's own policy never asks for helpers: no recursion. */
         if (r >= 0 && plan.dbus)
-                r = dbus_proxy_start(&plan, &dbus, err);
+                r = sbx_err_setup(err, -ELOOP, "spawn", "a helper's sandbox cannot have helpers of its own");
         if (r >= 0)
                 r = spawn_plan(&plan, ret, err);
-        if (r >= 0)
-                (*ret)->dbus = TAKE_PTR(dbus);
-        dbus_proxy_stop(dbus);
         plan_done(&plan);
         return r;
 }

@@ -1,6 +1,22 @@
-/* spawn.h — starting a planned sandbox (parent side). */
+/* spawn.h — starting a planned sandbox (parent side), and the helpers that
+ * live as long as it does. */
 #pragma once
 
 #include "plan/plan.h"
 
 int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err);
+
+/* How many helpers one sandbox can own. */
+#define SPAWN_MAX_HELPERS 4
+
+/* A policy for a helper of a sandbox (the D-Bus proxy), started in a
+ * sandbox of its own: the one entry point through which a helper is
+ * spawned.  The helper's policy may not ask for helpers (-ELOOP). */
+int spawn_helper(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct sbx_process **ret,
+                 struct sbx_error **err);
+/* The sandbox proc owns helper and fd from now on and ends them once it is
+ * reaped (-EBUSY: no room, or already reaped; the caller still owns them). */
+int spawn_adopt_helper(struct sbx_process *proc, struct sbx_process *helper, int fd);
+/* Ends a helper: closes fd (asking it to exit), kills and reaps what is
+ * left.  NULL and -1 are fine. */
+void spawn_helper_end(struct sbx_process *helper, int fd);

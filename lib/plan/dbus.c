@@ -1,10 +1,11 @@
-/* dbus.c — [dbus]: the session bus, filtered.  A sandbox with [dbus] names
+/* dbus.c — [dbus]: the session bus, filtered (the plan's part; the proxy
+ * is started by launch/dbus_proxy.c).  A sandbox with [dbus] names
  * never sees the real bus socket: sbx starts xdg-dbus-proxy (as the caller,
  * outside the sandbox) listening on a socket in a fresh private directory,
  * with --filter and the profile's names, and binds that socket where the
  * program looks for the bus.  Everything not named is invisible.
  *
- * The proxy runs in a sandbox of its own (sbx_spawn, proxy_policy): /usr,
+ * The proxy runs in a sandbox of its own (launch/dbus_proxy.c): /usr,
  * the real bus socket and its socket directory, no network, no other
  * program; as the caller, whose bus it is.
  *
@@ -28,13 +29,6 @@
 #include "plan/dbus.h"
 #include "plan/plan.h"
 #include "base/util.h"
-
-#define PROXY_START_TIMEOUT_MS 10000
-
-struct dbus_proxy {
-        struct sbx_process *sandbox; /* the proxy runs in its own sandbox */
-        int fd;                      /* our end of --fd: closing it stops the proxy */
-};
 
 static const char *const proxy_paths[] = { "/usr/bin/xdg-dbus-proxy", "/usr/libexec/xdg-dbus-proxy",
                                            "/usr/local/bin/xdg-dbus-proxy" };
@@ -286,119 +280,4 @@ void dbus_plan_done(struct dbus_plan *d)
         free(d->sock);
         sbx_strv_free(d->argv);
         free(d);
-}
-
-/* The proxy's own sandbox: the system's libraries, the real bus socket,
- * its socket directory, nothing else; no network, its one executable. */
-static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct sbx_error **err)
-{
-        const struct dbus_plan *d = plan->dbus;
-        static const char ini[] = "[filesystem]\n"
-                                  "ro-bind = /usr\n"
-                                  "symlink = usr/bin:/bin usr/lib:/lib usr/lib64:/lib64\n"
-                                  "ro-bind = -/etc/ld.so.cache -/etc/ld.so.conf -/etc/ld.so.conf.d\n"
-                                  "ro-bind = -/etc/passwd -/etc/group -/etc/nsswitch.conf\n"
-                                  "[network]\nmode = none\n"
-                                  "[seccomp]\nallow = @default\n"
-                                  "[limits]\nprocesses = 64\nmemory = 256M\n";
-        struct sbx_policy *p = NULL;
-        int r = sbx_policy_new(&p);
-        if (r >= 0)
-                r = sbx_policy_load_string(p, ini, "xdg-dbus-proxy's sandbox", err);
-        /* It must run as the bus's user (the caller), root included. */
-        if (r >= 0 && plan->host_uid == 0) {
-                p->keep_root = true;
-                p->uid = 0;
-                p->gid = 0;
-        }
-        if (r >= 0)
-                r = sbx_policy_add_bind(p, d->bus, d->bus, SBX_BIND_RO, err);
-        if (r >= 0)
-                r = sbx_policy_add_bind(p, d->dir, d->dir, 0, err);
-        if (r >= 0)
-                r = strlist_add(&p->exec_allow, d->argv[0], (struct sbx_loc){ 0 });
-        if (r < 0) {
-                sbx_policy_free(p);
-                return r;
-        }
-        *ret = p;
-        return 0;
-}
-
-int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sbx_error **err)
-{
-        const struct dbus_plan *d = plan->dbus;
-        int sv[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
-                return sbx_err_setup(err, -errno, "dbus", "socketpair");
-        _cleanup_close_ int mine = sv[0], theirs = sv[1];
-        /* A previous launch from the same plan may have left its socket. */
-        (void)unlink(d->sock);
-
-        size_t argc = 0;
-        while (d->argv[argc])
-                argc++;
-        _cleanup_free_ const char **argv = calloc(argc + 1, sizeof(char *));
-        char fdarg[32];
-        if (!argv)
-                return -ENOMEM;
-        snprintf(fdarg, sizeof(fdarg), "--fd=%d", theirs);
-        for (size_t i = 0; i < argc; i++)
-                argv[i] = i == 1 ? fdarg : d->argv[i];
-
-        struct sbx_policy *p = NULL;
-        int r = proxy_policy(plan, &p, err);
-        if (r < 0)
-                return r;
-        struct sbx_spawn_options o = {
-                .size = sizeof(o), .file = d->argv[0], .argv = argv,
-                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = plan->log_fd,
-                .keep_fds = &theirs, .n_keep_fds = 1, .cwd = "/", .log_fd = -1,
-        };
-        struct dbus_proxy *px = calloc(1, sizeof(*px));
-        if (!px) {
-                sbx_policy_free(p);
-                return -ENOMEM;
-        }
-        px->fd = -1;
-        r = sbx_spawn(p, &o, &px->sandbox, err);
-        sbx_policy_free(p);
-        if (r < 0) {
-                free(px);
-                return r;
-        }
-        close(TAKE_FD(theirs));
-        px->fd = TAKE_FD(mine);
-        /* It listens within milliseconds (it connects to the bus only for
-         * each client); a proxy stuck before that must not hang sbx. */
-        struct pollfd pfd = { .fd = px->fd, .events = POLLIN };
-        char c;
-        ssize_t n = -1;
-        int pr;
-        while ((pr = poll(&pfd, 1, PROXY_START_TIMEOUT_MS)) < 0 && errno == EINTR)
-                ;
-        if (pr == 0)
-                errno = ETIMEDOUT;
-        else if (pr > 0)
-                while ((n = read(px->fd, &c, 1)) < 0 && errno == EINTR)
-                        ;
-        if (n != 1) {
-                int e = n < 0 ? -errno : -EPROTO;
-                dbus_proxy_stop(px);
-                return sbx_err_setup(err, e, "dbus", "xdg-dbus-proxy did not start (for %s)", d->address);
-        }
-        *ret = px;
-        return 0;
-}
-
-void dbus_proxy_stop(struct dbus_proxy *px)
-{
-        if (!px)
-                return;
-        if (px->fd >= 0)
-                close(px->fd);
-        /* Closing --fd makes it exit; freeing its sandbox kills what is
-         * left and reaps it. */
-        sbx_process_free(px->sandbox);
-        free(px);
 }

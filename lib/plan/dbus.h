@@ -1,4 +1,5 @@
-/* dbus.h — [dbus]: the session bus through a filtering proxy (dbus.c). */
+/* dbus.h — [dbus]: the session bus through a filtering proxy: what a plan
+ * needs for it (dbus.c); launch/dbus_proxy.c starts the proxy. */
 #pragma once
 
 #include <sys/types.h>
@@ -17,9 +18,6 @@ struct dbus_plan {
         char **argv;   /* xdg-dbus-proxy's command line, NULL-terminated */
 };
 
-/* A running proxy, owned by the sandbox's struct sbx_process. */
-struct dbus_proxy;
-
 bool dbus_wanted(const struct sbx_policy *p);
 /* For a policy with [dbus] names: find the real bus, make the socket
  * directory, bind the socket-to-be inside and point
@@ -29,8 +27,3 @@ bool dbus_wanted(const struct sbx_policy *p);
 int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err);
 /* Removes the socket and its directory (a running sandbox keeps its bind). */
 void dbus_plan_done(struct dbus_plan *d);
-/* Starts xdg-dbus-proxy in a sandbox of its own, as the caller, and
- * returns once it listens. */
-int dbus_proxy_start(const struct plan *plan, struct dbus_proxy **ret, struct sbx_error **err);
-/* Ends and reaps the proxy.  NULL-safe. */
-void dbus_proxy_stop(struct dbus_proxy *px);

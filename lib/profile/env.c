@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "profile/env.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 extern char **environ;
@@ -72,25 +73,6 @@ static bool kept(const struct strlist *keep, const char *name)
         return false;
 }
 
-static int vec_add(char ***v, size_t *n, size_t *cap, char *s)
-{
-        if (!s)
-                return -ENOMEM;
-        if (*n + 2 > *cap) {
-                size_t nc = *cap ? *cap * 2 : 32;
-                char **nv = realloc(*v, nc * sizeof(char *));
-                if (!nv) {
-                        free(s);
-                        return -ENOMEM;
-                }
-                *v = nv;
-                *cap = nc;
-        }
-        (*v)[(*n)++] = s;
-        (*v)[*n] = NULL;
-        return 0;
-}
-
 /* Replace or append NAME=VALUE. */
 static int vec_set(char ***v, size_t *n, size_t *cap, const char *assignment)
 {
@@ -104,7 +86,7 @@ static int vec_set(char ***v, size_t *n, size_t *cap, const char *assignment)
                         (*v)[i] = d;
                         return 0;
                 }
-        return vec_add(v, n, cap, strdup(assignment));
+        return strv_add(v, n, cap, strdup(assignment));
 }
 
 static bool vec_has(char **v, size_t n, const char *name)
@@ -158,7 +140,7 @@ int env_build(const struct sbx_policy *p, const char *home, uid_t uid, char ***r
                 memcpy(name, *e, (size_t)(eq - *e));
                 name[eq - *e] = 0;
                 if (kept(&p->env_keep, name))
-                        r = vec_add(&v, &n, &cap, strdup(*e));
+                        r = strv_add(&v, &n, &cap, strdup(*e));
         }
         for (size_t i = 0; i < p->env_set.n && r >= 0; i++)
                 r = vec_set(&v, &n, &cap, p->env_set.v[i]);
@@ -169,21 +151,21 @@ int env_build(const struct sbx_policy *p, const char *home, uid_t uid, char ***r
                 r = vec_set(&v, &n, &cap, buf);
         }
         if (r >= 0 && !vec_has(v, n, "PATH"))
-                r = vec_add(&v, &n, &cap, strdup("PATH=/usr/local/bin:/usr/bin:/bin"));
+                r = strv_add(&v, &n, &cap, strdup("PATH=/usr/local/bin:/usr/bin:/bin"));
         if (r >= 0) {
                 char name[256];
                 const char *user = passwd_name(uid, name, sizeof(name)) ? name : NULL;
                 if (user && !vec_has(v, n, "USER")) {
                         snprintf(buf, sizeof(buf), "USER=%s", user);
-                        r = vec_add(&v, &n, &cap, strdup(buf));
+                        r = strv_add(&v, &n, &cap, strdup(buf));
                 }
                 if (r >= 0 && user && !vec_has(v, n, "LOGNAME")) {
                         snprintf(buf, sizeof(buf), "LOGNAME=%s", user);
-                        r = vec_add(&v, &n, &cap, strdup(buf));
+                        r = strv_add(&v, &n, &cap, strdup(buf));
                 }
         }
         if (r >= 0 && !v)
-                r = vec_add(&v, &n, &cap, strdup("PATH=/usr/bin:/bin"));
+                r = strv_add(&v, &n, &cap, strdup("PATH=/usr/bin:/bin"));
         if (r < 0) {
                 sbx_strv_free(v);
                 return r;

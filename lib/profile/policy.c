@@ -187,6 +187,19 @@ static const char *const default_env_keep[] = {
         "TERM", "LANG", "LANGUAGE", "LC_*", "TZ", "COLORTERM", "NO_COLOR",
 };
 
+/* The rlimits a profile can set ([limits] KEY), in the order of
+ * SBX_RLIMIT_COUNT; `bytes` values take K/M/G suffixes. */
+const struct limit_def profile_limits[SBX_RLIMIT_COUNT] = {
+        { "nofile", RLIMIT_NOFILE, false },     { "nproc", RLIMIT_NPROC, false },
+        { "as", RLIMIT_AS, true },              { "data", RLIMIT_DATA, true },
+        { "stack", RLIMIT_STACK, true },        { "core", RLIMIT_CORE, true },
+        { "fsize", RLIMIT_FSIZE, true },        { "memlock", RLIMIT_MEMLOCK, true },
+        { "cpu", RLIMIT_CPU, false },           { "rss", RLIMIT_RSS, true },
+        { "msgqueue", RLIMIT_MSGQUEUE, true },  { "nice", RLIMIT_NICE, false },
+        { "rtprio", RLIMIT_RTPRIO, false },     { "sigpending", RLIMIT_SIGPENDING, false },
+        { "locks", RLIMIT_LOCKS, false },       { "rttime", RLIMIT_RTTIME, false },
+};
+
 int policy_init(struct sbx_policy *p)
 {
         static const struct sbx_loc builtin = { NULL, 0 };
@@ -835,26 +848,4 @@ SBX_EXPORT const char *const *sbx_policy_warnings(const struct sbx_policy *p)
         char **w = m->warnings;
         pthread_mutex_unlock(&warnings_lock);
         return w ? (const char *const *)w : none;
-}
-
-/* Quote a path so that sbx_policy_set() reads it back literally. */
-SBX_EXPORT int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names,
-                                         struct sbx_error **err)
-{
-        if (!p || !names)
-                return -EINVAL;
-        return sbx_policy_set(p, "seccomp", "allow", names, "sbx_policy_allow_syscalls", err);
-}
-
-SBX_EXPORT int sbx_policy_set_network(struct sbx_policy *p, enum sbx_net mode, struct sbx_error **err)
-{
-        if (!p)
-                return -EINVAL;
-        switch (mode) {
-        case SBX_NET_NONE:
-                return sbx_policy_set(p, "network", "mode", "none", "sbx_policy_set_network", err);
-        case SBX_NET_HOST:
-                return sbx_policy_set(p, "network", "mode", "host", "sbx_policy_set_network", err);
-        }
-        return sbx_err_at(err, -EINVAL, "sbx_policy_set_network", 0, "unknown mode %d", (int)mode);
 }

@@ -732,3 +732,25 @@ SBX_EXPORT int sbx_policy_set(struct sbx_policy *p, const char *section, const c
         }
         return commit(p, copy, err);
 }
+
+/* Conveniences of the public API, in terms of sbx_policy_set(). */
+SBX_EXPORT int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names,
+                                         struct sbx_error **err)
+{
+        if (!p || !names)
+                return -EINVAL;
+        return sbx_policy_set(p, "seccomp", "allow", names, "sbx_policy_allow_syscalls", err);
+}
+
+SBX_EXPORT int sbx_policy_set_network(struct sbx_policy *p, enum sbx_net mode, struct sbx_error **err)
+{
+        if (!p)
+                return -EINVAL;
+        switch (mode) {
+        case SBX_NET_NONE:
+                return sbx_policy_set(p, "network", "mode", "none", "sbx_policy_set_network", err);
+        case SBX_NET_HOST:
+                return sbx_policy_set(p, "network", "mode", "host", "sbx_policy_set_network", err);
+        }
+        return sbx_err_at(err, -EINVAL, "sbx_policy_set_network", 0, "unknown mode %d", (int)mode);
+}

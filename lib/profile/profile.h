@@ -161,12 +161,15 @@ int profile_read_file(const char *path, char **ret, size_t *len);
 struct stat;
 int profile_read_file_id(const char *path, char **ret, size_t *len, struct stat *id);
 
-/* profile_path.c: the directories searched for profile names, in order,
- * as a NULL-terminated malloc'd vector (sbx_strv_free). */
-int profile_search_dirs(char ***ret);
+/* profile_text.c: a profile name (what stands before ".ini"). */
 bool profile_name_valid(const char *name);
-/* The [profile] description written in one file (not its includes), or
- * NULL.  *ret malloc'd. */
+/* profile_path.c: the directories searched for profile names, in order,
+ * as a NULL-terminated malloc'd vector (sbx_strv_free); is `path` a
+ * regular file (through symlinks, as a profile path may be one)? */
+int profile_search_dirs(char ***ret);
+bool profile_regular_file(const char *path);
+/* profile_list.c: the [profile] description written in one file (not its
+ * includes), or NULL.  *ret malloc'd. */
 int profile_file_description(const char *path, char **ret);
 
 /* policy.c helpers the language needs. */

@@ -21,17 +21,6 @@ const char *const profile_sections[] = {
         "capabilities", "limits", "environment", "landlock", "process", "dbus", NULL,
 };
 
-const struct limit_def profile_limits[SBX_RLIMIT_COUNT] = {
-        { "nofile", RLIMIT_NOFILE, false },     { "nproc", RLIMIT_NPROC, false },
-        { "as", RLIMIT_AS, true },              { "data", RLIMIT_DATA, true },
-        { "stack", RLIMIT_STACK, true },        { "core", RLIMIT_CORE, true },
-        { "fsize", RLIMIT_FSIZE, true },        { "memlock", RLIMIT_MEMLOCK, true },
-        { "cpu", RLIMIT_CPU, false },           { "rss", RLIMIT_RSS, true },
-        { "msgqueue", RLIMIT_MSGQUEUE, true },  { "nice", RLIMIT_NICE, false },
-        { "rtprio", RLIMIT_RTPRIO, false },     { "sigpending", RLIMIT_SIGPENDING, false },
-        { "locks", RLIMIT_LOCKS, false },       { "rttime", RLIMIT_RTTIME, false },
-};
-
 #define LIMIT(i, n, d) { "limits", n, K_LIMIT_FIRST + i, "limit", d, "rlimit " n ": N, SOFT:HARD or unlimited" }
 
 const struct key_def profile_keys[] = {

@@ -1,8 +1,8 @@
 /* profile_path.c — where profile names resolve: the search path
  * ($SBX_PROFILE_PATH, $XDG_CONFIG_HOME/sbx/profiles, /etc/sbx/profiles,
  * the installed data directory, and the source tree's profiles/ for a
- * program running from its build tree), sbx_profile_find() and
- * sbx_profile_list().  Reads directories and files; changes nothing. */
+ * program running from its build tree) and sbx_profile_find().  Reads
+ * directories; changes nothing.  (Listing them: profile_list.c.) */
 #include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
@@ -12,14 +12,6 @@
 #include "config.h"
 #include "profile/profile.h"
 #include "base/util.h"
-
-bool profile_name_valid(const char *name)
-{
-        size_t n = name ? strlen(name) : 0;
-        if (n == 0 || n > NAME_MAX - 4 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-                return false;
-        return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
-}
 
 struct dirs {
         char **v;
@@ -116,7 +108,7 @@ int profile_search_dirs(char ***ret)
         return 0;
 }
 
-static bool regular_file(const char *path)
+bool profile_regular_file(const char *path)
 {
         struct stat st;
         return stat(path, &st) == 0 && S_ISREG(st.st_mode);
@@ -138,7 +130,7 @@ SBX_EXPORT int sbx_profile_find(const char *name, char **ret)
                         r = -ENOMEM;
                         break;
                 }
-                if (regular_file(path)) {
+                if (profile_regular_file(path)) {
                         *ret = path;
                         r = 0;
                 } else {
@@ -147,103 +139,4 @@ SBX_EXPORT int sbx_profile_find(const char *name, char **ret)
         }
         sbx_strv_free(dirs);
         return r;
-}
-
-int profile_file_description(const char *path, char **ret)
-{
-        _cleanup_free_ char *text = NULL;
-        size_t len = 0;
-        struct ini_file f;
-        int r;
-
-        *ret = NULL;
-        if ((r = profile_read_file(path, &text, &len)) < 0)
-                return r;
-        if ((r = profile_parse(text, len, path, &f, NULL)) < 0)
-                return r;
-        struct sbx_policy scratch;
-        r = policy_init(&scratch);
-        const struct key_def *k = profile_key_find("profile", "description");
-        for (size_t i = 0; r >= 0 && i < f.n; i++)
-                if (strcmp(f.v[i].section, "profile") == 0 && strcmp(f.v[i].key, "description") == 0)
-                        r = profile_apply(&scratch, k, f.v[i].value, (struct sbx_loc){ NULL, f.v[i].line },
-                                          NULL, NULL);
-        if (r >= 0 && scratch.description)
-                *ret = TAKE_PTR(scratch.description);
-        policy_done(&scratch);
-        profile_parse_done(&f);
-        return r;
-}
-
-static int ini_filter(const struct dirent *de)
-{
-        size_t n = strlen(de->d_name);
-        if (n <= 4 || strcmp(de->d_name + n - 4, ".ini") != 0)
-                return 0;
-        char name[NAME_MAX + 1];
-        snprintf(name, sizeof(name), "%.*s", (int)(n - 4), de->d_name);
-        return profile_name_valid(name);
-}
-
-SBX_EXPORT int sbx_profile_list(int (*cb)(const struct sbx_profile_info *info, void *userdata),
-                                void *userdata)
-{
-        char **dirs = NULL, **seen = NULL;
-        size_t nseen = 0;
-        int r;
-
-        if (!cb)
-                return -EINVAL;
-        if ((r = profile_search_dirs(&dirs)) < 0)
-                return r;
-        for (char **d = dirs; *d && r >= 0; d++) {
-                struct dirent **ents = NULL;
-                int n = scandir(*d, &ents, ini_filter, alphasort);
-                if (n < 0)
-                        continue; /* a directory that does not exist holds no profiles */
-                for (int i = 0; i < n; i++) {
-                        _cleanup_free_ char *path = NULL, *name = NULL, *description = NULL;
-                        if (r < 0)
-                                goto next;
-                        size_t len = strlen(ents[i]->d_name);
-                        if (asprintf(&path, "%s/%s", *d, ents[i]->d_name) < 0 ||
-                            !(name = strndup(ents[i]->d_name, len - 4))) {
-                                r = -ENOMEM;
-                                goto next;
-                        }
-                        if (!regular_file(path))
-                                goto next;
-                        if (profile_file_description(path, &description) == -ENOMEM) {
-                                r = -ENOMEM;
-                                goto next;
-                        }
-                        bool shadowed = false;
-                        for (size_t j = 0; j < nseen && !shadowed; j++)
-                                shadowed = strcmp(seen[j], name) == 0;
-                        if (!shadowed) {
-                                char **nv = reallocarray(seen, nseen + 1, sizeof(char *));
-                                if (!nv) {
-                                        r = -ENOMEM;
-                                        goto next;
-                                }
-                                seen = nv;
-                                seen[nseen++] = TAKE_PTR(name);
-                        }
-                        struct sbx_profile_info info = {
-                                .name = name ? name : seen[nseen - 1],
-                                .description = description ? description : "",
-                                .path = path,
-                                .shadowed = shadowed,
-                        };
-                        r = cb(&info, userdata);
-                next:
-                        free(ents[i]);
-                }
-                free(ents);
-        }
-        for (size_t j = 0; j < nseen; j++)
-                free(seen[j]);
-        free(seen);
-        sbx_strv_free(dirs);
-        return r < 0 ? r : 0;
 }

@@ -4,11 +4,13 @@
  * ${VAR}, $$ and ~ expansion from the caller's environment, and path
  * normalisation.  Pure apart from getenv(); knows nothing about keys. */
 #include <ctype.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "profile/profile.h"
+#include "base/strbuf.h"
 #include "base/util.h"
+#include "profile/profile.h"
 
 /* ---- text -------------------------------------------------------------- */
 
@@ -151,27 +153,13 @@ fail:
 
 #define MAX_EXPANDED 16384
 
-struct sbuf {
-        char *p;
-        size_t n, cap;
-};
-
+/* Appends to an expansion, which may not grow past MAX_EXPANDED. */
 static int sbuf_add(struct sbuf *b, const char *s, size_t n)
 {
-        if (b->n + n + 1 > MAX_EXPANDED)
+        if (b->len + n + 1 > MAX_EXPANDED)
                 return -E2BIG;
-        if (b->n + n + 1 > b->cap) {
-                size_t nc = (b->n + n + 1) * 2;
-                char *np = realloc(b->p, nc);
-                if (!np)
-                        return -ENOMEM;
-                b->p = np;
-                b->cap = nc;
-        }
-        memcpy(b->p + b->n, s, n);
-        b->n += n;
-        b->p[b->n] = 0;
-        return 0;
+        sbuf_putn(b, s, n);
+        return b->err;
 }
 
 /* In a path (tilde expansion on), a variable's value is taken byte for
@@ -277,7 +265,11 @@ int profile_expand_opt(const char *s, bool tilde, bool allow_opt, char **ret, ch
                 r = expand_var(&b, name, tilde, errmsg);
         }
         if (r >= 0 && unset_msg) {
-                *ret = b.p; /* the rest, for the caller's checks */
+                r = sbuf_take(&b, ret); /* the rest, for the caller's checks */
+                if (r < 0) {
+                        free(unset_msg);
+                        return r;
+                }
                 *errmsg = unset_msg;
                 return -ENODATA;
         }
@@ -287,13 +279,12 @@ int profile_expand_opt(const char *s, bool tilde, bool allow_opt, char **ret, ch
                 *errmsg = strdup("value too long");
         }
         if (r < 0) {
-                free(b.p);
+                sbuf_done(&b);
                 if (r == -EINVAL && !*errmsg)
                         return -ENOMEM;
                 return r;
         }
-        *ret = b.p;
-        return 0;
+        return sbuf_take(&b, ret);
 }
 
 int profile_normalize_path(const char *s, char **ret, const char **errmsg)
@@ -379,4 +370,13 @@ int profile_include_spec(const char *token, char **ret, bool *is_path, char **er
         if (r == -EINVAL && asprintf(errmsg, "%s: '%s'", why, x) < 0)
                 return -ENOMEM;
         return r;
+}
+
+/* A profile name: what may stand before ".ini" in a profile directory. */
+bool profile_name_valid(const char *name)
+{
+        size_t n = name ? strlen(name) : 0;
+        if (n == 0 || n > NAME_MAX - 4 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                return false;
+        return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
 }

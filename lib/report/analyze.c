@@ -27,7 +27,7 @@
 
 #include "report/attack.h"
 #include "profile/env.h"
-#include "report/export.h"
+#include "report/filter_model.h"
 #include "syscalls/syscalls.h"
 #include "plan/limit.h"
 #include "base/util.h"
@@ -87,18 +87,6 @@ static bool path_under(const char *path, const char *dir)
         if (n == 1 && dir[0] == '/')
                 return path[0] == '/';
         return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
-}
-
-bool attack_system_path(const char *dst)
-{
-        static const char *const sys[] = { "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32",
-                                           "/lib64", "/libx32", "/boot", "/opt", "/var", "/srv" };
-        if (strcmp(dst, "/") == 0)
-                return true;
-        for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
-                if (path_under(dst, sys[i]))
-                        return true;
-        return false;
 }
 
 /* ---- namespaces ------------------------------------------------------ */

@@ -1,7 +1,6 @@
 /* attack.h — what a policy stops: the ATT&CK map (data/attack-map.ini,
  * embedded at build time), the evaluation of each control against a
- * policy (analyze.c), and the small text builder that the analysis, the
- * Navigator layer (attack.c) and the seccomp export (export.c) write with.
+ * policy (analyze.c) and the Navigator layer (attack.c).
  * Pure: nothing here loads or applies anything. */
 #pragma once
 
@@ -9,26 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "base/strbuf.h"
 #include "profile/policy.h"
-
-/* ---- text building -------------------------------------------------- */
-
-/* A growable string.  The first allocation failure sticks in `err`; later
- * calls do nothing, so callers check once at the end. */
-struct sbuf {
-        char *s;
-        size_t len, cap;
-        int err;
-};
-
-void sbuf_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void sbuf_puts(struct sbuf *b, const char *s);
-/* s as a JSON string literal, quotes included (NULL: `null`). */
-void sbuf_json_str(struct sbuf *b, const char *s);
-/* Hand the text out: *ret owns it.  Returns b->err when something failed
- * (and frees the text). */
-int sbuf_take(struct sbuf *b, char **ret);
-void sbuf_done(struct sbuf *b);
 
 /* ---- the map ---------------------------------------------------------- */
 

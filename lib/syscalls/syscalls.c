@@ -499,15 +499,6 @@ static int strv_add_unique(const char *w, void *userdata)
         return 0;
 }
 
-SBX_EXPORT void sbx_strv_free(char **v)
-{
-        if (!v)
-                return;
-        for (char **p = v; *p; p++)
-                free(*p);
-        free(v);
-}
-
 SBX_EXPORT int sbx_syscall_expand(const char *name, char ***ret)
 {
         struct strv s = { 0 };

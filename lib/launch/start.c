@@ -1,0 +1,42 @@
+/* start.c — sbx_spawn(): the public way to start a sandbox.  Builds the
+ * plan, prints its warnings, starts the helpers the plan asks for (the
+ * D-Bus proxy) and hands them to the sandbox that spawn_plan() starts,
+ * which ends them when it is reaped.  This is the only file that starts
+ * both helpers and sandboxes, so a helper (itself started through
+ * spawn_helper()) never reaches back here. */
+#include <stdio.h>
+
+#include "base/util.h"
+#include "launch/dbus_proxy.h"
+#include "launch/spawn.h"
+#include "plan/plan.h"
+
+SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *o,
+                         struct sbx_process **ret, struct sbx_error **err)
+{
+        struct plan plan;
+        int r = plan_build(p, o, &plan, err);
+        if (r >= 0 && o->log_fd >= 0) {
+                for (char **w = plan.warnings; w && *w; w++)
+                        dprintf(o->log_fd, "sbx: warning: %s\n", *w);
+                for (char **w = plan.notes; (o->flags & SBX_SPAWN_VERBOSE) && w && *w; w++)
+                        dprintf(o->log_fd, "sbx: note: %s\n", *w);
+        }
+        struct sbx_process *dbus = NULL;
+        int dbus_fd = -1;
+        if (r >= 0 && plan.dbus)
+                r = dbus_proxy_start(&plan, &dbus, &dbus_fd, err);
+        struct sbx_process *proc = NULL;
+        if (r >= 0)
+                r = spawn_plan(&plan, &proc, err);
+        if (r >= 0 && dbus && (r = spawn_adopt_helper(proc, dbus, dbus_fd)) >= 0) {
+                dbus = NULL;
+                dbus_fd = -1;
+        }
+        if (r >= 0)
+                *ret = TAKE_PTR(proc);
+        sbx_process_free(proc);
+        spawn_helper_end(dbus, dbus_fd);
+        plan_done(&plan);
+        return r;
+}
