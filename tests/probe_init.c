@@ -1,5 +1,5 @@
 /* probe_init.c — probe commands against the sandbox's own pid 1 (see
- * probe.h and lib/spawn.c).  TARGET is "1" (init, inside a sandbox) or
+ * probe.h and lib/launch/spawn.c).  TARGET is "1" (init, inside a sandbox) or
  * "child": a dumpable process of the same uid that the probe forks itself,
  * holding a pipe, so that the same attack run bare reports OK. */
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /* test_default_filter.c — pins the review of @default against Docker's
  * default seccomp profile and systemd's @system-service (issue 12,
  * docs/default-filter.md): every syscall either of them refuses or
- * restricts is outside @default, or has its reason in lib/syscalls.c
+ * restricts is outside @default, or has its reason in lib/syscalls/syscalls.c
  * (syscall_default_notes).  Adding a syscall to @default that one of them
  * refuses, without a reason, fails here.
  *
@@ -169,7 +169,7 @@ Test(default_filter, refused_elsewhere_means_denied_or_a_reason)
                         const char *why = syscall_default_note(name);
                         cr_expect(why && *why,
                                   "%s is in @default but %s%s%s refuses or restricts it: take it out of "
-                                  "@default or write the reason in syscall_default_notes (lib/syscalls.c)",
+                                  "@default or write the reason in syscall_default_notes (lib/syscalls/syscalls.c)",
                                   name, docker ? "" : "Docker", !docker && !systemd ? " and " : "",
                                   systemd ? "" : "systemd @system-service");
                         checked++;

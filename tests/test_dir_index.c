@@ -1,5 +1,5 @@
 /* test_dir_index.c — root's directory listings for later launches
- * (lib/dir_index.c, used by lib/exec_fs.c).
+ * (lib/plan/dir_index.c, used by lib/plan/exec_fs.c).
  *
  * A listing from the index must be exactly the directory's, must be used
  * only for the very directory state it recorded, and must be ignored when

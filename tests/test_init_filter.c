@@ -1,4 +1,4 @@
-/* test_init_filter.c — init's own seccomp allow-list (lib/init_filter.c),
+/* test_init_filter.c — init's own seccomp allow-list (lib/syscalls/init_filter.c),
  * loaded in a forked child: what init's loop does passes, the rest fails
  * with EPERM.  Each refused call is first shown to work without the
  * filter. */

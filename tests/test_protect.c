@@ -1,5 +1,5 @@
 /* test_protect.c — no sandbox can change what a later sandbox enforces, nor
- * plant what runs outside it (lib/protect.c, profiles/persistence.inc.ini).
+ * plant what runs outside it (lib/plan/protect.c, profiles/persistence.inc.ini).
  *
  * Each test builds a fake home owned by uid 65534 (the sandboxed program's
  * uid whether sbx is started by root or by that user), runs an attack
@@ -417,7 +417,7 @@ Test(protect, directory_bound_under_another_name)
         }
 }
 
-/* Root's directory index (lib/dir_index.c) decides what later sandboxes
+/* Root's directory index (lib/plan/dir_index.c) decides what later sandboxes
  * mask: a sandbox whose root is the host's root (keep-root) with /var/cache
  * bound writable can neither write an entry nor move the directory away,
  * Landlock on or off, and binding the directory itself is refused.  The

@@ -45,7 +45,7 @@
 #include "syscalls/syscalls.h"
 #include "base/util.h"
 
-/* lib/spawn.h shadows the system <spawn.h> on this include path. */
+/* lib/launch/spawn.h shadows the system <spawn.h> on this include path. */
 extern int posix_spawn(pid_t *pid, const char *path, const void *file_actions, const void *attr,
                        char *const argv[], char *const envp[]);
 

@@ -1,4 +1,4 @@
-/* test_seccomp_model.c — sbx's own BPF program (lib/seccomp.c, step 2)
+/* test_seccomp_model.c — sbx's own BPF program (lib/plan/seccomp.c, step 2)
  * against the same rules written as C (supervisor_decide(), which the
  * supervisor answers notified calls with).
  *

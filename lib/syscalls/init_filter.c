@@ -1,6 +1,6 @@
 /* init_filter.c — the seccomp filter that confines the sandbox's pid 1.
  *
- * init (lib/spawn.c) runs no code of the program's, but it holds what the
+ * init (lib/launch/spawn.c) runs no code of the program's, but it holds what the
  * program must not: the status pipe, the seccomp listener that answers the
  * program's denied calls, the report pipe.  After forking the program it
  * installs this filter, so that code running in init through a bug (a

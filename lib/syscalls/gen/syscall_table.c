@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NR_BOUND 1024 /* as lib/seccomp.c: native numbers are below this */
+#define NR_BOUND 1024 /* as lib/plan/seccomp.c: native numbers are below this */
 
 struct ent {
         char *name;
