@@ -28,6 +28,7 @@
 
 #include "plan/dbus.h"
 #include "plan/plan.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 static const char *const proxy_paths[] = { "/usr/bin/xdg-dbus-proxy", "/usr/libexec/xdg-dbus-proxy",
@@ -129,24 +130,14 @@ static int env_put(char ***envp, char *assignment)
 }
 
 /* Appends prefix + s. */
-static int argv_add(char ***v, size_t *n, const char *prefix, const char *s)
+static int argv_add(char ***v, size_t *n, size_t *cap, const char *prefix, const char *s)
 {
-        char **nv = realloc(*v, (*n + 2) * sizeof(char *));
-        if (!nv)
-                return -ENOMEM;
-        *v = nv;
-        nv[*n] = NULL;
-        if (asprintf(&nv[*n], "%s%s", prefix, s) < 0) {
-                nv[*n] = NULL;
-                return -ENOMEM;
-        }
-        nv[++*n] = NULL;
-        return 0;
+        return strv_addf(v, n, cap, "%s%s", prefix, s);
 }
 
 static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_plan *d)
 {
-        size_t n = 0;
+        size_t n = 0, cap = 0;
         int r = 0;
         const struct {
                 const struct strlist *l;
@@ -155,13 +146,13 @@ static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_p
                       { &p->dbus_own, "--own=" },   { &p->dbus_call, "--call=" },
                       { &p->dbus_broadcast, "--broadcast=" } };
         /* The sync fd is always 3 in the proxy (dbus_proxy_start). */
-        if ((r = argv_add(&d->argv, &n, "", exe)) < 0 || (r = argv_add(&d->argv, &n, "", "--fd=3")) < 0 ||
-            (r = argv_add(&d->argv, &n, "", d->address)) < 0 || (r = argv_add(&d->argv, &n, "", d->sock)) < 0 ||
-            (r = argv_add(&d->argv, &n, "", "--filter")) < 0)
+        if ((r = argv_add(&d->argv, &n, &cap, "", exe)) < 0 || (r = argv_add(&d->argv, &n, &cap, "", "--fd=3")) < 0 ||
+            (r = argv_add(&d->argv, &n, &cap, "", d->address)) < 0 || (r = argv_add(&d->argv, &n, &cap, "", d->sock)) < 0 ||
+            (r = argv_add(&d->argv, &n, &cap, "", "--filter")) < 0)
                 return r;
         for (size_t i = 0; i < ARRAY_SIZE(rules); i++)
                 for (size_t j = 0; j < rules[i].l->n; j++)
-                        if ((r = argv_add(&d->argv, &n, rules[i].prefix, rules[i].l->v[j])) < 0)
+                        if ((r = argv_add(&d->argv, &n, &cap, rules[i].prefix, rules[i].l->v[j])) < 0)
                                 return r;
         return 0;
 }

@@ -15,6 +15,7 @@
 
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 /* Symlinks followed while resolving one path, as the kernel's limit. */
@@ -41,21 +42,7 @@ bool exec_strv_has(const struct exec_strv *s, const char *x)
 /* Takes ownership of x (freed on failure). */
 int exec_strv_take(struct exec_strv *s, char *x)
 {
-        if (!x)
-                return -ENOMEM;
-        if (s->n + 2 > s->cap) {
-                size_t nc = s->cap ? s->cap * 2 : 16;
-                char **nv = realloc(s->v, nc * sizeof(char *));
-                if (!nv) {
-                        free(x);
-                        return -ENOMEM;
-                }
-                s->v = nv;
-                s->cap = nc;
-        }
-        s->v[s->n++] = x;
-        s->v[s->n] = NULL;
-        return 0;
+        return strv_add(&s->v, &s->n, &s->cap, x);
 }
 
 int exec_strv_add(struct exec_strv *s, const char *x)

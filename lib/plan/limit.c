@@ -25,6 +25,7 @@
 #include "plan/limit.h"
 #include "plan/plan.h"
 #include "profile/profile.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 static const char *const limit_keys[CG_NCTRL] = { "memory", "processes", "cpu-share" };
@@ -173,38 +174,38 @@ static void value_text(int c, uint64_t v, char *buf, size_t size)
                 snprintf(buf, size, "%llu", (unsigned long long)v);
 }
 
-void limits_format(FILE *f, const struct limits_plan *l, const char *indent)
+void limits_format(struct sbuf *f, const struct limits_plan *l, const char *indent)
 {
         static const char *const v1_files[CG_NCTRL] = { "memory.limit_in_bytes + memsw", "pids.max",
                                                          "cpu.cfs_quota_us" };
         static const char *const v2_files[CG_NCTRL] = { "memory.max, swap.max 0", "pids.max", "cpu.max" };
         for (int c = 0; c < CG_NCTRL; c++) {
                 char v[32];
-                fprintf(f, "%s%s ", indent, limit_keys[c]);
+                sbuf_printf(f, "%s%s ", indent, limit_keys[c]);
                 if (!l->value[c]) {
-                        fputs("unlimited: not bounded by sbx\n", f);
+                        sbuf_puts(f, "unlimited: not bounded by sbx\n");
                         continue;
                 }
                 value_text(c, l->value[c], v, sizeof(v));
                 switch (l->mech[c]) {
                 case LIM_CGROUP:
-                        fprintf(f, "%s: cgroup v%d %s under %s (whole sandbox)\n", v, (int)l->where[c].version,
+                        sbuf_printf(f, "%s: cgroup v%d %s under %s (whole sandbox)\n", v, (int)l->where[c].version,
                                 l->where[c].version == CG_V2 ? v2_files[c] : v1_files[c], l->where[c].base);
                         break;
                 case LIM_RLIMIT:
-                        fprintf(f, "%s: %s\n", v,
+                        sbuf_printf(f, "%s: %s\n", v,
                                 c == CG_MEMORY ? "rlimit data, per process (no writable memory cgroup)"
                                                : "rlimit nproc, counted in the sandbox's user namespace "
                                                  "(no writable pids cgroup)");
                         break;
                 default:
-                        fprintf(f, "%s: NOT enforced (optional; no writable %s cgroup)\n", v, cgroup_ctrl_name(c));
+                        sbuf_printf(f, "%s: NOT enforced (optional; no writable %s cgroup)\n", v, cgroup_ctrl_name(c));
                         break;
                 }
         }
 }
 
-int limits_describe(const struct sbx_policy *p, FILE *f, const char *indent)
+int limits_describe(const struct sbx_policy *p, struct sbuf *f, const char *indent)
 {
         struct limits_plan l = { 0 };
         /* A launch gives the sandbox its own user namespace when the
@@ -215,7 +216,7 @@ int limits_describe(const struct sbx_policy *p, FILE *f, const char *indent)
         char a[32], b[32];
         value_text(CG_MEMORY, p->limits.tmpfs_size, a, sizeof(a));
         snprintf(b, sizeof(b), "%llu", (unsigned long long)p->limits.tmpfs_inodes);
-        fprintf(f, "%stmpfs %s, %s files each: size= and nr_inodes= of every tmpfs sbx mounts\n", indent,
+        sbuf_printf(f, "%stmpfs %s, %s files each: size= and nr_inodes= of every tmpfs sbx mounts\n", indent,
                 p->limits.tmpfs_size ? a : "unlimited (half the RAM)", p->limits.tmpfs_inodes ? b : "unlimited");
         return 0;
 }

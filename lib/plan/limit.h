@@ -46,7 +46,8 @@ void limits_collect(const struct cgroup_sandbox *cg, const struct rusage *ru, st
 
 /* One line per limit: value and mechanism ("memory 512M: cgroup v1 memory
  * (memory.limit_in_bytes, memsw)"); for --dry-run and sbx analyze. */
-void limits_format(FILE *f, const struct limits_plan *l, const char *indent);
+struct sbuf;
+void limits_format(struct sbuf *f, const struct limits_plan *l, const char *indent);
 /* Same, from a policy alone (probes this machine the way a launch would
  * for the calling user). */
-int limits_describe(const struct sbx_policy *p, FILE *f, const char *indent);
+int limits_describe(const struct sbx_policy *p, struct sbuf *f, const char *indent);

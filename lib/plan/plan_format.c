@@ -6,6 +6,7 @@
 
 #include "syscalls/init_filter.h"
 #include "plan/plan.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 static const char *kind_name(enum plan_mount_kind k)
@@ -23,16 +24,16 @@ static const char *kind_name(enum plan_mount_kind k)
         return "?";
 }
 
-static void opts(FILE *f, const struct plan_mount *m)
+static void opts(struct sbuf *f, const struct plan_mount *m)
 {
         if (m->kind == PM_SYMLINK || m->kind == PM_DIR)
                 return;
-        fprintf(f, " [%s,nosuid%s%s%s%s]", m->readonly || m->kind == PM_MASK ? "ro" : "rw",
+        sbuf_printf(f, " [%s,nosuid%s%s%s%s]", m->readonly || m->kind == PM_MASK ? "ro" : "rw",
                 m->dev ? "" : ",nodev", m->noexec ? ",noexec" : "", m->optional ? ",optional" : "",
                 m->pinned ? ",pinned" : "");
 }
 
-static int format(const struct plan *plan, FILE *f)
+static int format(const struct plan *plan, struct sbuf *f)
 {
         static const struct { unsigned long flag; const char *name; } ns[] = {
                 { CLONE_NEWUSER, "user" }, { CLONE_NEWNS, "mount" }, { CLONE_NEWPID, "pid" },
@@ -40,37 +41,37 @@ static int format(const struct plan *plan, FILE *f)
                 { CLONE_NEWCGROUP, "cgroup" },
         };
         const struct sbx_policy *p = plan->policy;
-        fprintf(f, "# sbx run plan (nothing was started)\n");
-        fprintf(f, "profile: %s\n", p->name ? p->name : "(unnamed)");
-        fprintf(f, "1. namespaces:");
+        sbuf_printf(f, "# sbx run plan (nothing was started)\n");
+        sbuf_printf(f, "profile: %s\n", p->name ? p->name : "(unnamed)");
+        sbuf_printf(f, "1. namespaces:");
         for (size_t i = 0; i < ARRAY_SIZE(ns); i++)
                 if (plan->clone_flags & ns[i].flag)
-                        fprintf(f, " %s", ns[i].name);
-        fprintf(f, "\n2. identity: uid %u -> host %u, gid %u -> host %u%s\n", plan->inside_uid,
+                        sbuf_printf(f, " %s", ns[i].name);
+        sbuf_printf(f, "\n2. identity: uid %u -> host %u, gid %u -> host %u%s\n", plan->inside_uid,
                 plan->map_uid, plan->inside_gid, plan->map_gid,
                 plan->caller_is_root ? (p->keep_root ? " (root kept)" : " (root caller dropped to nobody)")
                                      : "");
         if (plan->hostname)
-                fprintf(f, "3. hostname: %s\n", plan->hostname);
-        fprintf(f, "4. filesystem (new tmpfs root, read-only; then pivot_root, old root detached):\n");
+                sbuf_printf(f, "3. hostname: %s\n", plan->hostname);
+        sbuf_printf(f, "4. filesystem (new tmpfs root, read-only; then pivot_root, old root detached):\n");
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
-                fprintf(f, "   %-7s %s", kind_name(m->kind), m->dst);
+                sbuf_printf(f, "   %-7s %s", kind_name(m->kind), m->dst);
                 if (m->kind == PM_BIND && m->src && strcmp(m->src, m->dst) != 0)
-                        fprintf(f, " <- %s", m->src);
+                        sbuf_printf(f, " <- %s", m->src);
                 if (m->kind == PM_SYMLINK)
-                        fprintf(f, " -> %s", m->src);
+                        sbuf_printf(f, " -> %s", m->src);
                 opts(f, m);
                 if (m->loc && m->loc->file)
-                        fprintf(f, "  (%s:%u)", m->loc->file, m->loc->line);
-                fputc('\n', f);
+                        sbuf_printf(f, "  (%s:%u)", m->loc->file, m->loc->line);
+                sbuf_putn(f, &(char){ '\n' }, 1);
         }
-        fprintf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
-        fprintf(f, "6. session: %s\n", plan->new_session ? "new (setsid)" : "caller's (TIOCSTI filtered)");
-        fprintf(f, "7. fds: 0 1 2");
+        sbuf_printf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
+        sbuf_printf(f, "6. session: %s\n", plan->new_session ? "new (setsid)" : "caller's (TIOCSTI filtered)");
+        sbuf_printf(f, "7. fds: 0 1 2");
         for (size_t i = 0; i < plan->nkeep; i++)
-                fprintf(f, " %d", plan->keep_fds[i]);
-        fprintf(f, " (all others closed)\n8. limits:");
+                sbuf_printf(f, " %d", plan->keep_fds[i]);
+        sbuf_printf(f, " (all others closed)\n8. limits:");
         bool any = false;
         for (size_t i = 0; i < SBX_RLIMIT_COUNT; i++) {
                 const struct rlimit_rule *l = &plan->rlimits[i];
@@ -85,54 +86,54 @@ static int format(const struct plan *plan, FILE *f)
                 };
                 const char *rn = l->resource >= 0 && l->resource < RLIM_NLIMITS ? names[l->resource] : NULL;
                 if (rn)
-                        fprintf(f, " %s=", rn);
+                        sbuf_printf(f, " %s=", rn);
                 else
-                        fprintf(f, " %d=", l->resource);
+                        sbuf_printf(f, " %d=", l->resource);
                 if (l->lim.rlim_cur == RLIM_INFINITY)
-                        fputs("unlimited", f);
+                        sbuf_puts(f, "unlimited");
                 else
-                        fprintf(f, "%llu", (unsigned long long)l->lim.rlim_cur);
+                        sbuf_printf(f, "%llu", (unsigned long long)l->lim.rlim_cur);
                 if (l->lim.rlim_max == RLIM_INFINITY)
-                        fputs(":unlimited", f);
+                        sbuf_puts(f, ":unlimited");
                 else
-                        fprintf(f, ":%llu", (unsigned long long)l->lim.rlim_max);
+                        sbuf_printf(f, ":%llu", (unsigned long long)l->lim.rlim_max);
         }
-        fprintf(f, "%s\n", any ? "" : " (inherited)");
+        sbuf_printf(f, "%s\n", any ? "" : " (inherited)");
         limits_format(f, &plan->limits, "   ");
-        fprintf(f, "9. cwd: %s\n", plan->cwd ? plan->cwd : "/");
-        fprintf(f, "10. environment:\n");
+        sbuf_printf(f, "9. cwd: %s\n", plan->cwd ? plan->cwd : "/");
+        sbuf_printf(f, "10. environment:\n");
         for (char **e = plan->envp; e && *e; e++)
-                fprintf(f, "   %s\n", *e);
-        fprintf(f, "11. capabilities: all dropped%s, securebits locked\n",
+                sbuf_printf(f, "   %s\n", *e);
+        sbuf_printf(f, "11. capabilities: all dropped%s, securebits locked\n",
                 plan->caps_keep ? " except those kept by [capabilities]" : "");
-        fprintf(f, "12. no_new_privs: yes\n");
+        sbuf_printf(f, "12. no_new_privs: yes\n");
         if (plan->landlock.enabled) {
-                fprintf(f, "13. landlock: ABI %d, %zu path rules\n", plan->landlock.abi,
+                sbuf_printf(f, "13. landlock: ABI %d, %zu path rules\n", plan->landlock.abi,
                         plan->landlock.nrules);
                 for (size_t i = 0; i < plan->landlock.nrules; i++)
-                        fprintf(f, "   %s 0x%llx%s\n", plan->landlock.rules[i].path,
+                        sbuf_printf(f, "   %s 0x%llx%s\n", plan->landlock.rules[i].path,
                                 (unsigned long long)plan->landlock.rules[i].access,
                                 plan->landlock.rules[i].optional ? " (optional)" : "");
         } else
-                fprintf(f, "13. landlock: off\n");
+                sbuf_printf(f, "13. landlock: off\n");
         if (p->seccomp)
-                fprintf(f, "14. seccomp: %u BPF instructions%s\n", plan->seccomp.len,
+                sbuf_printf(f, "14. seccomp: %u BPF instructions%s\n", plan->seccomp.len,
                         plan->seccomp.needs_listener ? ", supervised by init" : "");
         else
-                fprintf(f, "14. seccomp: OFF ([seccomp] enabled = no)\n");
-        fprintf(f, "15. execve: %s", plan->exec_path);
+                sbuf_printf(f, "14. seccomp: OFF ([seccomp] enabled = no)\n");
+        sbuf_printf(f, "15. execve: %s", plan->exec_path);
         for (char **a = plan->argv; a && *a; a++)
-                fprintf(f, " %s", *a);
-        fputc('\n', f);
-        fprintf(f, "init (pid 1): not dumpable, own session (no terminal), no caller fds; "
+                sbuf_printf(f, " %s", *a);
+        sbuf_putn(f, &(char){ '\n' }, 1);
+        sbuf_printf(f, "init (pid 1): not dumpable, own session (no terminal), no caller fds; "
                 "denial reports through its own pipe; seccomp allow-list:");
         for (const char *const *n = init_filter_allowed; *n; n++)
-                fprintf(f, " %s", *n);
-        fputc('\n', f);
+                sbuf_printf(f, " %s", *n);
+        sbuf_putn(f, &(char){ '\n' }, 1);
         for (char **w = plan->warnings; w && *w; w++)
-                fprintf(f, "warning: %s\n", *w);
+                sbuf_printf(f, "warning: %s\n", *w);
         for (char **w = plan->notes; w && *w; w++)
-                fprintf(f, "note: %s\n", *w);
+                sbuf_printf(f, "note: %s\n", *w);
         return 0;
 }
 
@@ -142,20 +143,9 @@ SBX_EXPORT int sbx_plan_format(const struct sbx_policy *p, const struct sbx_spaw
         struct plan plan;
         int r = plan_build(p, o, &plan, err);
         if (r >= 0) {
-                char *buf = NULL;
-                size_t len = 0;
-                FILE *f = open_memstream(&buf, &len);
-                if (!f)
-                        r = -ENOMEM;
-                else {
-                        format(&plan, f);
-                        if (fclose(f) != 0)
-                                r = -ENOMEM;
-                        if (r >= 0)
-                                *ret = buf;
-                        else
-                                free(buf);
-                }
+                struct sbuf text = { 0 };
+                format(&plan, &text);
+                r = sbuf_take(&text, ret);
         }
         plan_done(&plan);
         return r;

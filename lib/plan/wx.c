@@ -4,6 +4,7 @@
 
 #include "plan/plan.h"
 #include "profile/profile.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 #include "plan/wx.h"
 
@@ -50,10 +51,10 @@ int wx_plan(struct plan *plan, const struct sbx_policy *p, struct sbx_error **er
                          "seccomp alone refuses the routes to writable-then-executable memory");
 }
 
-int wx_describe(const struct sbx_policy *p, bool memfd, FILE *f, const char *indent)
+int wx_describe(const struct sbx_policy *p, bool memfd, struct sbuf *f, const char *indent)
 {
         if (!p->sc_wx) {
-                fprintf(f, "%swx = no: every route below is open (the kernel's defaults)\n", indent);
+                sbuf_printf(f, "%swx = no: every route below is open (the kernel's defaults)\n", indent);
                 return 0;
         }
         bool mdwe = wx_mdwe_available(), sc = seccomp_holds(p);
@@ -61,26 +62,26 @@ int wx_describe(const struct sbx_policy *p, bool memfd, FILE *f, const char *ind
                          : sc ? "closed (seccomp)" : "OPEN";
         const char *scx = sc ? "closed (seccomp)" : "OPEN (no seccomp filter that refuses)";
         bool proc_ro = p->proc != PROC_NONE && p->ns_mount;
-        fprintf(f, "%smmap writable+executable: %s\n", indent, both);
-        fprintf(f, "%smprotect/pkey_mprotect RW -> RX: %s\n", indent, both);
-        fprintf(f, "%sshmat writable+SHM_EXEC: %s\n", indent, both);
-        fprintf(f, "%sshmat SHM_EXEC of a segment written through another attach: %s\n", indent, scx);
-        fprintf(f, "%sa memfd or shared file mapped twice (RW view + RX view): %s\n", indent,
+        sbuf_printf(f, "%smmap writable+executable: %s\n", indent, both);
+        sbuf_printf(f, "%smprotect/pkey_mprotect RW -> RX: %s\n", indent, both);
+        sbuf_printf(f, "%sshmat writable+SHM_EXEC: %s\n", indent, both);
+        sbuf_printf(f, "%sshmat SHM_EXEC of a segment written through another attach: %s\n", indent, scx);
+        sbuf_printf(f, "%sa memfd or shared file mapped twice (RW view + RX view): %s\n", indent,
                 sc ? "closed (seccomp: no MAP_SHARED with PROT_EXEC)" : "OPEN");
-        fprintf(f, "%s/proc/self/mem written (FOLL_FORCE ignores page protections): %s\n", indent,
+        sbuf_printf(f, "%s/proc/self/mem written (FOLL_FORCE ignores page protections): %s\n", indent,
                 p->proc == PROC_NONE ? "closed (no /proc)"
                 : proc_ro && p->landlock ? "closed (/proc read-only mount, Landlock read-only)"
                 : proc_ro ? "closed (/proc read-only mount)"
                 : p->landlock ? "closed (Landlock: no write beneath /proc)" : "OPEN");
-        fprintf(f, "%sfile written, then mapped MAP_PRIVATE|PROT_EXEC: %s\n", indent,
+        sbuf_printf(f, "%sfile written, then mapped MAP_PRIVATE|PROT_EXEC: %s\n", indent,
                 p->writable_exec ? "OPEN (writable-exec = yes)"
                                  : "closed for files on writable mounts (noexec)");
-        fprintf(f, "%smemfd written, then mapped MAP_PRIVATE|PROT_EXEC: %s\n", indent,
+        sbuf_printf(f, "%smemfd written, then mapped MAP_PRIVATE|PROT_EXEC: %s\n", indent,
                 !memfd ? "closed (memfd_create not allowed)"
                        : "OPEN: seccomp cannot tell a memfd from a library's fd, and the kernel "
                          "maps memfds executable whatever MFD_NOEXEC_SEAL says; deny memfd_create "
                          "in [seccomp] to close it");
         if (!mdwe)
-                fprintf(f, "%s(this kernel has no MDWE: PR_SET_MDWE needs Linux 6.3)\n", indent);
+                sbuf_printf(f, "%s(this kernel has no MDWE: PR_SET_MDWE needs Linux 6.3)\n", indent);
         return 0;
 }

@@ -28,4 +28,5 @@ bool wx_mdwe_available(void);
 /* Each route from writable to executable memory, one line each, with what
  * closes it under policy p on this machine (for sbx analyze); `memfd`:
  * the filter lets memfd_create through. */
-int wx_describe(const struct sbx_policy *p, bool memfd, FILE *f, const char *indent);
+struct sbuf;
+int wx_describe(const struct sbx_policy *p, bool memfd, struct sbuf *f, const char *indent);

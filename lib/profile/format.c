@@ -9,10 +9,11 @@
 #include "profile/env.h"
 #include "profile/profile.h"
 #include "syscalls/syscalls.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 struct out {
-        FILE *f;
+        struct sbuf *f;
         const struct key_def *k;
 };
 
@@ -42,7 +43,7 @@ static char *token(const char *s, bool expands)
 }
 
 /* Comments must stay one line of ASCII whatever the file names hold. */
-static void put_loc(FILE *f, struct sbx_loc l, size_t used)
+static void put_loc(struct sbuf *f, struct sbx_loc l, size_t used)
 {
         if (!l.file)
                 return;
@@ -54,9 +55,9 @@ static void put_loc(FILE *f, struct sbx_loc l, size_t used)
         if (used + n + 20 > PROFILE_MAX_LINE)
                 return;
         if (l.line)
-                fprintf(f, "  ; %s:%u", buf, l.line);
+                sbuf_printf(f, "  ; %s:%u", buf, l.line);
         else
-                fprintf(f, "  ; %s", buf);
+                sbuf_printf(f, "  ; %s", buf);
 }
 
 static void line(struct out *o, const char *prefix, const char *value, bool raw, struct sbx_loc l)
@@ -64,12 +65,12 @@ static void line(struct out *o, const char *prefix, const char *value, bool raw,
         char *t = raw ? NULL : token(value, profile_key_expands(o->k->id));
         const char *v = raw ? value : t;
         if (!v) {
-                fputs("; (out of memory)\n", o->f);
+                sbuf_puts(o->f, "; (out of memory)\n");
                 return;
         }
-        fprintf(o->f, "%s = %s%s", o->k->name, prefix, v);
+        sbuf_printf(o->f, "%s = %s%s", o->k->name, prefix, v);
         put_loc(o->f, l, strlen(o->k->name) + strlen(prefix) + strlen(v) + 3);
-        fputc('\n', o->f);
+        sbuf_putn(o->f, &(char){ '\n' }, 1);
         free(t);
 }
 
@@ -144,22 +145,22 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
 }
 
 /* The names a glob in keep never lets through (env.c), as a comment. */
-static void never_passed(FILE *f)
+static void never_passed(struct sbuf *f)
 {
         size_t n, col = 0;
         const char *const *v = env_never_passed(&n);
-        fputs("; never passed unless kept by their exact name:", f);
+        sbuf_puts(f, "; never passed unless kept by their exact name:");
         col = 48;
         for (size_t i = 0; i < n; i++) {
                 size_t w = strlen(v[i]) + 1;
                 if (col + w > 78) {
-                        fputs("\n;  ", f);
+                        sbuf_puts(f, "\n;  ");
                         col = 3;
                 }
-                fprintf(f, " %s", v[i]);
+                sbuf_printf(f, " %s", v[i]);
                 col += w;
         }
-        fputc('\n', f);
+        sbuf_putn(f, &(char){ '\n' }, 1);
 }
 
 static void list(struct out *o, const struct sbx_policy *p, const struct sbx_policy *defaults)
@@ -168,7 +169,7 @@ static void list(struct out *o, const struct sbx_policy *p, const struct sbx_pol
         bool any = false;
 
         if (id == K_INCLUDE) {
-                fputs("; include: merged above\n", o->f);
+                sbuf_puts(o->f, "; include: merged above\n");
                 return;
         }
         if (id >= K_BIND && id <= K_SYMLINK) {
@@ -205,7 +206,7 @@ static void list(struct out *o, const struct sbx_policy *p, const struct sbx_pol
                 }
         }
         if (!any)
-                fprintf(o->f, "; %s: none\n", o->k->name);
+                sbuf_printf(o->f, "; %s: none\n", o->k->name);
         if (id == K_ENV_KEEP)
                 never_passed(o->f);
 }
@@ -223,7 +224,7 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         switch (id) {
         case K_NAME:
                 if (!p->name) {
-                        fputs("; name: not set\n", o->f);
+                        sbuf_puts(o->f, "; name: not set\n");
                         return;
                 }
                 v = p->name;
@@ -253,7 +254,7 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_CWD_BIND: v = p->cwd_bind == CWD_RO ? "ro" : p->cwd_bind == CWD_RW ? "rw" : "none"; break;
         case K_CWD:
                 if (!p->cwd) {
-                        fputs("; cwd: not set (the caller's directory when visible, else /)\n", o->f);
+                        sbuf_puts(o->f, "; cwd: not set (the caller's directory when visible, else /)\n");
                         return;
                 }
                 v = p->cwd;
@@ -300,7 +301,7 @@ static void scalar(struct out *o, const struct sbx_policy *p)
                 if (i >= SBX_RLIMIT_COUNT)
                         return;
                 if (!r->set) {
-                        fprintf(o->f, "; %s: not set (inherited)\n", o->k->name);
+                        sbuf_printf(o->f, "; %s: not set (inherited)\n", o->k->name);
                         return;
                 }
                 char a[32], b[32];
@@ -327,8 +328,7 @@ static void scalar(struct out *o, const struct sbx_policy *p)
 SBX_EXPORT int sbx_policy_format(const struct sbx_policy *p, char **ret)
 {
         struct sbx_policy defaults;
-        char *buf = NULL;
-        size_t size = 0;
+        struct sbuf text = { 0 }, *f = &text;
         int r;
 
         if (!p || !ret)
@@ -337,32 +337,27 @@ SBX_EXPORT int sbx_policy_format(const struct sbx_policy *p, char **ret)
                 policy_done(&defaults);
                 return r;
         }
-        FILE *f = open_memstream(&buf, &size);
-        if (!f) {
-                policy_done(&defaults);
-                return -ENOMEM;
-        }
         struct out o = { .f = f };
-        fputs("; The effective policy: every key with its value, includes merged.\n"
+        sbuf_puts(f, "; The effective policy: every key with its value, includes merged.\n"
               "; Comments name the profile line a value came from; values without one\n"
-              "; are the built-in defaults.  See sbx.profile(5).\n", f);
+              "; are the built-in defaults.  See sbx.profile(5).\n");
         for (size_t i = 0; i < p->includes.n; i++) {
-                fputs("; included:", f);
+                sbuf_puts(f, "; included:");
                 char tmp[600];
                 snprintf(tmp, sizeof(tmp), " %s", p->includes.v[i]);
                 for (char *c = tmp; *c; c++)
                         if (*c < 0x20 || *c > 0x7e)
                                 *c = '?';
-                fputs(tmp, f);
+                sbuf_puts(f, tmp);
                 put_loc(f, p->includes.loc[i], 0);
-                fputc('\n', f);
+                sbuf_putn(f, &(char){ '\n' }, 1);
         }
         const char *section = NULL;
         for (size_t i = 0; i < profile_nkeys; i++) {
                 o.k = &profile_keys[i];
                 if (!section || strcmp(section, o.k->section) != 0) {
                         section = o.k->section;
-                        fprintf(f, "\n[%s]\n", section);
+                        sbuf_printf(f, "\n[%s]\n", section);
                 }
                 if (key_is_list(o.k->id))
                         list(&o, p, &defaults);
@@ -370,10 +365,5 @@ SBX_EXPORT int sbx_policy_format(const struct sbx_policy *p, char **ret)
                         scalar(&o, p);
         }
         policy_done(&defaults);
-        if (fclose(f) != 0 || !buf) {
-                free(buf);
-                return -ENOMEM;
-        }
-        *ret = buf;
-        return 0;
+        return sbuf_take(&text, ret);
 }

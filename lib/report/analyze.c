@@ -841,18 +841,10 @@ static void render_text(struct sbuf *b, const struct sbx_policy *p, const struct
         if (!nopen)
                 sbuf_puts(b, "  nothing the map knows of\n");
 
-        char *text = NULL;
-        size_t len = 0;
-        FILE *f = open_memstream(&text, &len);
-        if (f) {
-                fputs("\nW^X: routes from writable to executable memory\n", f);
-                wx_describe(p, a->memfd_allowed, f, "  ");
-                fputs("\nLimits: what bounds the sandbox here, for this user\n", f);
-                limits_describe(p, f, "  ");
-                if (fclose(f) == 0 && text)
-                        sbuf_puts(b, text);
-                free(text);
-        }
+        sbuf_puts(b, "\nW^X: routes from writable to executable memory\n");
+        wx_describe(p, a->memfd_allowed, b, "  ");
+        sbuf_puts(b, "\nLimits: what bounds the sandbox here, for this user\n");
+        limits_describe(p, b, "  ");
 
         static const char *const labels[T_COUNT] = {
                 [T_DEMONSTRATED] = "covered, demonstrated by a test",

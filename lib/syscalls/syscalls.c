@@ -29,6 +29,7 @@
 #include <linux/sched.h>
 
 #include "syscalls/syscalls.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 struct syscall_entry {
@@ -483,20 +484,7 @@ static int strv_add_unique(const char *w, void *userdata)
         for (size_t i = 0; i < s->n; i++)
                 if (strcmp(s->v[i], w) == 0)
                         return 0;
-        if (s->n + 2 > s->cap) {
-                size_t cap = s->cap ? s->cap * 2 : 64;
-                char **v = realloc(s->v, cap * sizeof(*v));
-                if (!v)
-                        return -ENOMEM;
-                s->v = v;
-                s->cap = cap;
-        }
-        char *d = strdup(w);
-        if (!d)
-                return -ENOMEM;
-        s->v[s->n++] = d;
-        s->v[s->n] = NULL;
-        return 0;
+        return strv_add(&s->v, &s->n, &s->cap, strdup(w));
 }
 
 SBX_EXPORT int sbx_syscall_expand(const char *name, char ***ret)
