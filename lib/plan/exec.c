@@ -28,6 +28,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
 #include "base/sha256.h"
@@ -136,7 +137,7 @@ static const struct denied *denied_file(const struct deny_set *d, const char *re
         *is_copy = false;
         for (size_t i = 0; i < d->n; i++) {
                 const struct denied *x = &d->v[i];
-                if (S_ISDIR(x->st.st_mode) ? exec_path_under(real, x->host) != NULL
+                if (S_ISDIR(x->st.st_mode) ? path_under(real, x->host) != NULL
                                            : x->st.st_dev == st->st_dev && x->st.st_ino == st->st_ino)
                         return x;
         }
@@ -229,7 +230,7 @@ static int check_program(const struct sbx_policy *p, const struct plan *plan,
         for (size_t i = 0; i < p->exec_deny.n; i++) {
                 const char *pat = p->exec_deny.v[i];
                 if (fnmatch(pat, plan->exec_path, FNM_PATHNAME) == 0 ||
-                    (!exec_has_glob(pat) && exec_path_under(plan->exec_path, pat))) {
+                    (!path_has_glob(pat) && path_under(plan->exec_path, pat))) {
                         struct denied tmp = { .inside = (char *)pat, .loc = &p->exec_deny.loc[i] };
                         return refuse(err, "program", plan->exec_path, NULL, &tmp, false);
                 }
@@ -370,7 +371,7 @@ static int add_masks(struct plan *plan, const struct deny_set *d)
                 for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                         if (!real[i])
                                 continue;
-                        const char *rest = exec_path_under(x->host, real[i]);
+                        const char *rest = path_under(x->host, real[i]);
                         if (!rest)
                                 continue;
                         char inside[PATH_MAX];
@@ -528,7 +529,7 @@ static bool is_denied_inside(struct allowed *a, const char *canon, const char *h
 {
         const struct plan *plan = a->plan;
         for (size_t i = 0; i < plan->nmounts; i++)
-                if (plan->mounts[i].kind == PM_MASK && exec_path_under(canon, plan->mounts[i].dst))
+                if (plan->mounts[i].kind == PM_MASK && path_under(canon, plan->mounts[i].dst))
                         return true;
         if (!host || a->deny.n == 0)
                 return false;
@@ -709,13 +710,13 @@ int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n)
                 return 0;
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
-                if (m->kind == PM_MASK && exec_path_under(path, m->dst)) {
+                if (m->kind == PM_MASK && path_under(path, m->dst)) {
                         at = put(buf, n, 0, path);
                         at = put(buf, n, at, " is denied by ");
                         put_loc(buf, n, at, m->loc);
                         return 1;
                 }
-                if (m->kind != PM_SYMLINK && m->kind != PM_DIR && exec_path_under(path, m->dst) &&
+                if (m->kind != PM_SYMLINK && m->kind != PM_DIR && path_under(path, m->dst) &&
                     strlen(m->dst) >= best) {
                         cover = m;
                         best = strlen(m->dst);
@@ -731,7 +732,7 @@ int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n)
                 return 0;
         for (size_t i = 0; i < lp->nrules; i++)
                 if ((lp->rules[i].access & 1 /* LANDLOCK_ACCESS_FS_EXECUTE */) &&
-                    exec_path_under(path, lp->rules[i].path))
+                    path_under(path, lp->rules[i].path))
                         return 0;
         at = put(buf, n, 0, path);
         at = put(buf, n, at, " is not in [exec] allow");

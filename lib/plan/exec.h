@@ -79,11 +79,8 @@ int exec_strv_add(struct exec_strv *s, const char *x); /* copies, skips duplicat
  * many. */
 int exec_view_expand(const struct plan *plan, struct exec_fs *fs, const char *pattern,
                      struct exec_strv *out);
-/* The rest of `path` below `dir` ("" or "/…"), or NULL when not beneath. */
-const char *exec_path_under(const char *path, const char *dir);
 /* dir + "/" + name into out (dir "/" gives "/name"). */
 int exec_path_join(char *out, size_t n, const char *dir, const char *name);
-bool exec_has_glob(const char *s);
 
 /* The ELF interpreter (PT_INTERP) of the file open at fd, into buf.
  * Returns 1 when found, 0 when the file is not a dynamic ELF, -errno. */

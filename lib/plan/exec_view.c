@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
 #include "base/strbuf.h"
@@ -50,21 +51,6 @@ int exec_strv_add(struct exec_strv *s, const char *x)
         return exec_strv_has(s, x) ? 0 : exec_strv_take(s, strdup(x));
 }
 
-/* The rest of `path` below `dir` ("" or "/…"), or NULL when not beneath. */
-const char *exec_path_under(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        if (n == 1 && dir[0] == '/')
-                return path;
-        if (strncmp(path, dir, n) != 0)
-                return NULL;
-        if (path[n] == 0 || path[n] == '/')
-                return path + n;
-        return NULL;
-}
-
-bool exec_has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
-
 bool exec_view_is_private(const struct plan *plan) { return plan->clone_flags & CLONE_NEWNS; }
 
 /* ---- the view ---------------------------------------------------------- */
@@ -82,7 +68,7 @@ static const struct plan_mount *symlink_at(const struct plan *plan, const char *
 static bool on_mount_path(const struct plan *plan, const char *dir)
 {
         for (size_t i = 0; i < plan->nmounts; i++) {
-                const char *rest = exec_path_under(plan->mounts[i].dst, dir);
+                const char *rest = path_under(plan->mounts[i].dst, dir);
                 if (rest && *rest)
                         return true;
         }
@@ -304,7 +290,7 @@ static int view_dir_open(const struct plan *plan, struct exec_fs *fs, const char
         if (!exec_view_is_private(plan))
                 return 0;
         for (size_t i = 0; i < plan->nmounts; i++) {
-                const char *rest = exec_path_under(plan->mounts[i].dst, dir);
+                const char *rest = path_under(plan->mounts[i].dst, dir);
                 if (!rest || !*rest)
                         continue;
                 rest++;
@@ -378,7 +364,7 @@ static int expand_rec(const struct plan *plan, struct exec_fs *fs, const char *p
         memcpy(comp, rest, n);
         comp[n] = 0;
         rest += n;
-        if (!exec_has_glob(comp)) {
+        if (!path_has_glob(comp)) {
                 if ((r = exec_path_join(next, sizeof(next), *prefix ? prefix : "/", comp)) < 0)
                         return r;
                 return expand_rec(plan, fs, next, rest, out);

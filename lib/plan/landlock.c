@@ -19,6 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "plan/exec.h"
 #include "plan/landlock.h"
 #include "plan/plan.h"
@@ -190,16 +191,6 @@ struct builder {
         size_t nro;
 };
 
-static const char *under(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        if (n == 1 && dir[0] == '/')
-                return path;
-        if (strncmp(path, dir, n) != 0)
-                return NULL;
-        return path[n] == 0 || path[n] == '/' ? path + n : NULL;
-}
-
 static int rule(struct builder *b, const char *path, uint64_t access, bool optional, bool nofollow)
 {
         access &= b->lp->handled_fs;
@@ -229,8 +220,8 @@ static int writable(struct builder *b, const char *path, uint64_t rd, uint64_t w
 {
         bool contains = false;
         for (size_t i = 0; i < b->nro; i++) {
-                const char *rest = under(b->ro[i], path);
-                if (under(path, b->ro[i]))
+                const char *rest = path_under(b->ro[i], path);
+                if (path_under(path, b->ro[i]))
                         return rule(b, path, rd, optional, nofollow);
                 if (rest && *rest)
                         contains = true;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/path.h"
 #include "base/strbuf.h"
 #include "plan/plan.h"
 #include "base/util.h"
@@ -59,19 +60,6 @@ int plan_add_mount(struct plan *plan, const struct plan_mount *m)
         }
         plan->mounts[plan->nmounts++] = *m;
         return 0;
-}
-
-/* Does `path` lie at or beneath `dir` (both normalised, absolute)? */
-static const char *path_under(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        if (n == 1 && dir[0] == '/')
-                return path;
-        if (strncmp(path, dir, n) != 0)
-                return NULL;
-        if (path[n] == 0 || path[n] == '/')
-                return path + n;
-        return NULL;
 }
 
 const struct plan_mount *plan_mount_covering(const struct plan *plan, const char *inside)

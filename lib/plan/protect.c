@@ -26,6 +26,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
 #include "profile/profile.h"
@@ -276,7 +277,7 @@ static int add_carve_out(struct plan *plan, const char *inside)
 /* The target `host` lies beneath the writable bind m (host source `src`). */
 static int guard(struct plan *plan, size_t mi, const char *src, const char *host, bool dir)
 {
-        const char *rest = exec_path_under(host, src);
+        const char *rest = path_under(host, src);
         char inside[PATH_MAX], hostpart[PATH_MAX];
         const char *dst = plan->mounts[mi].dst;
         bool noexec = plan->mounts[mi].noexec;
@@ -358,7 +359,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                 const char *src = m->src;
                 for (size_t j = 0; r >= 0 && j < t.n; j++) {
                         const struct target *x = &t.v[j];
-                        if (exec_path_under(src, x->path)) {
+                        if (path_under(src, x->path)) {
                                 /* The bind itself lies inside the protected path. */
                                 if (j < nstate) {
                                         const char *f = m->loc && m->loc->file ? m->loc->file
@@ -374,7 +375,7 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                                               m->src, x->path, x->loc->file, x->loc->line);
                                 break;
                         }
-                        if (exec_path_under(x->path, src))
+                        if (path_under(x->path, src))
                                 r = guard(plan, i, src, x->path, x->dir);
                 }
         }

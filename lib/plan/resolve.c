@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "base/path.h"
 #include "plan/exec.h"
 #include "plan/resolve.h"
 #include "base/util.h"
@@ -55,9 +56,9 @@ static bool under_user_area(const struct resolve_ctx *ctx, const char *dir)
 {
         static const char *const areas[] = { "/tmp", "/var/tmp", "/dev/shm", "/run/user" };
         for (size_t i = 0; i < ARRAY_SIZE(areas); i++)
-                if (exec_path_under(dir, areas[i]))
+                if (path_under(dir, areas[i]))
                         return true;
-        return ctx->home && strcmp(ctx->home, "/") != 0 && exec_path_under(dir, ctx->home);
+        return ctx->home && strcmp(ctx->home, "/") != 0 && path_under(dir, ctx->home);
 }
 
 /* Could a sandbox have made this link (the fd of its directory: dirfd)? */
@@ -249,7 +250,7 @@ static int walk(const struct resolve_ctx *ctx, int dirfd, const char *path, unsi
         if (first_link[0]) {
                 bool ok = false;
                 for (size_t i = 0; res.path && i < ctx->nallowed && !ok; i++)
-                        ok = exec_path_under(res.path, ctx->allowed[i]) != NULL;
+                        ok = path_under(res.path, ctx->allowed[i]) != NULL;
                 if (!ok) {
                         resolved_done(&res);
                         if (why && asprintf(why, "%s is a symlink to %s in a place sandboxes can "

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "base/path.h"
 #include "config.h"
 #include "profile/env.h"
 #include "profile/profile.h"
@@ -563,21 +564,11 @@ static const char *loc_text(struct sbx_loc l, char *buf, size_t size)
         return buf;
 }
 
-static bool under_dir(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        if (strcmp(dir, "/") == 0)
-                return true;
-        return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
-}
-
-static bool has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
-
 static bool deny_matches(const char *pattern, const char *path)
 {
-        if (has_glob(pattern))
+        if (path_has_glob(pattern))
                 return fnmatch(pattern, path, FNM_PATHNAME) == 0;
-        return under_dir(path, pattern);
+        return path_under(path, pattern);
 }
 
 static bool hostname_valid(const char *h)
@@ -742,7 +733,7 @@ int policy_compute_warnings(struct sbx_policy *p)
                                  "sbx run will refuse to start", mount_key(m->kind), m->src);
         }
         for (size_t i = 0; r >= 0 && i < p->exec_allow.n; i++)
-                if (!has_glob(p->exec_allow.v[i]) && !exists(p->exec_allow.v[i]))
+                if (!path_has_glob(p->exec_allow.v[i]) && !exists(p->exec_allow.v[i]))
                         r = warn(p, p->exec_allow.loc[i],
                                  "allow-list entry %s does not exist on this machine", p->exec_allow.v[i]);
         for (size_t i = 0; r >= 0 && i < p->exec_hashes.n; i++)
@@ -756,7 +747,7 @@ int policy_compute_warnings(struct sbx_policy *p)
                                  "[seccomp] override = %s has no effect: it is not in the "
                                  "always-denied set", p->sc_override.v[i]);
         for (size_t i = 0; r >= 0 && i < p->env_keep.n; i++)
-                if (!has_glob(p->env_keep.v[i]) && env_name_dangerous(p->env_keep.v[i]))
+                if (!path_has_glob(p->env_keep.v[i]) && env_name_dangerous(p->env_keep.v[i]))
                         r = warn(p, p->env_keep.loc[i],
                                  "[environment] keep = %s passes a variable that changes what code "
                                  "the program loads", p->env_keep.v[i]);

@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "base/path.h"
 #include "report/attack.h"
 #include "profile/env.h"
 #include "report/filter_model.h"
@@ -79,14 +80,6 @@ static int moot(struct attack_result *r, const char *note)
         r->open_pm = 1000;
         r->note = note;
         return 0;
-}
-
-static bool path_under(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        if (n == 1 && dir[0] == '/')
-                return path[0] == '/';
-        return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
 }
 
 /* ---- namespaces ------------------------------------------------------ */

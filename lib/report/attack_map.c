@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/path.h"
 #include "attack-map.h"
 #include "report/attack.h"
 #include "config.h"
@@ -318,12 +319,6 @@ bool attack_mitigation_not_applicable(const struct attack_mitigation *mi, const 
 
 /* ---- the system directories the map's filesystem controls speak of ----- */
 
-static bool under(const char *path, const char *dir)
-{
-        size_t n = strlen(dir);
-        return strncmp(path, dir, n) == 0 && (path[n] == 0 || path[n] == '/');
-}
-
 bool attack_system_path(const char *dst)
 {
         static const char *const sys[] = { "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32",
@@ -331,7 +326,7 @@ bool attack_system_path(const char *dst)
         if (strcmp(dst, "/") == 0)
                 return true;
         for (size_t i = 0; i < ARRAY_SIZE(sys); i++)
-                if (under(dst, sys[i]))
+                if (path_under(dst, sys[i]))
                         return true;
         return false;
 }

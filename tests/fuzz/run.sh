@@ -29,7 +29,7 @@ CONF
 "$cc" -std=gnu11 -I"$src/lib" -o "$work/syscall-table" "$src/lib/syscalls/gen/syscall_table.c" -lseccomp
 "$work/syscall-table" "$work/inc/syscall-table.h"
 
-libsrc="base/error.c base/strbuf.c profile/policy.c profile/profile.c profile/profile_keys.c profile/profile_list.c profile/profile_path.c
+libsrc="base/error.c base/path.c base/strbuf.c profile/policy.c profile/profile.c profile/profile_keys.c profile/profile_list.c profile/profile_path.c
         profile/profile_text.c profile/format.c syscalls/syscalls.c profile/env.c"
 set --
 for f in $libsrc; do set -- "$@" "$src/lib/$f"; done
