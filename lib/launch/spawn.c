@@ -3,7 +3,8 @@
  * plan in the documented order:
  *
  *   init (pid 1 of the new pid namespace):
- *     die with parent → wait for the maps → identity, not dumpable →
+ *     die with parent → wait for the maps → per-user count shares →
+ *     identity, not dumpable →
  *     hostname → filesystem view → loopback → fork the program → own
  *     session → drop its own privileges → keep only its channels → its own
  *     seccomp filter (init_filter.c) → reap, forward signals, supervise
@@ -82,7 +83,7 @@ struct sbx_clone_args {
 enum step {
         STEP_SYNC = 1, STEP_HOSTNAME, STEP_MOUNT, STEP_LOOPBACK, STEP_FORK, STEP_SESSION,
         STEP_FDS, STEP_RLIMIT, STEP_CWD, STEP_CAPS, STEP_NNP, STEP_LANDLOCK, STEP_SECCOMP,
-        STEP_EXEC, STEP_INIT, STEP_WX,
+        STEP_EXEC, STEP_INIT, STEP_WX, STEP_LIMITS,
 };
 
 static const char *const step_names[] = {
@@ -91,6 +92,7 @@ static const char *const step_names[] = {
         [STEP_FDS] = "fds", [STEP_RLIMIT] = "rlimit", [STEP_CWD] = "cwd",
         [STEP_CAPS] = "capabilities", [STEP_NNP] = "no_new_privs", [STEP_LANDLOCK] = "landlock",
         [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init", [STEP_WX] = "wx",
+        [STEP_LIMITS] = "limits",
 };
 
 struct child_msg {
@@ -405,6 +407,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
          * seen after arming, means it died and the sandbox must not go on. */
         if (read(syncfd, &c, 1) != 1)
                 _exit(SBX_EXIT_SETUP);
+        /* With the maps written, init holds every capability in its user
+         * namespace, CAP_SYS_RESOURCE over that namespace's limits among
+         * them; the program never does. */
+        if ((r = limits_apply_user_counts(&plan->limits, &failed)) < 0)
+                child_fail(errfd, STEP_LIMITS, r, failed);
         if ((r = caps_lock_identity(plan, &a->prog_caps, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
         /* Not before: the parent wrote our uid/gid maps, which needs us

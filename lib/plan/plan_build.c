@@ -683,6 +683,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (p->seccomp) {
                 unsigned f = SC_SUPERVISED;
+                if (limits_memory_by_rlimits(&plan->limits))
+                        f |= SC_MEM_RLIMIT;
                 if (plan->log_denials)
                         f |= SC_LOG_DENIALS;
                 if ((r = seccomp_compile(p, f, &plan->seccomp, err)) < 0)
