@@ -19,8 +19,9 @@
  *     reservations JITs and sanitizers make and may break them: such
  *     programs need a cgroup, or memory in [limits] optional, which then
  *     means RLIMIT_DATA (private memory only) where the full set cannot
- *     hold or is not wanted ([seccomp] memfd = yes, seccomp off or only
- *     logging);
+ *     hold ([seccomp] memfd = yes).  With seccomp off nothing refuses
+ *     memfds and segments: like every control only the filter enforces,
+ *     that is said at each launch (plan_build.c) rather than refused;
  *     processes → RLIMIT_NPROC, which since Linux 5.14 counts the
  *     processes of one uid per user namespace, i.e. this sandbox's (not
  *     when the inside uid is host root: the kernel exempts it);
@@ -97,9 +98,6 @@ static bool nproc_counts_sandbox(bool userns, uid_t map_uid)
  * memory under p, or NULL when it can. */
 static const char *rlimit_memory_gap(const struct sbx_policy *p)
 {
-        if (!p->seccomp || p->sc_action == DENY_LOG)
-                return "the seccomp filter is off or only logs, so memfd_create and shmget (memory no "
-                       "rlimit counts) cannot be refused";
         if (p->sc_memfd == MEMFD_YES)
                 return "[seccomp] memfd = yes lets memfds through, whose memory no rlimit counts";
         return NULL;
@@ -125,6 +123,7 @@ static void decide(struct limits_plan *l, const struct sbx_policy *p, bool usern
                 else
                         l->mech[c] = LIM_UNENFORCED;
         }
+        l->mem_unrefused = l->mech[CG_MEMORY] == LIM_RLIMIT && !p->seccomp;
         l->cg.memory = l->mech[CG_MEMORY] == LIM_CGROUP ? l->value[CG_MEMORY] : 0;
         l->cg.processes = l->mech[CG_PIDS] == LIM_CGROUP ? l->value[CG_PIDS] : 0;
         l->cg.cpu = l->mech[CG_CPU] == LIM_CGROUP ? l->value[CG_CPU] : 0;
@@ -375,8 +374,11 @@ void limits_format(struct sbuf *f, const struct limits_plan *l, const char *inde
                                 break;
                         }
                         sbuf_printf(f, "%s: rlimits, per process (no writable memory cgroup): rlimit as bounds "
-                                "every mapping (anonymous, MAP_SHARED, files); memfd_create and shmget are "
-                                "refused; each tmpfs sbx mounts holds at most %s\n", v, v);
+                                "every mapping (anonymous, MAP_SHARED, files); memfd_create and shmget %s; "
+                                "each tmpfs sbx mounts holds at most %s\n", v,
+                                l->mem_unrefused ? "are NOT refused (seccomp off): memfd and SysV shm "
+                                                   "memory is unbounded"
+                                                 : "are refused", v);
                         if (l->value[CG_PIDS]) {
                                 char n[32];
                                 value_text(CG_PIDS, l->value[CG_PIDS], n, sizeof(n));

@@ -40,6 +40,7 @@ struct limits_plan {
         struct user_count counts[LIM_USER_COUNTS]; /* written by init */
         size_t ncounts;
         bool counts_shared;           /* no user namespace: the caller's counts */
+        bool mem_unrefused;           /* rlimits, but no filter refuses memfd/shmget */
 };
 
 /* Decide the mechanisms, add the rlimits that stand in for a missing
