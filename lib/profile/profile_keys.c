@@ -87,7 +87,7 @@ const struct key_def profile_keys[] = {
         LIMIT(9, "rss", "unset"), LIMIT(10, "msgqueue", "unset"), LIMIT(11, "nice", "unset"),
         LIMIT(12, "rtprio", "unset"), LIMIT(13, "sigpending", "unset"), LIMIT(14, "locks", "unset"),
         LIMIT(15, "rttime", "unset"),
-        { "limits", "memory", K_LIM_MEMORY, "SIZE (K, M, G) or unlimited", "unlimited", "memory of the whole sandbox (cgroup memory.max; else rlimit data per process)" },
+        { "limits", "memory", K_LIM_MEMORY, "SIZE (K, M, G) or unlimited", "unlimited", "memory of the whole sandbox (cgroup memory.max; else rlimit as per process with memfd_create and shmget refused and each tmpfs no larger)" },
         { "limits", "processes", K_LIM_PROCESSES, "N or unlimited", "unlimited", "processes and threads of the whole sandbox, init included (cgroup pids.max; else rlimit nproc in its user namespace)" },
         { "limits", "cpu-share", K_LIM_CPU, "PERCENT% or unlimited", "unlimited", "CPU time of the whole sandbox, 100% = one CPU (cgroup cpu.max; no rlimit can do it)" },
         { "limits", "tmpfs-size", K_LIM_TMPFS_SIZE, "SIZE (K, M, G) or unlimited", "256M", "size of each tmpfs sbx creates (/tmp, /dev/shm, the private home…)" },
