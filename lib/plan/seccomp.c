@@ -258,7 +258,12 @@ static int decide(struct build *b)
                         prog->deny_reason[nr] = ownf(prog, "always denied (%s); only `override = %s` "
                                                      "in [seccomp] lets it through", g->name, name);
                 } else if (b->allow[nr] && refuse_memfd && strcmp(name, "memfd_create") == 0) {
-                        prog->kind[nr] = SC_K_DENY;
+                        /* As a kernel without memfds would answer: toolkits
+                         * (GTK's Wayland buffers) then fall back to shm_open
+                         * on the sandbox's /dev/shm, a noexec tmpfs sized by
+                         * tmpfs-size (and by memory without a cgroup), where
+                         * neither W^X nor the limit is lost. */
+                        prog->kind[nr] = SC_K_ENOSYS;
                         prog->deny_reason[nr] = memfd_why;
                 } else if (b->allow[nr] && shm_why && strcmp(name, "shmget") == 0) {
                         prog->kind[nr] = SC_K_DENY;
