@@ -197,7 +197,7 @@ static int plan_user_counts(struct plan *plan, const struct sbx_policy *p)
         /* Namespaces need capabilities in the owning user namespace, which
          * the program only gets through a new one: when the filter refuses
          * CLONE_NEWUSER and no capability is kept, their counts cannot
-         * move (and four files fewer are written at each launch). */
+         * move (and eight files fewer are written at each launch). */
         bool ns_counts = p->sc_userns || !p->seccomp || p->sc_action == DENY_LOG || p->caps_keep.n > 0;
         for (size_t i = 0; i < (ns_counts ? LIM_USER_COUNTS : 4); i++) {
                 char buf[32];
