@@ -6,8 +6,9 @@
  * bare, every one prints OK on the development kernel.
  *
  * The limit commands try to exhaust one resource and report where they
- * stopped: fill (a directory's file system), forks (processes), hog
- * (memory).  Each prints OK when it reached its target, DENIED with the
+ * stopped: fill (a directory's file system), forks (processes), hog and
+ * mem (memory, of one kind each), inotify (the per-user count of inotify
+ * instances).  Each prints OK when it reached its target, DENIED with the
  * errno at which it was stopped otherwise (a hog killed by the OOM killer
  * prints nothing: the test reads the exit status). */
 #include <errno.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -159,6 +161,34 @@ static int p_wx_procmem(int argc, char **argv)
         return probe_report(fn() == 42 ? 0 : -EINVAL, "/proc/self/mem wrote own text, code ran");
 }
 
+/* A memfd mapped MAP_SHARED writable and MAP_PRIVATE executable (the
+ * private view shares the page cache until written): code written through
+ * the first after the second existed, and rewritten after it ran once,
+ * runs through the second.  OK when the rewritten code ran. */
+static int p_wx_dual(int argc, char **argv)
+{
+        (void)argc, (void)argv;
+        int fd = (int)syscall(SYS_memfd_create, "probe-dual", MFD_CLOEXEC | MFD_NOEXEC_SEAL);
+        if (fd < 0 && errno == EINVAL)
+                fd = (int)syscall(SYS_memfd_create, "probe-dual", MFD_CLOEXEC);
+        if (fd < 0)
+                return fail("memfd_create", errno);
+        if (ftruncate(fd, 4096) < 0)
+                return fail("ftruncate", errno);
+        unsigned char *w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (w == MAP_FAILED)
+                return fail("mmap RW shared", errno);
+        void *x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+        if (x == MAP_FAILED)
+                return fail("mmap RX private", errno);
+        memcpy(w, code42, sizeof(code42));
+        w[1] = 41; /* mov eax, 41: runs, returns 41 */
+        if (call_code(x) != -EINVAL)
+                return fail("first code through the RX view", EFAULT);
+        w[1] = 42;
+        return probe_report(call_code(x), "memfd RW shared + RX private: code rewritten after it ran, ran");
+}
+
 /* One file mapped twice: a writable shared view and an executable view.
  * "memfd" (default) uses memfd_create; "private" writes the memfd with
  * write(2) and maps it once MAP_PRIVATE|PROT_EXEC; a directory argument
@@ -200,6 +230,100 @@ static int p_wx_twice(int argc, char **argv)
                 return fail("mmap RX shared", errno);
         memcpy(w, code42, sizeof(code42));
         return probe_report(call_code(x), "file mapped twice (RW + RX), code ran");
+}
+
+/* Hold MIB mebibytes of one kind of memory, touched: private or shared
+ * (anonymous mappings), memfd (written with write(2), never mapped),
+ * memfd-map (a memfd mapped shared), shm (SysV segments of 16 MiB, each
+ * detached once touched, so that no mapping holds them).  OK when all of
+ * it was held; DENIED with the errno and how far it got otherwise (a
+ * process killed by the OOM killer prints nothing). */
+static int p_mem(int argc, char **argv)
+{
+        if (argc < 3)
+                return 2;
+        const char *kind = argv[1];
+        long mib = strtol(argv[2], NULL, 10), done = 0;
+        size_t size = (size_t)mib << 20;
+        int e = 0;
+        if (strcmp(kind, "private") == 0 || strcmp(kind, "shared") == 0) {
+                int flags = MAP_ANONYMOUS | (kind[0] == 'p' ? MAP_PRIVATE : MAP_SHARED);
+                char *m = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, -1, 0);
+                if (m == MAP_FAILED)
+                        e = errno;
+                for (; !e && done < mib; done++)
+                        memset(m + ((size_t)done << 20), 1, 1 << 20);
+        } else if (strcmp(kind, "memfd") == 0 || strcmp(kind, "memfd-map") == 0) {
+                int fd = (int)syscall(SYS_memfd_create, "probe-mem", MFD_CLOEXEC);
+                if (fd < 0)
+                        return fail("memfd_create", errno);
+                if (kind[5] == '-') {
+                        char *m = MAP_FAILED;
+                        if (ftruncate(fd, (off_t)size) < 0 ||
+                            (m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)) == MAP_FAILED)
+                                e = errno;
+                        for (; !e && done < mib; done++)
+                                memset(m + ((size_t)done << 20), 1, 1 << 20);
+                } else {
+                        static char buf[1 << 20];
+                        memset(buf, 1, sizeof(buf));
+                        for (; done < mib; done++)
+                                if (write(fd, buf, sizeof(buf)) != (ssize_t)sizeof(buf)) {
+                                        e = errno ? errno : ENOSPC;
+                                        break;
+                                }
+                }
+        } else if (strcmp(kind, "shm") == 0) {
+                int ids[256], n = 0;
+                for (; done < mib && n < 256; done += 16) {
+                        int id = shmget(IPC_PRIVATE, 16 << 20, IPC_CREAT | 0600);
+                        char *m = id < 0 ? (void *)-1 : shmat(id, NULL, 0);
+                        if (m == (void *)-1) {
+                                e = errno;
+                                if (id >= 0)
+                                        shmctl(id, IPC_RMID, NULL);
+                                break;
+                        }
+                        ids[n++] = id;
+                        memset(m, 1, 16 << 20);
+                        shmdt(m);
+                }
+                /* Gone with the sandbox's IPC namespace anyway; bare, they
+                 * would outlive the probe in the caller's. */
+                for (int i = 0; i < n; i++)
+                        shmctl(ids[i], IPC_RMID, NULL);
+        } else {
+                return 2;
+        }
+        return probe_report(e ? -e : 0, "%s: %ld MiB held", kind, done);
+}
+
+/* Create inotify instances until refused (at most N), print how many,
+ * and hold them for SECONDS. */
+static int p_inotify(int argc, char **argv)
+{
+        if (argc < 3)
+                return 2;
+        long max = strtol(argv[1], NULL, 10), n = 0;
+        int e = 0;
+        for (; n < max; n++)
+                if (inotify_init1(IN_CLOEXEC) < 0) {
+                        e = errno;
+                        break;
+                }
+        probe_report(e ? -e : 0, "%ld inotify instances", n);
+        sleep((unsigned)strtoul(argv[2], NULL, 10));
+        return 0;
+}
+
+/* The device and inode of the file this process runs (/proc/self/exe). */
+static int p_exe_id(int argc, char **argv)
+{
+        (void)argc, (void)argv;
+        struct stat st;
+        if (stat("/proc/self/exe", &st) < 0)
+                return fail("stat /proc/self/exe", errno);
+        return probe_report(0, "exe %lu", (unsigned long)st.st_ino);
 }
 
 static int p_mdwe(int argc, char **argv)
@@ -321,6 +445,10 @@ const struct probe_cmd probe_wx_cmds[] = {
         { "wx-shm", "twice|wx: SysV shm written and run (two attaches, or one W+X attach)", p_wx_shm },
         { "wx-procmem", ": pwrite code over own text through /proc/self/mem, run it", p_wx_procmem },
         { "wx-twice", "[memfd|private|DIR]: one file mapped RW and RX, write, run", p_wx_twice },
+        { "wx-dual", ": a memfd mapped MAP_SHARED RW and MAP_PRIVATE RX, rewritten while executable", p_wx_dual },
+        { "mem", "private|shared|memfd|memfd-map|shm MIB: hold MIB MiB of that kind of memory", p_mem },
+        { "inotify", "N SECONDS: create up to N inotify instances, hold them SECONDS", p_inotify },
+        { "exe-id", ": the inode of /proc/self/exe", p_exe_id },
         { "mdwe", ": print PR_GET_MDWE", p_mdwe },
         { "fill", "DIR MIB: write MIB MiB into DIR", p_fill },
         { "inodes", "DIR N: create N empty files in DIR", p_inodes },

@@ -440,3 +440,111 @@ Test(planted, cwd_swapped_for_home_link, .timeout = 240)
         free(home);
         free(race);
 }
+
+/* `path exe-id` run directly: the inode it printed, or 0. */
+static unsigned long exe_id_of(const char *path)
+{
+        int p[2];
+        cr_assert_eq(pipe(p), 0);
+        pid_t pid = fork();
+        cr_assert_geq(pid, 0);
+        if (pid == 0) {
+                dup2(p[1], 1);
+                execl(path, path, "exe-id", (char *)NULL);
+                _exit(127);
+        }
+        close(p[1]);
+        char buf[128] = "";
+        ssize_t n = read(p[0], buf, sizeof(buf) - 1);
+        close(p[0]);
+        waitpid(pid, NULL, 0);
+        unsigned long ino = 0;
+        if (n > 0)
+                sscanf(buf, "OK exe %lu", &ino);
+        return ino;
+}
+
+static void copy_probe(const char *to, bool mark)
+{
+        struct run_result r;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 30, &r, (const char *const[]){ "cp", probe_bin(), to, NULL }), 0);
+        cr_assert_eq(r.status, 0, "cp: %s", r.err);
+        run_result_free(&r);
+        if (mark) {
+                /* a byte after the ELF: another file, the same program */
+                int fd = open(to, O_WRONLY | O_APPEND | O_CLOEXEC);
+                cr_assert(fd >= 0 && write(fd, "x", 1) == 1);
+                close(fd);
+        }
+        cr_assert_eq(chmod(to, 0755), 0);
+}
+
+/* Issue 27, "what is checked is what is used": sbx took the program's name
+ * with realpath, checked it ([exec] allow and deny, hashes) and had the
+ * child run it by that name.  Here D/sub is a copy of the probe and D/alt
+ * another copy, denied through a third name, D/denied (a hard link; [exec]
+ * deny names what the view shows); the sandbox's user exchanges sub and alt
+ * without pause.  The old sequence (look at
+ * the name, then run the name) is replayed first and must run the denied
+ * file at least once.  sbx now runs the object it checked (the child opens
+ * the name in its view, compares device and inode, execveat()s that fd):
+ * the denied copy never runs, a launch either runs D/sub's checked object
+ * or is refused, and some launches succeed. */
+Test(planted, program_swapped_after_the_check, .timeout = 240)
+{
+        char *race = join(base, "prog"), *sub = join(race, "sub"), *alt = join(race, "alt");
+        char *denied = join(race, "denied"), *allow = NULL, *deny = NULL;
+        mkdir_mode(race, 0777);
+        copy_probe(sub, true);
+        copy_probe(alt, false);
+        cr_assert_eq(link(alt, denied), 0);
+        struct stat good, bad;
+        cr_assert_eq(stat(sub, &good), 0);
+        cr_assert_eq(stat(alt, &bad), 0);
+        char *wr = profile_word(race), *wd = profile_word(denied);
+        cr_assert_geq(asprintf(&allow, "exec.allow=%s", wr), 0);
+        cr_assert_geq(asprintf(&deny, "exec.deny=%s", wd), 0);
+        FOR_EACH_USER {
+                pid_t sw = start_swapper(WHO, race);
+                /* The swapper shares two busy CPUs with everything else: a
+                 * win can take a while. */
+                unsigned old_wins = 0;
+                time_t give_up = time(NULL) + 30;
+                for (int i = 0; !old_wins && time(NULL) < give_up; i++) {
+                        struct stat st;
+                        if (stat(sub, &st) == 0 && st.st_ino == good.st_ino && exe_id_of(sub) == bad.st_ino)
+                                old_wins++;
+                }
+                cr_assert_gt(old_wins, 0, "[%s] check-then-run-by-name never ran the other file: no evidence",
+                             WHO_NAME);
+
+                unsigned ok = 0, refused = 0;
+                time_t end = time(NULL) + 40;
+                for (int round = 0; round < 40 && time(NULL) < end; round++) {
+                        struct run_result r;
+                        cr_assert_eq(run_sbx(WHO, &r, "run", "--profile", "default", "--ro-bind", race, "--set",
+                                             allow, "--set", deny, "--", sub, "exe-id", NULL),
+                                     0);
+                        unsigned long ino = 0;
+                        sscanf(r.out, "OK exe %lu", &ino);
+                        cr_assert(ino != bad.st_ino, "[%s] round %d: the denied file ran in the sandbox: %s %s",
+                                  WHO_NAME, round, r.out, r.err);
+                        if (r.status == 0 && ino == good.st_ino)
+                                ok++;
+                        else
+                                refused++;
+                        run_result_free(&r);
+                }
+                kill(sw, SIGKILL);
+                waitpid(sw, NULL, 0);
+                cr_log_info("[%s] program race: %u launches ran the checked file, %u refused, 0 the other",
+                            WHO_NAME, ok, refused);
+                cr_assert_gt(ok, 0, "[%s] no launch succeeded at all", WHO_NAME);
+                /* Back to the first names for the next user. */
+                struct stat st;
+                if (stat(sub, &st) == 0 && st.st_ino != good.st_ino)
+                        cr_assert_eq(renameat2(AT_FDCWD, sub, AT_FDCWD, alt, RENAME_EXCHANGE), 0);
+        }
+        unlink(denied);
+        free(wr), free(wd), free(allow), free(deny), free(denied), free(alt), free(sub), free(race);
+}

@@ -74,7 +74,7 @@ static void expect_out(const struct run_result *r, const char *what, const char 
 
 static const char *const wx_routes[][3] = {
         { "wx-mprotect" }, { "wx-pkey" },     { "wx-mmap" },           { "wx-shm", "twice" },
-        { "wx-shm", "wx" }, { "wx-procmem" }, { "wx-twice", "memfd" },
+        { "wx-shm", "wx" }, { "wx-procmem" }, { "wx-twice", "memfd" }, { "wx-dual" }, { "wx-twice", "private" },
 };
 
 Test(wx, every_route_runs_code_bare_and_without_wx)
@@ -88,7 +88,10 @@ Test(wx, every_route_runs_code_bare_and_without_wx)
                         expect_out(&r, what, "OK");
                         run_result_free(&r);
                         snprintf(what, sizeof(what), "[%s] default %s", WHO_NAME, wx_routes[i][0]);
-                        run_probe(WHO, "default", NONE, wx_routes[i], &r);
+                        /* Without memory = unlimited, a memory limit held by
+                         * rlimits (uid 65534 here) refuses memfds and SysV
+                         * segments itself (see the limits tests). */
+                        run_probe(WHO, "default", ARGS("--set", "limits.memory=unlimited"), wx_routes[i], &r);
                         expect_out(&r, what, "OK");
                         run_result_free(&r);
                 }
@@ -134,20 +137,45 @@ Test(wx, mdwe_and_proc_hold_without_seccomp)
         }
 }
 
-/* Known and reported by sbx analyze: a memfd written with write(2) and
- * mapped once, privately, executable.  Seccomp cannot tell its fd from a
- * library's.  This test pins the gap so that closing it shows up. */
-Test(wx, memfd_private_mapping_stays_open_and_is_reported)
+/* Issue 27 item 5: a memfd mapped MAP_SHARED writable and MAP_PRIVATE
+ * executable ran code written after the executable view existed, while
+ * sbx analyze called "mapped twice" closed.  Under wx = yes memfd_create is
+ * now refused (no filter can tell a memfd's fd from a library's); a
+ * profile that lets memfds through gets the route back, and analyze says
+ * so.  Bare and without wx it works (every_route_runs_code_bare_...). */
+Test(wx, memfd_routes_closed_under_wx_and_reported)
 {
         struct run_result r;
-        run_probe(AS_USER, "document-converter", NONE, ARGS("wx-twice", "private"), &r);
-        expect_out(&r, "memfd private exec mapping", "OK");
-        run_result_free(&r);
+        char *dir = make_tmpdir(), *prof = NULL;
+        cr_assert(dir);
+        cr_assert_geq(asprintf(&prof, "%s/memfd-yes.ini", dir), 0);
+        cr_assert_eq(write_file(prof, "[profile]\ninclude = document-converter\n[seccomp]\nmemfd = yes\n"
+                                      "[limits]\noptional = memory\n", 0644), 0);
+        FOR_EACH_USER {
+                char what[64];
+                snprintf(what, sizeof(what), "[%s] dual view under wx", WHO_NAME);
+                run_probe(WHO, "document-converter", NONE, ARGS("wx-dual"), &r);
+                expect_out(&r, what, "DENIED ENOSYS memfd_create");
+                run_result_free(&r);
+                snprintf(what, sizeof(what), "[%s] dual view, memfd = yes", WHO_NAME);
+                run_probe(WHO, prof, NONE, ARGS("wx-dual"), &r);
+                expect_out(&r, what, "OK");
+                run_result_free(&r);
+        }
         cr_assert_eq(run_sbx(AS_USER, &r, "analyze", "document-converter", NULL), 0);
-        cr_assert(strstr(r.out, "memfd written, then mapped MAP_PRIVATE|PROT_EXEC: OPEN"), "%s", r.out);
+        cr_assert(strstr(r.out, "a memfd mapped MAP_SHARED RW and MAP_PRIVATE RX (code rewritten while executable): "
+                                "closed (memfd_create refused)"), "%s", r.out);
+        cr_assert(strstr(r.out, "memfd written, then mapped MAP_PRIVATE|PROT_EXEC: closed"), "%s", r.out);
         cr_assert(strstr(r.out, "mprotect/pkey_mprotect RW -> RX: closed (MDWE and seccomp)"), "%s", r.out);
         cr_assert(strstr(r.out, "/proc/self/mem written (FOLL_FORCE ignores page protections): closed"), "%s", r.out);
         run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_USER, &r, "analyze", prof, NULL), 0);
+        cr_assert(strstr(r.out, "(code rewritten while executable): OPEN: [seccomp] memfd = yes"), "%s", r.out);
+        run_result_free(&r);
+        unlink(prof);
+        rmdir(dir);
+        free(prof);
+        free(dir);
 }
 
 /* ---- limits ---------------------------------------------------------------- */
@@ -172,10 +200,143 @@ Test(limits, memory_hog_stops_at_the_limit)
                         cr_assert_eq(r.status, 137, "[root] hog: exit %d, out %s, err %s", r.status, r.out, r.err);
                         cr_assert(strstr(r.err, "reached its memory limit"), "[root] %s", r.err);
                 } else {
-                        /* rlimit data: malloc fails */
+                        /* rlimit as: malloc fails */
                         cr_assert_eq(r.status, 0, "[%s] hog: exit %d err %s", WHO_NAME, r.status, r.err);
-                        expect_out(&r, "hog under rlimit data", "DENIED ENOMEM");
+                        expect_out(&r, "hog under rlimit as", "DENIED ENOMEM");
                 }
+                run_result_free(&r);
+        }
+}
+
+/* Issue 27 item 4: with memory = 64M and no memory cgroup (uid 65534
+ * here), a program held 300 MB of MAP_SHARED anonymous memory, of a memfd
+ * or of SysV segments: the rlimit then used (data) counts private memory
+ * only.  Every kind must now stay under the limit, or the launch refuse.
+ * Bare, each kind reaches 300 MB; with a cgroup (root here) the OOM killer
+ * ends the sandbox; with rlimits alone, mappings fail (rlimit as) and
+ * memfd_create and shmget are refused. */
+static const char *const mem_kinds[] = { "private", "shared", "memfd", "memfd-map", "shm" };
+
+Test(limits, no_kind_of_memory_passes_the_limit, .timeout = 240)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                bool cg = WHO == AS_ROOT && root_has_v1("memory");
+                for (size_t i = 0; i < sizeof(mem_kinds) / sizeof(mem_kinds[0]); i++) {
+                        run_bare(WHO, ARGS("mem", mem_kinds[i], "300"), &r);
+                        cr_assert(strncmp(r.out, "OK", 2) == 0, "[%s] bare %s: %s %s", WHO_NAME, mem_kinds[i], r.out,
+                                  r.err);
+                        run_result_free(&r);
+                        run_probe(WHO, "default", ARGS("--set", "limits.memory=64M"), ARGS("mem", mem_kinds[i], "300"),
+                                  &r);
+                        cr_assert(!strstr(r.out, "OK"), "[%s] %s: 300 MB held under memory = 64M: %s %s", WHO_NAME,
+                                  mem_kinds[i], r.out, r.err);
+                        if (cg) {
+                                cr_assert_eq(r.status, 137, "[root] %s: exit %d, out %s, err %s", mem_kinds[i],
+                                             r.status, r.out, r.err);
+                                cr_assert(strstr(r.err, "reached its memory limit"), "[root] %s", r.err);
+                        } else {
+                                cr_assert_eq(r.status, 0, "[%s] %s: exit %d err %s", WHO_NAME, mem_kinds[i], r.status,
+                                             r.err);
+                                expect_out(&r, mem_kinds[i], "DENIED");
+                        }
+                        run_result_free(&r);
+                }
+                /* tmpfs pages belong to no process: each tmpfs sbx mounts is
+                 * no larger than the limit when rlimits hold it. */
+                if (!cg) {
+                        run_probe(WHO, "default", ARGS("--set", "limits.memory=64M"), ARGS("fill", "/tmp", "100"), &r);
+                        expect_out(&r, "tmpfs under memory = 64M", "DENIED ENOSPC wrote 64 MiB");
+                        run_result_free(&r);
+                }
+        }
+}
+
+/* Where the rlimit set cannot hold (a profile lets memfds through), the
+ * launch is refused unless memory is optional, which runs with a warning
+ * naming what is then unbounded. */
+Test(limits, memory_refused_where_rlimits_cannot_hold)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                bool cg = WHO == AS_ROOT && root_has_v1("memory");
+                run_probe(WHO, "default", ARGS("--set", "limits.memory=64M", "--set", "seccomp.memfd=yes"),
+                          ARGS("mem", "memfd", "300"), &r);
+                if (cg) {
+                        cr_assert_eq(r.status, 137, "[root] memfd with a cgroup: exit %d %s %s", r.status, r.out, r.err);
+                } else {
+                        cr_assert_eq(r.status, 125, "[%s] exit %d out %s", WHO_NAME, r.status, r.out);
+                        cr_assert(strstr(r.err, "memory: no cgroup with the memory controller") &&
+                                          strstr(r.err, "[seccomp] memfd = yes") && strstr(r.err, "optional"),
+                                  "[%s] %s", WHO_NAME, r.err);
+                }
+                run_result_free(&r);
+                if (cg)
+                        continue;
+                run_probe(WHO, "default",
+                          ARGS("--set", "limits.memory=64M", "--set", "seccomp.memfd=yes", "--set", "limits.optional=memory"),
+                          ARGS("mem", "private", "300"), &r);
+                cr_assert(strstr(r.err, "sbx: warning: [limits] memory is not enforced for all memory (optional)") &&
+                                  strstr(r.err, "memfd, SysV shm and tmpfs memory are unbounded"),
+                          "[%s] %s", WHO_NAME, r.err);
+                expect_out(&r, "private memory under the optional limit", "DENIED ENOMEM");
+                run_result_free(&r);
+                cr_assert_eq(run_sbx(WHO, &r, "run", "--dry-run", "--profile", "default", "--set", "limits.memory=64M",
+                                     "--", "/bin/true", NULL), 0);
+                cr_assert(strstr(r.out, "memory 64M: rlimits, per process") &&
+                                  strstr(r.out, "memfd_create and shmget are refused") && strstr(r.out, "still open: "),
+                          "[%s] %s", WHO_NAME, r.out);
+                run_result_free(&r);
+        }
+}
+
+/* Issue 27 item 7: a sandbox took every inotify instance its user had, and
+ * the user's own programs outside got EMFILE.  The sandbox's user
+ * namespace now has its share (user-counts, 50%) as its own limit.  The
+ * holder starts first and keeps its instances; then the caller tries. */
+static void inotify_race(int who, bool sandboxed, struct run_result *r)
+{
+        char *probe = shq(probe_bin()), *sbx = shq(sbx_bin()), *w = profile_word(probe_bin());
+        char *allow = NULL, *holder = NULL, *script = NULL;
+        cr_assert_geq(asprintf(&allow, "exec.allow=%s", w), 0);
+        char *aq = shq(allow), *dir = make_tmpdir();
+        cr_assert(dir);
+        char *dq = shq(dir);
+        if (sandboxed)
+                cr_assert_geq(asprintf(&holder, "%s run --profile default --ro-bind %s --set %s -- %s", sbx, probe, aq,
+                                       probe), 0);
+        else
+                holder = strdup(probe);
+        /* The holder reports once it holds all it could get; only then
+         * does the caller try (and report first). */
+        cr_assert_geq(asprintf(&script,
+                               "%s inotify 100000 3 > %s/held &\n"
+                               "i=0; while [ ! -s %s/held ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done\n"
+                               "%s inotify 100000 0; cat %s/held; wait\n",
+                               holder, dq, dq, probe, dq),
+                      0);
+        cr_assert_eq(run_cmd(who, NULL, 60, r, (const char *const[]){ "sh", "-c", script, NULL }), 0);
+        struct run_result x;
+        if (run_cmd(AS_ROOT, NULL, 30, &x, (const char *const[]){ "rm", "-rf", dir, NULL }) == 0)
+                run_result_free(&x);
+        free(probe), free(sbx), free(w), free(allow), free(holder), free(script), free(aq), free(dir), free(dq);
+}
+
+Test(limits, inotify_share_leaves_the_caller_some)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                /* Bare: the holder takes them all, the caller gets none. */
+                inotify_race(WHO, false, &r);
+                cr_assert(strstr(r.out, "DENIED EMFILE 0 inotify instances\n"), "[%s] bare: %s %s", WHO_NAME, r.out,
+                          r.err);
+                run_result_free(&r);
+                inotify_race(WHO, true, &r);
+                const char *nl = strchr(r.out, '\n');
+                cr_assert(nl && strncmp(nl + 1, "DENIED EMFILE ", 14) == 0, "[%s] the sandbox was not stopped: %s %s",
+                          WHO_NAME, r.out, r.err);
+                cr_assert(strncmp(r.out, "DENIED EMFILE ", 14) == 0 && strncmp(r.out, "DENIED EMFILE 0 ", 16) != 0,
+                          "[%s] the caller got no inotify instance beside the sandbox: %s %s", WHO_NAME, r.out, r.err);
                 run_result_free(&r);
         }
 }

@@ -3,7 +3,8 @@
  * plan in the documented order:
  *
  *   init (pid 1 of the new pid namespace):
- *     die with parent → wait for the maps → identity, not dumpable →
+ *     die with parent → wait for the maps → per-user count shares →
+ *     identity, not dumpable →
  *     hostname → filesystem view → loopback → fork the program → own
  *     session → drop its own privileges → keep only its channels → its own
  *     seccomp filter (init_filter.c) → reap, forward signals, supervise
@@ -47,6 +48,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
@@ -82,7 +84,7 @@ struct sbx_clone_args {
 enum step {
         STEP_SYNC = 1, STEP_HOSTNAME, STEP_MOUNT, STEP_LOOPBACK, STEP_FORK, STEP_SESSION,
         STEP_FDS, STEP_RLIMIT, STEP_CWD, STEP_CAPS, STEP_NNP, STEP_LANDLOCK, STEP_SECCOMP,
-        STEP_EXEC, STEP_INIT, STEP_WX,
+        STEP_EXEC, STEP_INIT, STEP_WX, STEP_LIMITS,
 };
 
 static const char *const step_names[] = {
@@ -91,6 +93,7 @@ static const char *const step_names[] = {
         [STEP_FDS] = "fds", [STEP_RLIMIT] = "rlimit", [STEP_CWD] = "cwd",
         [STEP_CAPS] = "capabilities", [STEP_NNP] = "no_new_privs", [STEP_LANDLOCK] = "landlock",
         [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init", [STEP_WX] = "wx",
+        [STEP_LIMITS] = "limits",
 };
 
 struct child_msg {
@@ -333,6 +336,16 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
         }
         if (plan->cwd && chdir(plan->cwd) < 0 && chdir(plan->home) < 0 && chdir("/") < 0)
                 child_fail(errfd, STEP_CWD, errno, plan->cwd);
+        /* The program runs from the object the parent resolved and checked
+         * (plan_build.c resolve_program), which its name in the view must
+         * still be: a file swapped in since fails with ESTALE, and
+         * spawn_plan() tries again. */
+        int xfd = open(plan->exec_path, O_PATH | O_CLOEXEC);
+        struct stat xst;
+        if (xfd < 0 || fstat(xfd, &xst) < 0)
+                child_fail(errfd, STEP_EXEC, errno, plan->exec_path);
+        if (xst.st_dev != plan->host_exec_st.st_dev || xst.st_ino != plan->host_exec_st.st_ino)
+                child_fail(errfd, STEP_EXEC, ESTALE, plan->exec_path);
         /* init dropped the bounding set to the program's before the fork. */
         if ((r = caps_enter(plan, &a->prog_caps, a->prog_caps.bounding, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
@@ -353,6 +366,16 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 }
         }
         close(sock);
+        /* execveat where the filter lets it through (a profile may deny
+         * it).  A script fails there with ENOENT (its interpreter could not
+         * open a close-on-exec fd): it runs by name, as the kernel hands
+         * the name to the interpreter anyway. */
+        if (!plan->policy->seccomp || (plan->seccomp.kind && __NR_execveat < plan->seccomp.nr_max &&
+                                       plan->seccomp.kind[__NR_execveat] == SC_K_ALLOW)) {
+                syscall(SYS_execveat, xfd, "", plan->argv, plan->envp, AT_EMPTY_PATH);
+                if (errno != ENOENT)
+                        child_fail(errfd, STEP_EXEC, errno, plan->exec_path);
+        }
         execve(plan->exec_path, plan->argv, plan->envp);
         child_fail(errfd, STEP_EXEC, errno, plan->exec_path);
 }
@@ -405,6 +428,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
          * seen after arming, means it died and the sandbox must not go on. */
         if (read(syncfd, &c, 1) != 1)
                 _exit(SBX_EXIT_SETUP);
+        /* With the maps written, init holds every capability in its user
+         * namespace, CAP_SYS_RESOURCE over that namespace's limits among
+         * them; the program never does. */
+        if ((r = limits_apply_user_counts(&plan->limits, &failed)) < 0)
+                child_fail(errfd, STEP_LIMITS, r, failed);
         if ((r = caps_lock_identity(plan, &a->prog_caps, &failed)) < 0)
                 child_fail(errfd, STEP_CAPS, r, failed);
         /* Not before: the parent wrote our uid/gid maps, which needs us
@@ -667,7 +695,7 @@ static int check_no_channel_passed(const struct plan *plan, const int *own, size
         return 0;
 }
 
-int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err)
+static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err)
 {
         _cleanup_close_ int err_r = -1, err_w = -1, sync_r = -1, sync_w = -1, st_r = -1, st_w = -1,
                             rep_r = -1, rep_w = -1;
@@ -811,6 +839,25 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
         proc->report_fd = TAKE_FD(rep_r);
         *ret = proc;
         return 0;
+}
+
+/* A launch that loses a race (a bind source or the program replaced
+ * between the parent's check and the child's use: ESTALE) is tried again
+ * from the same plan, a few times: what was checked must be what is
+ * there, and a name flipping back and forth is there most of the time. */
+#define SPAWN_ATTEMPTS 4
+
+int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err)
+{
+        int r = -ESTALE;
+        for (int i = 0; i < SPAWN_ATTEMPTS && r == -ESTALE; i++) {
+                if (i > 0 && err && *err) {
+                        sbx_error_free(*err);
+                        *err = NULL;
+                }
+                r = spawn_once(plan, ret, err);
+        }
+        return r;
 }
 
 SBX_EXPORT pid_t sbx_process_pid(const struct sbx_process *proc) { return proc ? proc->pid : -1; }

@@ -451,13 +451,45 @@ static void sort_mounts(struct plan *plan)
         }
 }
 
+/* Open one candidate for the program (resolve.c): a symlink a sandbox
+ * could have planted is followed only to what a bind of this plan shows
+ * anyway.  1 when it is a regular file the caller may execute. */
+static int open_program(struct plan *plan, const char *cand, struct resolved *res, char **why)
+{
+        _cleanup_free_ const char **places = calloc(plan->nmounts + 1, sizeof(char *));
+        if (!places)
+                return -ENOMEM;
+        size_t n = 0;
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (plan->mounts[i].kind == PM_BIND && plan->mounts[i].src)
+                        places[n++] = plan->mounts[i].src;
+        struct resolve_ctx c = caller_ctx(plan);
+        c.allowed = places;
+        c.nallowed = n;
+        int r = resolve_open(&c, AT_FDCWD, cand, 0, res, why);
+        if (r < 0)
+                return r;
+        return S_ISREG(res->st.st_mode) && faccessat(res->fd, "", X_OK, AT_EMPTY_PATH | AT_EACCESS) == 0;
+}
+
+/* The program is opened once, here; its stat() is what the child compares
+ * the file it runs with (spawn.c), so that what was checked ([exec],
+ * hashes, the view) is what runs. */
 static int resolve_program(struct plan *plan, const char *file, struct sbx_error **err)
 {
-        char real[PATH_MAX];
+        struct resolved res = { .fd = -1 };
+        _cleanup_free_ char *why = NULL;
+        int r;
         if (strchr(file, '/')) {
-                if (!realpath(file, real))
-                        return sbx_err_kind(err, errno == ENOENT ? SBX_ERROR_NOT_FOUND : SBX_ERROR_EXEC,
-                                            -errno, "exec", "%s: %s", file, strerror(errno));
+                r = open_program(plan, file, &res, &why);
+                if (r == 0) {
+                        resolved_done(&res);
+                        return sbx_err_kind(err, SBX_ERROR_EXEC, -EACCES, "exec",
+                                            "%s: not a regular file the caller may execute", file);
+                }
+                if (r < 0)
+                        return sbx_err_kind(err, r == -ENOENT ? SBX_ERROR_NOT_FOUND : SBX_ERROR_EXEC, r,
+                                            "exec", "%s: %s", file, why ? why : strerror(-r));
         } else {
                 const char *path = getenv("PATH");
                 if (!path || !*path)
@@ -468,8 +500,13 @@ static int resolve_program(struct plan *plan, const char *file, struct sbx_error
                         char cand[PATH_MAX];
                         if (n > 0 && n + strlen(file) + 2 < sizeof(cand)) {
                                 snprintf(cand, sizeof(cand), "%.*s/%s", (int)n, path, file);
-                                if (access(cand, X_OK) == 0 && realpath(cand, real))
-                                        found = true;
+                                free(TAKE_PTR(why));
+                                r = open_program(plan, cand, &res, &why);
+                                if (r == -ELOOP && why)
+                                        return sbx_err_kind(err, SBX_ERROR_EXEC, r, "exec", "%s: %s", cand, why);
+                                found = r > 0;
+                                if (!found)
+                                        resolved_done(&res);
                         }
                         path += n + (path[n] == ':');
                 }
@@ -477,10 +514,12 @@ static int resolve_program(struct plan *plan, const char *file, struct sbx_error
                         return sbx_err_kind(err, SBX_ERROR_NOT_FOUND, -ENOENT, "exec",
                                             "%s: not found in PATH", file);
         }
-        struct stat st;
-        if (stat(real, &st) < 0 || !S_ISREG(st.st_mode))
-                return sbx_err_kind(err, SBX_ERROR_EXEC, -EACCES, "exec", "%s: not a regular file",
-                                    real);
+        /* The name is only for the view and for messages; the object is
+         * res.fd's, and its identity travels in host_exec_st. */
+        struct stat st = res.st;
+        char real[PATH_MAX];
+        snprintf(real, sizeof(real), "%s", res.path);
+        resolved_done(&res);
         plan->host_exec_st = st;
         plan->host_exec_path = plan_own(plan, strdup(real));
         if (!plan->host_exec_path)
@@ -675,14 +714,18 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
          * at every launch rather than run weaker without a word (the layer
          * matrix, docs/layers.md, shows which attacks then get through). */
         if (!p->seccomp &&
-            (r = plan_warn(plan, "seccomp is off ([seccomp] enabled = no): %s%sthe always-denied "
+            (r = plan_warn(plan, "seccomp is off ([seccomp] enabled = no): %s%s%sthe always-denied "
                            "calls (io_uring, bpf, keyctl, perf_event_open, ptrace, nested user "
                            "namespaces, TIOCSTI without a new session) are not refused",
                            p->memfd_exec ? "" : "[exec] memfd-exec = no, ",
-                           p->sc_wx ? "[seccomp] wx, " : "")) < 0)
+                           p->sc_wx ? "[seccomp] wx, " : "",
+                           limits_memory_by_rlimits(&plan->limits)
+                                   ? "[limits] memory's refusal of memfd_create and shmget, " : "")) < 0)
                 return r;
         if (p->seccomp) {
                 unsigned f = SC_SUPERVISED;
+                if (limits_memory_by_rlimits(&plan->limits))
+                        f |= SC_MEM_RLIMIT;
                 if (plan->log_denials)
                         f |= SC_LOG_DENIALS;
                 if ((r = seccomp_compile(p, f, &plan->seccomp, err)) < 0)

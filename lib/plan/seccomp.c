@@ -203,6 +203,30 @@ static int decide(struct build *b)
         if (!act || !not_allowed || !nested)
                 return -ENOMEM;
 
+        const char *memfd_why = NULL;
+        if (p->sc_memfd == MEMFD_NO)
+                memfd_why = ownf(prog, "memfd_create refused by %s [seccomp] memfd = no",
+                                 loc_text(prog, &p->scalar_loc[K_SC_MEMFD]));
+        else if (p->sc_memfd == MEMFD_AUTO && p->sc_wx)
+                memfd_why = ownf(prog, "memfd_create refused under wx = yes (%s): a memfd mapped writable "
+                                 "and again executable runs code written after it was mapped; "
+                                 "memfd = yes in [seccomp] lets it through and leaves that open",
+                                 loc_text(prog, &p->scalar_loc[K_SC_WX]));
+        else if (p->sc_memfd == MEMFD_AUTO && (b->flags & SC_MEM_RLIMIT))
+                memfd_why = ownf(prog, "memfd_create refused: [limits] memory (%s) is held by rlimits here "
+                                 "(no writable memory cgroup), and a memfd holds memory no rlimit "
+                                 "counts; memfd = yes in [seccomp] and memory in [limits] optional let "
+                                 "it through", loc_text(prog, &p->scalar_loc[K_LIM_MEMORY]));
+        const char *shm_why = !(b->flags & SC_MEM_RLIMIT) ? NULL
+                : ownf(prog, "shmget refused: [limits] memory (%s) is held by rlimits here (no writable "
+                       "memory cgroup), and a SysV segment keeps its memory after every mapping of it "
+                       "is gone; memory in [limits] optional lets it through",
+                       loc_text(prog, &p->scalar_loc[K_LIM_MEMORY]));
+        bool refuse_memfd = p->sc_memfd == MEMFD_NO ||
+                            (p->sc_memfd == MEMFD_AUTO && (p->sc_wx || (b->flags & SC_MEM_RLIMIT)));
+        if ((refuse_memfd && !memfd_why) || ((b->flags & SC_MEM_RLIMIT) && !shm_why))
+                return -ENOMEM;
+
         /* sbx itself needs these between loading the filter and the
          * program's first instruction. */
         static const char *const forced[] = { "execve", "exit", "exit_group", "close", "write" };
@@ -233,6 +257,17 @@ static int decide(struct build *b)
                         prog->kind[nr] = SC_K_DENY;
                         prog->deny_reason[nr] = ownf(prog, "always denied (%s); only `override = %s` "
                                                      "in [seccomp] lets it through", g->name, name);
+                } else if (b->allow[nr] && refuse_memfd && strcmp(name, "memfd_create") == 0) {
+                        /* As a kernel without memfds would answer: toolkits
+                         * (GTK's Wayland buffers) then fall back to shm_open
+                         * on the sandbox's /dev/shm, a noexec tmpfs sized by
+                         * tmpfs-size (and by memory without a cgroup), where
+                         * neither W^X nor the limit is lost. */
+                        prog->kind[nr] = SC_K_ENOSYS;
+                        prog->deny_reason[nr] = memfd_why;
+                } else if (b->allow[nr] && shm_why && strcmp(name, "shmget") == 0) {
+                        prog->kind[nr] = SC_K_DENY;
+                        prog->deny_reason[nr] = shm_why;
                 } else if (b->allow[nr]) {
                         prog->kind[nr] = SC_K_ALLOW;
                 } else {

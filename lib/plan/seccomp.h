@@ -82,6 +82,9 @@ enum {
                                   * the listener: memfd_create can be
                                   * rewritten to a non-executable memfd */
         SC_SELF = 1 << 2,        /* for sbx_confine(): the calling process */
+        SC_MEM_RLIMIT = 1 << 3,  /* [limits] memory is held by rlimits alone
+                                  * (limit.c): memory no rlimit bounds is
+                                  * refused (memfd_create, shmget) */
 };
 
 /* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with

@@ -66,8 +66,24 @@ int wx_describe(const struct sbx_policy *p, bool memfd, struct sbuf *f, const ch
         sbuf_printf(f, "%smprotect/pkey_mprotect RW -> RX: %s\n", indent, both);
         sbuf_printf(f, "%sshmat writable+SHM_EXEC: %s\n", indent, both);
         sbuf_printf(f, "%sshmat SHM_EXEC of a segment written through another attach: %s\n", indent, scx);
-        sbuf_printf(f, "%sa memfd or shared file mapped twice (RW view + RX view): %s\n", indent,
+        sbuf_printf(f, "%sone file mapped twice, both MAP_SHARED (RW view + RX view): %s\n", indent,
                 sc ? "closed (seccomp: no MAP_SHARED with PROT_EXEC)" : "OPEN");
+        /* A MAP_PRIVATE view shares the page cache until written: what
+         * the MAP_SHARED view writes, it runs.  No filter can tell a
+         * memfd's fd from a library's. */
+        const char *memfd_route = !memfd ? "closed (memfd_create refused)"
+                                : p->sc_memfd == MEMFD_YES
+                                        ? "OPEN: [seccomp] memfd = yes lets memfds through, and no filter can "
+                                          "tell a memfd's fd from a library's (MAP_PRIVATE|PROT_EXEC of it)"
+                                        : "OPEN: memfd_create is allowed, and no filter can tell a memfd's fd "
+                                          "from a library's";
+        sbuf_printf(f, "%sa memfd mapped MAP_SHARED RW and MAP_PRIVATE RX (code rewritten while executable): %s\n",
+                indent, memfd_route);
+        sbuf_printf(f, "%sa file on a writable mount mapped RW and MAP_PRIVATE RX: %s\n", indent,
+                p->writable_exec ? "OPEN (writable-exec = yes)" : "closed (writable mounts are noexec)");
+        sbuf_printf(f, "%sa writable memfd another process hands over (SCM_RIGHTS from a D-Bus, Wayland or "
+                "audio peer) mapped RW and MAP_PRIVATE RX: OPEN where such a peer is reachable: "
+                "seccomp cannot see what an fd is\n", indent);
         sbuf_printf(f, "%s/proc/self/mem written (FOLL_FORCE ignores page protections): %s\n", indent,
                 p->proc == PROC_NONE ? "closed (no /proc)"
                 : proc_ro && p->landlock ? "closed (/proc read-only mount, Landlock read-only)"
@@ -77,10 +93,9 @@ int wx_describe(const struct sbx_policy *p, bool memfd, struct sbuf *f, const ch
                 p->writable_exec ? "OPEN (writable-exec = yes)"
                                  : "closed for files on writable mounts (noexec)");
         sbuf_printf(f, "%smemfd written, then mapped MAP_PRIVATE|PROT_EXEC: %s\n", indent,
-                !memfd ? "closed (memfd_create not allowed)"
+                !memfd ? "closed (memfd_create refused)"
                        : "OPEN: seccomp cannot tell a memfd from a library's fd, and the kernel "
-                         "maps memfds executable whatever MFD_NOEXEC_SEAL says; deny memfd_create "
-                         "in [seccomp] to close it");
+                         "maps memfds executable whatever MFD_NOEXEC_SEAL says");
         if (!mdwe)
                 sbuf_printf(f, "%s(this kernel has no MDWE: PR_SET_MDWE needs Linux 6.3)\n", indent);
         return 0;

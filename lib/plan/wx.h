@@ -5,7 +5,10 @@
  *     gaining exec, shmat writable+SHM_EXEC — this file;
  *   seccomp (seccomp.c add_wx): the same without MDWE, plus shmat with
  *     SHM_EXEC at all and shared executable file mappings (a memfd or any
- *     shared file mapped a second time, writable);
+ *     shared file mapped a second time, writable), and memfd_create itself
+ *     unless [seccomp] memfd = yes: a memfd mapped MAP_SHARED writable and
+ *     MAP_PRIVATE executable runs what is written after it was mapped, and
+ *     no filter can tell that fd from a library's;
  *   /proc/PID/mem, whose writes go through FOLL_FORCE and ignore page
  *     protections: /proc mounted read-only (plan.c, mount.c) and no
  *     Landlock write access beneath /proc (landlock.c). */

@@ -276,6 +276,11 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_SC_NESTED: v = yesno(p->sc_nested); break;
         case K_SC_USERNS: v = yesno(p->sc_userns); break;
         case K_SC_WX: v = yesno(p->sc_wx); break;
+        case K_SC_MEMFD: v = p->sc_memfd == MEMFD_YES ? "yes" : p->sc_memfd == MEMFD_NO ? "no" : "auto"; break;
+        case K_LIM_USER_COUNTS:
+                snprintf(num, sizeof(num), "%llu%%", (unsigned long long)p->limits.user_share);
+                v = num;
+                break;
         case K_LL_ENABLED: v = yesno(p->landlock); break;
         case K_LL_MIN_ABI: snprintf(num, sizeof(num), "%d", p->landlock_min_abi); v = num; break;
         case K_NEW_SESSION: v = yesno(p->new_session); break;

@@ -243,6 +243,7 @@ int policy_init(struct sbx_policy *p)
         p->new_session = true;
         p->limits.tmpfs_size = SBX_DEFAULT_TMPFS_SIZE;
         p->limits.tmpfs_inodes = SBX_DEFAULT_TMPFS_INODES;
+        p->limits.user_share = SBX_DEFAULT_USER_SHARE;
         return r;
 }
 
@@ -498,7 +499,7 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
             !strlist_same(&a->sc_deny, &b->sc_deny) ||
             !strlist_same(&a->sc_override, &b->sc_override) || a->sc_action != b->sc_action ||
             a->sc_errno != b->sc_errno || a->sc_nested != b->sc_nested ||
-            a->sc_userns != b->sc_userns || a->sc_wx != b->sc_wx)
+            a->sc_userns != b->sc_userns || a->sc_wx != b->sc_wx || a->sc_memfd != b->sc_memfd)
                 return false;
         /* An absent rule and an empty one mean different things for
          * socket (absent: unix only), so compare presence too. */

@@ -96,12 +96,19 @@ struct rlimit_rule {
  * (limit.c: cgroup v2, cgroup v1, or an rlimit). */
 #define SBX_DEFAULT_TMPFS_SIZE (256ULL << 20)
 #define SBX_DEFAULT_TMPFS_INODES 65536ULL
+#define SBX_DEFAULT_USER_SHARE 50ULL
+/* [seccomp] memfd: whether memfd_create is let through. */
+enum memfd_mode { MEMFD_AUTO, MEMFD_YES, MEMFD_NO };
+
 struct sandbox_limits {
         uint64_t memory;       /* bytes of memory (anonymous, page cache, tmpfs) */
         uint64_t processes;    /* processes and threads at once, init included */
         uint64_t cpu;          /* percent of one CPU (200: two CPUs) */
         uint64_t tmpfs_size;   /* bytes, each tmpfs sbx creates */
         uint64_t tmpfs_inodes; /* files, each tmpfs sbx creates */
+        uint64_t user_share;   /* percent of each per-user kernel count of the
+                                * caller (/proc/sys/user/max_*) the sandbox's
+                                * user namespace may take; 100: all of it */
 };
 
 /* A pinned executable: path plus its expected SHA-256 (hex, 64 chars). */
@@ -161,6 +168,8 @@ struct sbx_policy {
         bool sc_nested;  /* program may install its own filters */
         bool sc_userns;  /* program may create user namespaces */
         bool sc_wx;      /* refuse mappings both writable and executable */
+        enum memfd_mode sc_memfd; /* memfd_create: auto (refused under wx and
+                                   * under a memory limit held by rlimits), yes, no */
         struct arg_rule *sc_args;
         size_t sc_nargs, sc_args_cap;
 

@@ -75,6 +75,7 @@ const struct key_def profile_keys[] = {
         { "seccomp", "nested", K_SC_NESTED, "bool", "no", "the program may install its own seccomp filters" },
         { "seccomp", "user-namespaces", K_SC_USERNS, "bool", "no", "the program may create user namespaces" },
         { "seccomp", "wx", K_SC_WX, "bool", "no", "refuse memory mappings both writable and executable" },
+        { "seccomp", "memfd", K_SC_MEMFD, "auto, yes or no", "auto", "let memfd_create through (auto: refused under wx = yes, whose W^X a memfd mapped twice defeats, and under a memory limit held by rlimits, which memfd memory escapes)" },
         { "seccomp", "socket", K_SC_SOCKET, "list of address families", "unix", "socket() families allowed" },
         { "seccomp", "ioctl", K_SC_IOCTL, "list of ioctl names or numbers", "none", "ioctl requests denied besides TIOCSTI and TIOCLINUX" },
 
@@ -86,12 +87,13 @@ const struct key_def profile_keys[] = {
         LIMIT(9, "rss", "unset"), LIMIT(10, "msgqueue", "unset"), LIMIT(11, "nice", "unset"),
         LIMIT(12, "rtprio", "unset"), LIMIT(13, "sigpending", "unset"), LIMIT(14, "locks", "unset"),
         LIMIT(15, "rttime", "unset"),
-        { "limits", "memory", K_LIM_MEMORY, "SIZE (K, M, G) or unlimited", "unlimited", "memory of the whole sandbox (cgroup memory.max; else rlimit data per process)" },
+        { "limits", "memory", K_LIM_MEMORY, "SIZE (K, M, G) or unlimited", "unlimited", "memory of the whole sandbox (cgroup memory.max; else rlimit as per process with memfd_create and shmget refused and each tmpfs no larger)" },
         { "limits", "processes", K_LIM_PROCESSES, "N or unlimited", "unlimited", "processes and threads of the whole sandbox, init included (cgroup pids.max; else rlimit nproc in its user namespace)" },
         { "limits", "cpu-share", K_LIM_CPU, "PERCENT% or unlimited", "unlimited", "CPU time of the whole sandbox, 100% = one CPU (cgroup cpu.max; no rlimit can do it)" },
         { "limits", "tmpfs-size", K_LIM_TMPFS_SIZE, "SIZE (K, M, G) or unlimited", "256M", "size of each tmpfs sbx creates (/tmp, /dev/shm, the private home…)" },
         { "limits", "tmpfs-inodes", K_LIM_TMPFS_INODES, "N or unlimited", "65536", "files in each tmpfs sbx creates" },
-        { "limits", "optional", K_LIM_OPTIONAL, "list of memory processes cpu-share all", "none", "sandbox limits that may go unenforced where no mechanism exists (with a note)" },
+        { "limits", "user-counts", K_LIM_USER_COUNTS, "PERCENT%", "50%", "share of each per-user kernel count of the caller (inotify instances and watches, fanotify, namespaces: /proc/sys/user) the sandbox may take; the rest stays the caller's" },
+        { "limits", "optional", K_LIM_OPTIONAL, "list of memory processes cpu-share user-counts all", "none", "sandbox limits that may go unenforced where no mechanism exists (with a note)" },
 
         { "environment", "keep", K_ENV_KEEP, "list of names or globs", "TERM LANG LANGUAGE LC_* TZ COLORTERM NO_COLOR", "variables passed from the caller" },
         { "environment", "set", K_ENV_SET, "list of NAME=VALUE", "none", "variables set (VALUE may use ${VAR})" },
@@ -328,6 +330,7 @@ static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOS
 static const struct word action_words[] = {
         { "errno", DENY_ERRNO }, { "kill", DENY_KILL }, { "log", DENY_LOG }, { "notify", DENY_NOTIFY }, { NULL, 0 },
 };
+static const struct word memfd_words[] = { { "auto", MEMFD_AUTO }, { "yes", MEMFD_YES }, { "no", MEMFD_NO }, { NULL, 0 } };
 static const char *const ll_features[] = { "fs", "refer", "truncate", "net", "ioctl-dev", "scope", "all", NULL };
 
 static int word_value(const struct word *w, const char *s, int *ret)
@@ -574,6 +577,20 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_CWD_BIND: words = cwd_words; break;
         case K_NET_MODE: words = net_words; break;
         case K_SC_ACTION: words = action_words; break;
+        case K_SC_MEMFD: words = memfd_words; break;
+        case K_LIM_USER_COUNTS: {
+                unsigned long pct;
+                size_t len = strlen(v);
+                char buf[16];
+                if (len < 2 || len >= sizeof(buf) || v[len - 1] != '%')
+                        return kerr(err, k, loc, "expected a percentage (1%%-100%%), not '%s'", v);
+                memcpy(buf, v, len - 1);
+                buf[len - 1] = 0;
+                if (parse_ulong(buf, 100, &pct) < 0 || pct < 1)
+                        return kerr(err, k, loc, "expected a percentage (1%%-100%%), not '%s'", v);
+                p->limits.user_share = pct;
+                return 0;
+        }
         case K_CWD: {
                 _cleanup_free_ char *path = NULL;
                 if ((r = path_value(v, false, k, loc, &path, err)) < 0)
@@ -613,6 +630,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_ARGS: p->args = (enum args_mode)x; break;
         case K_CWD_BIND: p->cwd_bind = (enum cwd_bind)x; break;
         case K_NET_MODE: p->net = (enum net_mode)x; break;
+        case K_SC_MEMFD: p->sc_memfd = (enum memfd_mode)x; break;
         default: p->sc_action = (enum deny_action)x; break;
         }
         return 0;
@@ -993,12 +1011,12 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
                 l = k->id == K_DBUS_CALL ? &p->dbus_call : &p->dbus_broadcast;
                 break;
         case K_LIM_OPTIONAL: {
-                static const char *const names[] = { "memory", "processes", "cpu-share", "all", NULL };
+                static const char *const names[] = { "memory", "processes", "cpu-share", "user-counts", "all", NULL };
                 bool ok = false;
                 for (size_t i = 0; names[i] && !ok; i++)
                         ok = strcmp(names[i], t->text) == 0;
                 if (!ok)
-                        return kerr(err, k, loc, "unknown limit '%s' (memory, processes, cpu-share or all)",
+                        return kerr(err, k, loc, "unknown limit '%s' (memory, processes, cpu-share, user-counts or all)",
                                     t->text);
                 if (!(val = strdup(t->text)))
                         return -ENOMEM;

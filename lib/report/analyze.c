@@ -478,6 +478,9 @@ static int c_rlimits(struct ctx *c, struct attack_result *r)
         l = rlimit_of(c->p, RLIMIT_CORE);
         if (e >= 0 && (!l || l->lim.rlim_max != 0))
                 e = expose(r, 400, NULL, "core dumps allowed");
+        if (e >= 0 && c->p->limits.user_share >= 100)
+                e = expose(r, 200, NULL, "user-counts = 100%%: the sandbox may take every inotify instance and "
+                           "watch its caller has");
         return e;
 }
 
@@ -597,7 +600,12 @@ static int c_sc_wx(struct ctx *c, struct attack_result *r)
 {
         if (!c->sc_on)
                 return moot(r, "seccomp is off");
-        return c->p->sc_wx ? 0 : expose(r, 1000, NULL, "memory both writable and executable allowed (wx = no)");
+        if (!c->p->sc_wx)
+                return expose(r, 1000, NULL, "memory both writable and executable allowed (wx = no)");
+        if (c->p->sc_memfd == MEMFD_YES)
+                return expose(r, 300, NULL, "memfds let through (memfd = yes): one mapped MAP_SHARED writable and "
+                              "MAP_PRIVATE executable runs code written after it was mapped");
+        return 0;
 }
 
 /* ---- Landlock ---------------------------------------------------------------- */
