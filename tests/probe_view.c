@@ -182,15 +182,17 @@ static int p_rlimits(int argc, char **argv)
         return probe_report(0, "%s", out);
 }
 
-/* "hidden PATH...": for each path, "hidden" when it cannot be opened, or
- * reads as empty (a file) or lists nothing (a directory); else "shown". */
+/* "hidden [=]PATH...": for each path, "hidden" when it cannot be opened, or
+ * reads as empty (a file) or lists nothing (a directory); else "shown".  A
+ * leading '=' keeps a profile's `args` from binding PATH as a file argument. */
 static int p_hidden(int argc, char **argv)
 {
         char out[4096] = "";
         for (int i = 1; i < argc; i++) {
                 bool hidden = true;
                 struct stat st;
-                int fd = open(argv[i], O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+                const char *path = argv[i] + (argv[i][0] == '=');
+                int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
                 if (fd >= 0 && fstat(fd, &st) == 0) {
                         if (S_ISDIR(st.st_mode)) {
                                 DIR *d = fdopendir(fd);
@@ -209,7 +211,7 @@ static int p_hidden(int argc, char **argv)
                 if (fd >= 0)
                         close(fd);
                 size_t o = strlen(out);
-                snprintf(out + o, sizeof(out) - o, "%s%s=%s", o ? " " : "", argv[i], hidden ? "hidden" : "shown");
+                snprintf(out + o, sizeof(out) - o, "%s%s=%s", o ? " " : "", path, hidden ? "hidden" : "shown");
         }
         return probe_report(0, "%s", out);
 }
@@ -219,6 +221,6 @@ const struct probe_cmd probe_view_cmds[] = {
         { "ns", "NAME:LINK...  each namespace new or the caller's", p_ns },
         { "identity", "  uid/gid map, hostname, NoNewPrivs, Seccomp, capabilities", p_identity },
         { "rlimits", "  soft:hard of core data nproc fsize stack as cpu memlock", p_rlimits },
-        { "hidden", "PATH...  each path hidden (unreadable or empty) or shown", p_hidden },
+        { "hidden", "[=]PATH...  each path hidden (unreadable or empty) or shown", p_hidden },
         { NULL },
 };

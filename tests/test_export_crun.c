@@ -27,6 +27,7 @@ static const int whos[] = { AS_ROOT, AS_USER };
 #define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)
 #define WHO whos[wi]
 #define WHO_NAME (WHO == AS_ROOT ? "root" : "user")
+#define WHO_NAME_OF(w) ((w) == AS_ROOT ? "root" : "65534")
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void need_crun(void)
@@ -440,3 +441,322 @@ Test(cli, fail_above_and_usage_exit_codes)
                   r.out, "attack x2");
         run_result_free(&r);
 }
+
+/* ---- the whole plan as an OCI bundle, under crun ---------------------------
+ *
+ * `sbx export --format oci-bundle` for the probe, run by crun as root (the
+ * root caller's plan: uid 65534 in a user namespace, cgroupfs limits) and
+ * rootless (exported and run as uid 65534; crun without cgroups, the plan's
+ * rlimit stand-ins), and the same probe command under `sbx run` as the same
+ * user from the same directory: every property the spec expresses must
+ * read the same (namespaces, uid map, hostname, mounts and their flags,
+ * masked paths, capabilities, NoNewPrivs, Seccomp mode, refused syscalls,
+ * rlimits, the process limit).  Each bundle is exported for its one
+ * command, as a user would. */
+
+struct cmp {
+        int who;
+        const char *profile;
+        char *tmp;          /* removed at the end */
+        char wd[300];       /* the caller's directory (cwd-bind) */
+        char state[300];    /* crun --root */
+        unsigned n;
+        char *ro_only;      /* maskedPaths + readonlyPaths of the bundle, space-separated */
+};
+
+/* argv run as c->who from c->wd. */
+static void in_wd(struct cmp *c, struct run_result *r, const char *const *args)
+{
+        const char *argv[64];
+        size_t n = 0;
+        argv[n++] = "sh";
+        argv[n++] = "-c";
+        argv[n++] = "cd \"$0\" && exec \"$@\"";
+        argv[n++] = c->wd;
+        for (size_t i = 0; args[i] && n < 63; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        cr_assert_eq(run_cmd(c->who, NULL, 120, r, argv), 0);
+}
+
+static void cmp_init(struct cmp *c, int who, const char *profile)
+{
+        memset(c, 0, sizeof(*c));
+        c->who = who;
+        c->profile = profile;
+        c->tmp = make_tmpdir();
+        cr_assert(c->tmp);
+        snprintf(c->wd, sizeof(c->wd), "%s/wd", c->tmp);
+        snprintf(c->state, sizeof(c->state), "%s/state", c->tmp);
+        cr_assert_eq(mkdir(c->wd, 0777), 0);
+        cr_assert_eq(mkdir(c->state, 0777), 0);
+        chmod(c->wd, 0777);
+        chmod(c->state, 0777);
+}
+
+static void cmp_done(struct cmp *c)
+{
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", c->tmp);
+        sh(cmd);
+        free(c->tmp);
+        free(c->ro_only);
+}
+
+/* Export a bundle for `probe ARGS` and run it with crun; *r: crun's result. */
+static void crun_export_run(struct cmp *c, const char *const *args, struct run_result *r, char *bundle,
+                            size_t size)
+{
+        const char *argv[64];
+        size_t n = 0;
+        snprintf(bundle, size, "%s/b%u", c->tmp, c->n++);
+        argv[n++] = sbx_bin();
+        argv[n++] = "export";
+        argv[n++] = "-q";
+        argv[n++] = "--format";
+        argv[n++] = "oci-bundle";
+        argv[n++] = bundle;
+        argv[n++] = "--profile";
+        argv[n++] = c->profile;
+        argv[n++] = "--ro-bind";
+        argv[n++] = probe_bin();
+        argv[n++] = "--";
+        argv[n++] = probe_bin();
+        for (size_t i = 0; args[i] && n < 63; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        struct run_result e;
+        in_wd(c, &e, argv);
+        cr_assert_eq(e.status, 0, "[%s] sbx export --format oci-bundle %s: %s", c->profile,
+                     c->who == AS_ROOT ? "as root" : "as 65534", e.err);
+        run_result_free(&e);
+
+        char id[64];
+        snprintf(id, sizeof(id), "sbx-exp-%d-%u", getpid(), c->n);
+        /* crun 1.8 refuses this machine's hybrid cgroup hierarchy while the
+         * v2 part is mounted: a private mount namespace without it.  As
+         * root, crun then uses the v1 controllers (cgroupfs); rootless, it
+         * is the unprivileged user (no capability left) without cgroups. */
+        static const char root_sh[] =
+                "umount /sys/fs/cgroup/unified 2>/dev/null; exec crun --root \"$1\" run --bundle \"$2\" \"$3\"";
+        static const char user_sh[] =
+                "umount /sys/fs/cgroup/unified 2>/dev/null; exec setpriv --reuid=65534 --regid=65534 "
+                "--clear-groups --inh-caps=-all --bounding-set=-all crun --root \"$1\" "
+                "--cgroup-manager=disabled run --bundle \"$2\" \"$3\"";
+        const char *run[] = { "unshare", "-m", "--propagation", "private", "sh", "-c",
+                              c->who == AS_ROOT ? root_sh : user_sh, "sh", c->state, bundle, id, NULL };
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 120, r, run), 0, "crun did not finish");
+}
+
+static void sbx_run_probe(struct cmp *c, const char *const *args, struct run_result *r)
+{
+        const char *argv[64];
+        size_t n = 0;
+        argv[n++] = sbx_bin();
+        argv[n++] = "run";
+        argv[n++] = "--profile";
+        argv[n++] = c->profile;
+        argv[n++] = "--ro-bind";
+        argv[n++] = probe_bin();
+        argv[n++] = "--";
+        argv[n++] = probe_bin();
+        for (size_t i = 0; args[i] && n < 63; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        in_wd(c, r, argv);
+}
+
+/* The first line of s, malloc'd. */
+static char *first_line(const char *s)
+{
+        return strndup(s, strcspn(s, "\n"));
+}
+
+/* Mount tokens PATH:FLAGS of the paths the runtime masks or makes
+ * read-only itself keep only ro/rw: crun bind-mounts /dev/null (or a
+ * read-only tmpfs) and remounts without nosuid/nodev/noexec there, where
+ * sbx mounts an empty file; either way nothing there can be written,
+ * executed or used as a device.  So do writable binds: crun 1.8 does not
+ * apply nosuid/nodev/noexec to them (bundle_lists() checks that the bundle
+ * asks for them; the export says so on stderr). */
+static char *norm_mounts(const char *line, const char *ro_only)
+{
+        char *out = calloc(1, strlen(line) + 1), *copy = strdup(line), *save = NULL;
+        cr_assert(out && copy);
+        for (char *t = strtok_r(copy, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+                char *colon = strrchr(t, ':');
+                if (colon) {
+                        char pat[4200];
+                        snprintf(pat, sizeof(pat), " %.*s ", (int)(colon - t), t);
+                        if (strstr(ro_only, pat)) /* either line */
+                                colon[3] = 0; /* ":ro" or ":rw" */
+                }
+                if (*out)
+                        strcat(out, " ");
+                strcat(out, t);
+        }
+        free(copy);
+        return out;
+}
+
+/* maskedPaths and readonlyPaths of a bundle, then its writable binds, as
+ * " P1 P2 … " lines; fails unless every writable bind asks for nosuid, nodev
+ * and noexec as sbx mounts it (exec = yes binds aside). */
+static char *bundle_lists(const char *bundle)
+{
+        char cfg[512];
+        struct run_result r;
+        snprintf(cfg, sizeof(cfg), "%s/config.json", bundle);
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 30, &r,
+                             ARGS("python3", "-c",
+                                  "import json, sys\n"
+                                  "c = json.load(open(sys.argv[1]))\n"
+                                  "l = c['linux']\n"
+                                  "rw = [m for m in c['mounts'] if m['type'] == 'bind' and 'ro' not in m['options']"
+                                  " and not m['destination'].startswith('/dev/')]\n"
+                                  "for m in rw:\n"
+                                  "    assert {'nosuid', 'nodev'} <= set(m['options']), m\n"
+                                  "print(' ' + ' '.join(l.get('maskedPaths', []) + l.get('readonlyPaths', [])) + ' ')\n"
+                                  "print(' ' + ' '.join(m['destination'] for m in rw) + ' ')",
+                                  cfg)), 0);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        char *s = strdup(r.out);
+        cr_assert(s);
+        run_result_free(&r);
+        return s;
+}
+
+enum { SAME_LINE, SAME_WORDS1, SAME_WORDS2, SAME_MOUNTS };
+
+/* One probe command under sbx run and under crun: the same answer. */
+static void compare(struct cmp *c, const char *const *args, int how)
+{
+        struct run_result s, k;
+        char bundle[400];
+        sbx_run_probe(c, args, &s);
+        crun_export_run(c, args, &k, bundle, sizeof(bundle));
+        cr_assert_eq(k.status, s.status, "[%s %s] %s: crun exit %d (%s %s), sbx exit %d (%s %s)", c->profile,
+                     WHO_NAME_OF(c->who), args[0], k.status, k.out, k.err, s.status, s.out, s.err);
+        int words = how == SAME_WORDS1 ? 1 : how == SAME_WORDS2 ? 2 : 0;
+        char *a = words ? head_words(s.out, words) : first_line(s.out);
+        char *b = words ? head_words(k.out, words) : first_line(k.out);
+        if (how == SAME_MOUNTS) {
+                if (!c->ro_only)
+                        c->ro_only = bundle_lists(bundle);
+                char *na = norm_mounts(a, c->ro_only), *nb = norm_mounts(b, c->ro_only);
+                free(a);
+                free(b);
+                a = na;
+                b = nb;
+        }
+        cr_assert(strncmp(a, "OK", 2) == 0 || strncmp(a, "DENIED", 6) == 0, "[%s] %s under sbx: %s %s",
+                  c->profile, args[0], s.out, s.err);
+        if (strcmp(a, b) != 0) {
+                /* Name the first word that differs: mount lines are long. */
+                size_t i = 0, w = 0;
+                while (a[i] && a[i] == b[i])
+                        if (a[i++] == ' ')
+                                w = i;
+                cr_assert_fail("[%s %s] %s differs from word %zu:\n  sbx run: %.200s\n  crun:    %.200s",
+                               c->profile, WHO_NAME_OF(c->who), args[0], w, a + w, b + w);
+        }
+        free(a);
+        free(b);
+        run_result_free(&s);
+        run_result_free(&k);
+}
+
+/* The probe outside any sandbox must answer differently, or the
+ * comparison could not fail. */
+static void differs_bare(struct cmp *c, const char *const *args)
+{
+        struct run_result s, bare;
+        const char *argv[32];
+        size_t n = 0;
+        argv[n++] = probe_bin();
+        for (size_t i = 0; args[i] && n < 31; i++)
+                argv[n++] = args[i];
+        argv[n] = NULL;
+        sbx_run_probe(c, args, &s);
+        in_wd(c, &bare, argv);
+        char *a = first_line(s.out), *b = first_line(bare.out);
+        cr_assert_str_neq(a, b, "[%s] %s: the same bare as sandboxed (%s), so the comparison could not fail",
+                          c->profile, args[0], a);
+        free(a);
+        free(b);
+        run_result_free(&s);
+        run_result_free(&bare);
+}
+
+static void compare_profile(const char *profile, int who)
+{
+        need_crun();
+        struct cmp c;
+        cmp_init(&c, who, profile);
+
+        /* The caller's namespaces, for `probe ns`. */
+        static const char *const nss[] = { "user", "mnt", "pid", "net", "ipc", "uts", "cgroup" };
+        char nsarg[7][128];
+        const char *ns_args[9] = { "ns" };
+        for (size_t i = 0; i < 7; i++) {
+                char path[64], link[100];
+                snprintf(path, sizeof(path), "/proc/self/ns/%s", nss[i]);
+                ssize_t l = readlink(path, link, sizeof(link) - 1);
+                cr_assert_gt(l, 0);
+                link[l] = 0;
+                snprintf(nsarg[i], sizeof(nsarg[i]), "%s:%s", nss[i], link);
+                ns_args[i + 1] = nsarg[i];
+        }
+        ns_args[8] = NULL;
+
+        compare(&c, ARGS("identity"), SAME_LINE);
+        compare(&c, ns_args, SAME_LINE);
+        compare(&c, ARGS("rlimits"), SAME_LINE);
+        compare(&c, ARGS("mounts"), SAME_MOUNTS);
+
+        /* Masked paths (every one the bundle lists) and a file that stays. */
+        const char *hidden[64] = { "hidden" };
+        char words[64][256];
+        size_t nh = 1;
+        char *list = first_line(c.ro_only), *save = NULL;
+        for (char *t = strtok_r(list, " ", &save); t && nh < 62; t = strtok_r(NULL, " ", &save))
+                if (strncmp(t, "/proc/sys", 9) && strncmp(t, "/proc/bus", 9) && strncmp(t, "/proc/fs", 8) &&
+                    strncmp(t, "/proc/irq", 9)) {
+                        snprintf(words[nh], sizeof(words[nh]), "=%s", t);
+                        hidden[nh] = words[nh];
+                        nh++;
+                }
+        hidden[nh++] = "=/etc/passwd";
+        hidden[nh] = NULL;
+        compare(&c, hidden, SAME_LINE);
+
+        /* Refused syscalls (each works bare for this user on this kernel,
+         * see differs_bare), socket families, W^X, the process limit. */
+        static const char *const sc[][3] = {
+                { "keyctl", NULL }, { "userns", NULL }, { "io_uring", NULL }, { "perf", NULL },
+                { "ptrace", NULL }, { "socket", "inet" }, { "socket", "netlink" }, { "wx", NULL },
+                { "clone3", NULL },
+        };
+        for (size_t i = 0; i < sizeof(sc) / sizeof(sc[0]); i++)
+                compare(&c, (const char *const[]){ sc[i][0], sc[i][1], NULL }, SAME_WORDS2);
+        /* Refused either way; the export answers ENOSYS where sbx says
+         * EPERM (a rule cannot name "every other persona"; a warning of
+         * the export says so). */
+        compare(&c, ARGS("personality"), SAME_WORDS1);
+        compare(&c, ARGS("forks", "300"), SAME_WORDS2);
+
+        differs_bare(&c, ARGS("identity"));
+        differs_bare(&c, ARGS("mounts"));
+        differs_bare(&c, ARGS("keyctl"));
+        differs_bare(&c, ARGS("userns"));
+        differs_bare(&c, ARGS("forks", "300"));
+        free(list);
+        cmp_done(&c);
+}
+
+Test(export_bundle, default_as_root) { compare_profile("default", AS_ROOT); }
+Test(export_bundle, default_rootless) { compare_profile("default", AS_USER); }
+Test(export_bundle, document_converter_as_root) { compare_profile("document-converter", AS_ROOT); }
+Test(export_bundle, document_converter_rootless) { compare_profile("document-converter", AS_USER); }
+Test(export_bundle, network_service_as_root) { compare_profile("network-service", AS_ROOT); }
+Test(export_bundle, network_service_rootless) { compare_profile("network-service", AS_USER); }

@@ -379,6 +379,14 @@ static int oci_warnings(struct ex *x)
         int r = ex_warn(x, "the root is the bundle's rootfs/ directory (empty but for mount points and the "
                            "view's symlinks), bound read-only by the runtime; the spec gives \"/\" no "
                            "nosuid/nodev flags (sbx's root is a read-only tmpfs)");
+        bool rw_bind = false;
+        for (size_t i = 0; i < plan->nmounts; i++)
+                rw_bind = rw_bind || (plan->mounts[i].kind == PM_BIND && !plan->mounts[i].readonly &&
+                                      !plan->mounts[i].dev);
+        if (r >= 0 && rw_bind)
+                r = ex_warn(x, "writable binds ask for nosuid,nodev,noexec; crun 1.8 (Debian 12) does not "
+                               "apply them to writable bind mounts (only read-only ones get their flags), "
+                               "so files written there can be executed under it");
         for (size_t i = 0; r >= 0 && i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 const struct plan_mount *in = parent_mount(plan, m->dst);
