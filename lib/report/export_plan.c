@@ -723,8 +723,12 @@ static int render_pod(struct ex *x, struct sbuf *b, const char *image, const cha
                 }
                 sbuf_puts(b, "    hostPath:\n      path: ");
                 sbuf_json_str(b, src);
-                sbuf_printf(b, "\n      type: %s\n",
-                            m->kind == PM_MASK ? "CharDevice" : m->src_is_dir ? "Directory" : "File");
+                /* No type for /dev/null: a CharDevice volume is a device
+                 * to Podman, not a mount over the masked file. */
+                if (m->kind == PM_MASK)
+                        sbuf_puts(b, "\n");
+                else
+                        sbuf_printf(b, "\n      type: %s\n", m->src_is_dir ? "Directory" : "File");
         }
         sbuf_puts(b, "---\napiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\n"
                      "metadata:\n  name: ");
@@ -896,10 +900,8 @@ static int render_unit(struct ex *x, struct sbuf *b)
                 case PM_BIND:
                         sbuf_puts(b, m->readonly ? "BindReadOnlyPaths=" : "BindPaths=");
                         sd_path(b, m->src);
-                        if (strcmp(m->src, m->dst) != 0) {
-                                sbuf_puts(b, ":");
-                                sd_path(b, m->dst);
-                        }
+                        sbuf_puts(b, ":");
+                        sd_path(b, m->dst);
                         sbuf_puts(b, ":rbind\n");
                         /* NoExecPaths= on the same path is dropped in favour
                          * of the bind (one mount per path). */
