@@ -378,7 +378,7 @@ Test(cli, analyze_attack_export_every_shipped_profile)
                         python_ok("import json,sys; d = json.load(sys.stdin); assert d['techniques']", r.out, p);
                         run_result_free(&r);
 
-                        static const char *const fmts[] = { "oci", "k8s" };
+                        static const char *const fmts[] = { "oci", "k8s-securitycontext" };
                         for (size_t f = 0; f < 2; f++) {
                                 cr_assert_eq(run_sbx(WHO, &r, "export", "--format", fmts[f], "--profile", p, NULL), 0);
                                 cr_assert_eq(r.status, 0, "[%s] export %s %s: %s", WHO_NAME, fmts[f], p, r.err);
@@ -760,3 +760,187 @@ Test(export_bundle, document_converter_as_root) { compare_profile("document-conv
 Test(export_bundle, document_converter_rootless) { compare_profile("document-converter", AS_USER); }
 Test(export_bundle, network_service_as_root) { compare_profile("network-service", AS_ROOT); }
 Test(export_bundle, network_service_rootless) { compare_profile("network-service", AS_USER); }
+
+/* ---- Kubernetes: schemas, and the Pod under `podman play kube` ----------- */
+
+static bool have_program(const char *const *argv)
+{
+        struct run_result r;
+        bool ok = run_cmd(AS_ROOT, NULL, 30, &r, argv) == 0 && r.status == 0;
+        if (ok || r.out)
+                run_result_free(&r);
+        return ok;
+}
+
+static void need(const char *what, const char *const *probe_argv)
+{
+        if (have_program(probe_argv))
+                return;
+        if (in_ci())
+                cr_assert_fail("%s is missing (scripts/deps --test installs it)", what);
+        cr_skip_test("%s is missing", what);
+}
+
+/* The k8s export of every shipped profile: one Pod and one SeccompProfile,
+ * valid under the fixed schemas of tests/fixtures/k8s, the Pod naming the
+ * operator's path of that profile; the schemas refuse broken copies. */
+Test(export_k8s, every_shipped_profile_validates)
+{
+        need("python3-jsonschema and python3-yaml",
+             ARGS("/usr/bin/python3", "-c", "import jsonschema, yaml"));
+        char names[64][64], fixtures[512], script[512];
+        size_t n = shipped_profiles(names, 64);
+        snprintf(fixtures, sizeof(fixtures), "%s/tests/fixtures/k8s", source_dir());
+        snprintf(script, sizeof(script), "%s/tests/k8s-validate.py", source_dir());
+        struct cmp c;
+        cmp_init(&c, AS_ROOT, "default");
+        const char *argv[80] = { "/usr/bin/python3", script, fixtures, "--selftest" };
+        size_t na = 4;
+        char *files[80] = { NULL };
+        FOR_EACH_USER {
+                c.who = WHO;
+                for (size_t i = 0; i < n && na < 78; i++) {
+                        if (WHO == AS_USER && strcmp(names[i], "default") != 0)
+                                continue; /* the same shape; one is enough */
+                        struct run_result r;
+                        in_wd(&c, &r, ARGS(sbx_bin(), "export", "--format", "k8s", "--profile", names[i], "--ro-bind",
+                                           probe_bin(), "--", probe_bin(), "id"));
+                        cr_assert_eq(r.status, 0, "[%s] export --format k8s %s: %s", WHO_NAME, names[i], r.err);
+                        cr_assert(strstr(r.err, "cannot express:"), "%s: nothing said about what a Pod lacks",
+                                  names[i]);
+                        cr_assert_geq(asprintf(&files[na], "%s/%s-%s.yaml", c.tmp, names[i], WHO_NAME), 0);
+                        cr_assert_eq(write_file(files[na], r.out, 0644), 0);
+                        argv[na] = files[na];
+                        na++;
+                        run_result_free(&r);
+                }
+        }
+        argv[na] = NULL;
+        struct run_result v;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 120, &v, argv), 0);
+        cr_assert_eq(v.status, 0, "%s%s", v.out, v.err);
+        run_result_free(&v);
+        for (size_t i = 0; i < na; i++)
+                free(files[i]);
+        cmp_done(&c);
+}
+
+/* `podman play kube` of the k8s export (tests/podman-kube.sh: the bundle's
+ * rootfs as the image, the SeccompProfile's spec as the node's profile):
+ * the probe sees what it sees under `sbx run` for what a Pod expresses
+ * (identity but the user namespace, which a Pod only gets with
+ * hostUsers: false, masked programs, refused syscalls). */
+static void podman_matches(const char *profile)
+{
+        need_crun();
+        need("podman", ARGS("podman", "--version"));
+        need("catatonit (Podman's pod init)", ARGS("sh", "-c", "command -v catatonit || test -x /usr/libexec/podman/catatonit"));
+        need("python3-yaml", ARGS("/usr/bin/python3", "-c", "import yaml"));
+        char script[512];
+        snprintf(script, sizeof(script), "%s/tests/podman-kube.sh", source_dir());
+        struct cmp c;
+        cmp_init(&c, AS_ROOT, profile);
+        /* One Pod (and one sandbox) for all: `probe batch`, a line each. */
+        static const char *const cmds[] = {
+                "batch", "identity", ",,", "keyctl", ",,", "userns", ",,", "socket", "inet", ",,", "io_uring",
+                ",,", "hidden", "=/usr/bin/perl", "=/etc/passwd", NULL,
+        };
+        const char *argv[40] = { "unshare", "-m", "--propagation", "private", "sh", "-c",
+                                 "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$@\"", "sh",
+                                 script, sbx_bin(), profile, c.wd, probe_bin() };
+        size_t n = 13;
+        for (size_t j = 0; cmds[j]; j++)
+                argv[n++] = cmds[j];
+        argv[n] = NULL;
+        struct run_result p, s;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 180, &p, argv), 0);
+        cr_assert_eq(p.status, 0, "[%s] podman play kube: exit %d\n%s%s", profile, p.status, p.out, p.err);
+        sbx_run_probe(&c, cmds, &s);
+        char *sp = NULL, *pp = NULL;
+        char *a = strtok_r(s.out, "\n", &sp), *b = strtok_r(p.out, "\n", &pp);
+        for (size_t line = 0; a || b; line++) {
+                cr_assert(a && b, "[%s] line %zu: sbx run %s, podman %s", profile, line, a ? a : "(none)",
+                          b ? b : "(none)");
+                if (line == 0) {
+                        /* No user namespace in the Pod: compare from hostname on. */
+                        char *ha = strstr(a, "hostname="), *hb = strstr(b, "hostname=");
+                        cr_assert(ha && hb, "%s | %s", a, b);
+                        cr_assert_str_eq(hb, ha, "[%s] identity:\n  sbx run: %s\n  podman:  %s", profile, a, b);
+                } else {
+                        cr_assert_str_eq(b, a, "[%s] line %zu:\n  sbx run: %s\n  podman:  %s", profile, line, a, b);
+                }
+                a = strtok_r(NULL, "\n", &sp);
+                b = strtok_r(NULL, "\n", &pp);
+        }
+        run_result_free(&p);
+        run_result_free(&s);
+        cmp_done(&c);
+}
+
+Test(export_k8s, podman_play_kube_default) { podman_matches("default"); }
+Test(export_k8s, podman_play_kube_network_service) { podman_matches("network-service"); }
+
+/* ---- systemd: verify, and the exposure score ----------------------------- */
+
+/* systemd-analyze's "Overall exposure level for X: 0.6 SAFE" as 6. */
+static int exposure_x10(const char *out)
+{
+        const char *s = strstr(out, "Overall exposure level for ");
+        cr_assert(s, "%s", out);
+        s = strstr(s, ": ");
+        cr_assert(s);
+        unsigned a = 0, b = 0;
+        cr_assert_eq(sscanf(s + 2, "%u.%u", &a, &b), 2, "%s", s);
+        return (int)(a * 10 + b);
+}
+
+/* The unit of every shipped profile passes `systemd-analyze verify` with
+ * nothing to say, and `systemd-analyze security --offline=true` scores it;
+ * default's score is at most 0.6 (what its policy allows: its syscall
+ * allow-list includes members of @privileged and @resources, and it keeps
+ * the host's /proc subset and umask), below systemd's own hardened
+ * services shipped here (systemd-timesyncd.service, 2.3 with systemd 252),
+ * which the test scores too.  An unhardened unit scores high, so the score
+ * can fail. */
+Test(export_systemd, verify_and_score_every_shipped_profile)
+{
+        need("systemd-analyze", ARGS("systemd-analyze", "--version"));
+        char names[64][64];
+        size_t n = shipped_profiles(names, 64);
+        struct cmp c;
+        cmp_init(&c, AS_ROOT, "default");
+        int default_score = -1;
+        for (size_t i = 0; i < n; i++) {
+                char unit[512];
+                struct run_result r, v, s;
+                snprintf(unit, sizeof(unit), "%s/sbx-%s.service", c.tmp, names[i]);
+                in_wd(&c, &r, ARGS(sbx_bin(), "export", "--format", "systemd", "--profile", names[i], "--output", unit,
+                                   "--", "/usr/bin/true"));
+                cr_assert_eq(r.status, 0, "export --format systemd %s: %s", names[i], r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &v, ARGS("systemd-analyze", "verify", unit)), 0);
+                cr_assert_eq(v.status, 0, "%s: %s%s", names[i], v.out, v.err);
+                cr_assert(!strstr(v.err, unit) && !strstr(v.out, unit), "systemd-analyze verify %s:\n%s%s", names[i],
+                          v.out, v.err);
+                run_result_free(&v);
+                cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &s,
+                                     ARGS("systemd-analyze", "security", "--offline=true", unit)), 0);
+                int score = exposure_x10(s.out);
+                cr_log_info("systemd-analyze security: %s %d.%d", names[i], score / 10, score % 10);
+                if (strcmp(names[i], "default") == 0)
+                        default_score = score;
+                run_result_free(&s);
+        }
+        cr_assert_geq(default_score, 0, "no default profile");
+        cr_assert_leq(default_score, 6, "default's unit scores %d.%d", default_score / 10, default_score % 10);
+
+        /* The same program in a unit without hardening scores high. */
+        char bare[512];
+        snprintf(bare, sizeof(bare), "%s/bare.service", c.tmp);
+        cr_assert_eq(write_file(bare, "[Service]\nExecStart=/usr/bin/true\n", 0644), 0);
+        struct run_result s;
+        cr_assert_eq(run_cmd(AS_ROOT, NULL, 60, &s, ARGS("systemd-analyze", "security", "--offline=true", bare)), 0);
+        cr_assert_gt(exposure_x10(s.out), 80, "an unhardened unit scores %s", s.out);
+        run_result_free(&s);
+        cmp_done(&c);
+}
