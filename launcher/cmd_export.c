@@ -25,7 +25,7 @@ const char cmd_export_usage[] =
         "                  the seccomp filter with its argument rules, hostname,\n"
         "                  environment, cwd, args) and DIR/rootfs/ holding only the\n"
         "                  mount points and symlinks of the view.  Run it with\n"
-        "                  `crun run --bundle DIR NAME` (or runc).\n"
+        "                  `crun run --bundle DIR NAME`.\n"
         "  k8s             a Pod (hostPath and emptyDir volumes, securityContext,\n"
         "                  resources, a Localhost seccomp profile) and the Security\n"
         "                  Profiles Operator SeccompProfile with the same filter.\n"
