@@ -829,6 +829,35 @@ static const char *sd_af(unsigned f)
         return f < ARRAY_SIZE(v) ? v[f] : NULL;
 }
 
+/* `key` followed by the names, twelve a line, then the syscalls some
+ * argument rule allows (the name only: a unit has no argument rules). */
+static void sd_names(struct sbuf *b, const char *key, char *const *names, const struct sc_rule *rules,
+                     size_t nrules)
+{
+        size_t col = 0;
+        for (size_t i = 0; names && names[i]; i++) {
+                sbuf_printf(b, "%s%s", col ? " " : key, names[i]);
+                if (++col == 12) {
+                        sbuf_puts(b, "\n");
+                        col = 0;
+                }
+        }
+        for (size_t i = 0; i < nrules; i++) {
+                bool seen = rules[i].act != SC_ACT_ALLOW;
+                for (size_t j = 0; j < i && !seen; j++)
+                        seen = rules[j].act == SC_ACT_ALLOW && strcmp(rules[j].name, rules[i].name) == 0;
+                if (seen)
+                        continue;
+                sbuf_printf(b, "%s%s", col ? " " : key, rules[i].name);
+                if (++col == 12) {
+                        sbuf_puts(b, "\n");
+                        col = 0;
+                }
+        }
+        if (col)
+                sbuf_puts(b, "\n");
+}
+
 static int render_unit(struct ex *x, struct sbuf *b)
 {
         const struct plan *plan = x->plan;
@@ -1017,46 +1046,21 @@ static int render_unit(struct ex *x, struct sbuf *b)
         sbuf_puts(b, "\nAmbientCapabilities=\n");
         if (x->m.enabled) {
                 sbuf_puts(b, "SystemCallArchitectures=native\n");
-                /* The allow-list, syscall by syscall: systemd's groups are
-                 * not sbx's, so the names are what both agree on. */
-                size_t col = 0;
-                for (size_t i = 0; x->m.allowed && x->m.allowed[i]; i++) {
-                        if (col == 0)
-                                sbuf_puts(b, "SystemCallFilter=");
-                        sbuf_printf(b, "%s%s", col ? " " : "", x->m.allowed[i]);
-                        if (++col == 12) {
-                                sbuf_puts(b, "\n");
-                                col = 0;
-                        }
+                if (x->m.action == DENY_LOG) {
+                        /* sbx only logs what is not allowed: the denied
+                         * still fail, the rest runs and is logged. */
+                        sd_names(b, "SystemCallFilter=~", x->m.denied, NULL, 0);
+                        sd_names(b, "SystemCallLog=~", x->m.allowed, x->m.rules, x->m.nrules);
+                } else {
+                        /* The allow-list, syscall by syscall: systemd's
+                         * groups are not sbx's, so the names are what both
+                         * agree on.  Without an errno, systemd kills with
+                         * SIGSYS, as [seccomp] action = kill. */
+                        sd_names(b, "SystemCallFilter=", x->m.allowed, x->m.rules, x->m.nrules);
+                        if (x->m.action != DENY_KILL)
+                                sbuf_printf(b, "SystemCallErrorNumber=%s\n",
+                                            strerrorname_np(x->m.err) ? strerrorname_np(x->m.err) : "EPERM");
                 }
-                /* Syscalls allowed under argument rules: the name only. */
-                for (size_t i = 0; i < x->m.nrules; i++) {
-                        const struct sc_rule *ru = &x->m.rules[i];
-                        if (ru->act != SC_ACT_ALLOW || (i > 0 && strcmp(x->m.rules[i - 1].name, ru->name) == 0 &&
-                                                       x->m.rules[i - 1].act == SC_ACT_ALLOW))
-                                continue;
-                        bool seen = false;
-                        for (size_t j = 0; j < i; j++)
-                                if (x->m.rules[j].act == SC_ACT_ALLOW && strcmp(x->m.rules[j].name, ru->name) == 0)
-                                        seen = true;
-                        if (seen)
-                                continue;
-                        if (col == 0)
-                                sbuf_puts(b, "SystemCallFilter=");
-                        sbuf_printf(b, "%s%s", col ? " " : "", ru->name);
-                        if (++col == 12) {
-                                sbuf_puts(b, "\n");
-                                col = 0;
-                        }
-                }
-                if (col)
-                        sbuf_puts(b, "\n");
-                if (x->m.action == DENY_KILL)
-                        sbuf_puts(b, "SystemCallErrorNumber=kill\n");
-                else if (x->m.action == DENY_LOG)
-                        sbuf_puts(b, "SystemCallLog=~\n");
-                else
-                        sbuf_printf(b, "SystemCallErrorNumber=%s\n", strerrorname_np(x->m.err) ? strerrorname_np(x->m.err) : "EPERM");
         }
         const struct limits_plan *l = &plan->limits;
         if (l->value[CG_MEMORY])
@@ -1107,10 +1111,17 @@ static int plan_warnings(struct ex *x, enum sbx_format f)
         if (r >= 0 && x->p->exec_hashes.n)
                 r = ex_warn(x, "[exec] allow-hash (SHA-256 pinning): not expressible; %s runs whatever file "
                                "the path names", rt);
-        if (r >= 0 && x->m.enabled && !x->p->memfd_exec)
+        if (r >= 0 && x->m.enabled && !x->p->memfd_exec && f != SBX_FORMAT_SYSTEMD)
                 r = ex_warn(x, "memfd supervisor: sbx answers memfd_create without MFD_NOEXEC_SEAL with a "
                                "sealed non-executable memfd; %s has no supervisor, so the filter refuses "
                                "such calls", rt);
+        if (r >= 0 && x->m.enabled && f == SBX_FORMAT_SYSTEMD)
+                r = ex_warn(x, "seccomp argument rules: SystemCallFilter= names whole syscalls, so ioctl "
+                               "(TIOCSTI, TIOCLINUX), prctl, mmap/mprotect (W^X: MemoryDenyWriteExecute= "
+                               "where the profile sets wx), memfd_create (executable memfds%s) are allowed "
+                               "with any argument; socket families are RestrictAddressFamilies=, namespace "
+                               "flags RestrictNamespaces=, personality LockPersonality=",
+                            x->p->memfd_exec ? "" : ", which sbx refuses");
         if (r >= 0 && plan->mdwe && f != SBX_FORMAT_SYSTEMD)
                 r = ex_warn(x, "MDWE (PR_SET_MDWE, [seccomp] wx): not expressible; the filter's mmap, "
                                "mprotect and shmat argument rules still refuse writable+executable memory");
@@ -1181,8 +1192,9 @@ SBX_EXPORT int sbx_export_plan(const struct sbx_policy *p, const struct sbx_spaw
         }
         if (r >= 0)
                 r = plan_warnings(&x, f);
-        if (r >= 0) {
-                /* export_common_warnings() appends to a vector of n + 1 slots. */
+        if (r >= 0 && f != SBX_FORMAT_SYSTEMD) {
+                /* export_common_warnings() appends to a vector of n + 1 slots;
+                 * it speaks of a seccomp profile, which a unit has not. */
                 size_t n = x.nwarn;
                 r = export_common_warnings(p, &x.m, false, &x.warn, &n);
                 x.nwarn = n;
