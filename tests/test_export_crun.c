@@ -944,3 +944,38 @@ Test(export_systemd, verify_and_score_every_shipped_profile)
         run_result_free(&s);
         cmp_done(&c);
 }
+
+/* Bad usage of the whole-plan formats is refused with exit 2 and a reason;
+ * a second export into the same bundle is refused rather than mixed. */
+Test(cli, export_plan_usage_errors)
+{
+        struct run_result r;
+        char *tmp = make_tmpdir();
+        char dir[512];
+        cr_assert(tmp);
+        snprintf(dir, sizeof(dir), "%s/b", tmp);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--format", "k8s", "--profile", "default", NULL), 0);
+        cr_assert_eq(r.status, 2, "k8s without a program: %d %s", r.status, r.err);
+        cr_assert(strstr(r.err, "no program given"), "%s", r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--format", "oci-bundle", NULL), 0);
+        cr_assert_eq(r.status, 2, "oci-bundle without a directory: %d %s", r.status, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "--format", "oci", "--bind", "/tmp", NULL), 0);
+        cr_assert_eq(r.status, 2, "oci takes no run options: %d %s", r.status, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "-q", "--format", "oci-bundle", dir, "--", "/bin/true", NULL), 0);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "-q", "--format", "oci-bundle", dir, "--", "/bin/true", NULL), 0);
+        cr_assert_eq(r.status, 2, "a second export into %s: %d %s", dir, r.status, r.err);
+        cr_assert(strstr(r.err, "already exists"), "%s", r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "export", "-q", "--format", "systemd", "--", "/nonexistent/prog", NULL), 0);
+        cr_assert_eq(r.status, 127, "a missing program: %d %s", r.status, r.err);
+        run_result_free(&r);
+        char cmd[600];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
+        sh(cmd);
+        free(tmp);
+}
