@@ -1,18 +1,27 @@
-/* test_export_crun.c — `sbx export` checked by a real OCI runtime, and
+/* test_export_crun.c — `sbx export` checked by real runtimes, and
  * `sbx analyze` / `sbx attack` / `sbx export` on every shipped profile.
  *
- * crun (Debian package) runs the static probe in a minimal bundle: rootfs
- * holding only the probe, config.json from `crun spec`, edited with
- * python3 to carry the seccomp object `sbx export --format oci` wrote.
- * The container keeps CAP_SYS_ADMIN so that only the seccomp profile can
- * refuse mount(2): the same bundle without the profile mounts (the probe
- * says OK), with it the probe gets EPERM — the answer it gets under
- * `sbx run`.
+ * The seccomp object (`--format oci`): crun (Debian package) runs the
+ * static probe in a minimal bundle: rootfs holding only the probe,
+ * config.json from `crun spec`, edited with python3 to carry the seccomp
+ * object.  The container keeps CAP_SYS_ADMIN so that only the seccomp
+ * profile can refuse mount(2): the same bundle without the profile mounts
+ * (the probe says OK), with it the probe gets EPERM — the answer it gets
+ * under `sbx run`.
+ *
+ * The whole plan: the `oci-bundle` export runs under crun as root and
+ * rootless and is compared with `sbx run` probe command by probe command
+ * (export_bundle); the `k8s` export is validated against fixed schemas and
+ * run by `podman play kube` (export_k8s); the `systemd` unit goes through
+ * `systemd-analyze verify` and `security` (export_systemd).
  *
  * crun 1.8 refuses a hybrid cgroup hierarchy whose v2 mount has
  * controllers ("cgroups in hybrid mode not supported"), as on the
  * development machines: crun runs in a private mount namespace where
- * /sys/fs/cgroup/unified is unmounted, with --cgroup-manager=disabled. */
+ * /sys/fs/cgroup/unified is unmounted (as root it then uses the v1
+ * controllers; the seccomp-only tests pass --cgroup-manager=disabled).
+ * Podman is run as root only: uid 65534 has no subordinate id range and no
+ * home for Podman's storage. */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
