@@ -93,6 +93,17 @@ SBX_EXPORT int sbx_export_plan(const struct sbx_policy *p, const struct sbx_spaw
                 plan_done(&plan);
                 return r;
         }
+        /* A bind at / (the working directory / under cwd-bind) has no
+         * place in these formats: a bundle's root is its rootfs/, a Pod's
+         * its image, a unit's the empty TemporaryFileSystem=/. */
+        for (size_t i = 0; i < plan.nmounts; i++)
+                if (plan.mounts[i].kind == PM_BIND && strcmp(plan.mounts[i].dst, "/") == 0) {
+                        plan_done(&plan);
+                        return sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, "export",
+                                            "the view binds the host's / at / (the working directory is / "
+                                            "and the profile binds it); export from the directory the "
+                                            "program uses");
+                }
         export_label(p->name && *p->name ? p->name : "profile", x.label, sizeof(x.label));
         if (plan.policy->seccomp)
                 r = sc_model_from_prog(&plan.seccomp, &x.m);
