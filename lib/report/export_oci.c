@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -67,6 +68,22 @@ static void mount_flags(struct sbuf *b, const struct plan_mount *m)
                 sbuf_puts(b, ", \"ro\"");
 }
 /* ---- OCI bundle ------------------------------------------------------ */
+
+/* RLIMIT_NPROC standing in for [limits] processes (no pids cgroup for
+ * this caller).  sbx sets it inside the sandbox's user namespace, where it
+ * counts the sandbox's processes; a runtime sets it before it creates the
+ * namespace, whose limit on the caller's uid is then taken from it: the
+ * container fails to fork once the caller's uid has that many processes
+ * anywhere on the host.  It is left out (with a warning). */
+static bool nproc_standin(const struct ex *x, const struct rlimit_rule *l)
+{
+        if (l->resource != RLIMIT_NPROC || x->plan->limits.mech[CG_PIDS] != LIM_RLIMIT)
+                return false;
+        for (size_t i = 0; i < SBX_RLIMIT_COUNT; i++)
+                if (x->p->rlimits[i].resource == RLIMIT_NPROC && x->p->rlimits[i].set)
+                        return false; /* the profile's own nproc */
+        return true;
+}
 
 static int oci_mounts(struct ex *x, struct sbuf *b)
 {
@@ -192,6 +209,8 @@ int export_render_bundle(struct ex *x, struct sbuf *b)
         bool first = true;
         for (size_t i = 0; i < SBX_RLIMIT_COUNT; i++) {
                 const struct rlimit_rule *l = &plan->rlimits[i];
+                if (nproc_standin(x, l))
+                        continue;
                 const char *n = export_rlimit_name(l->resource);
                 if (!l->set || !n)
                         continue;
@@ -269,6 +288,15 @@ int export_bundle_warnings(struct ex *x)
         int r = export_warn(x, "the root is the bundle's rootfs/ directory (empty but for mount points and the "
                            "view's symlinks), bound read-only by the runtime; the spec gives \"/\" no "
                            "nosuid/nodev flags (sbx's root is a read-only tmpfs)");
+        for (size_t i = 0; r >= 0 && i < SBX_RLIMIT_COUNT; i++)
+                if (nproc_standin(x, &plan->rlimits[i]))
+                        r = export_warn(x, "[limits] processes = %llu: this caller has no pids cgroup, so "
+                                           "sbx would count the sandbox's processes with RLIMIT_NPROC in "
+                                           "its user namespace; a runtime sets rlimits before it makes the "
+                                           "namespace, which would cap every process of uid %u on the host, "
+                                           "so the bundle has only linux.resources.pids, which a rootless "
+                                           "runtime without cgroup delegation does not enforce",
+                                        (unsigned long long)plan->limits.value[CG_PIDS], plan->map_uid);
         bool rw_bind = false;
         for (size_t i = 0; i < plan->nmounts; i++)
                 rw_bind = rw_bind || (plan->mounts[i].kind == PM_BIND && !plan->mounts[i].readonly &&
