@@ -74,7 +74,7 @@ int export_render_pod(struct ex *x, struct sbuf *b, const char *image, const cha
         snprintf(name, sizeof(name), "sbx-%.50s", x->label);
         bool root = plan->inside_uid == 0;
 
-        sbuf_printf(b, "# sbx export --format k8s (profile %s)\n", x->p->name ? x->p->name : x->label);
+        sbuf_printf(b, "# sbx export --format k8s (profile %s)\n", x->label);
         sbuf_puts(b, "# Two objects: the Pod, and the Security Profiles Operator's SeccompProfile\n"
                      "# that installs its seccomp profile on every node (kubectl apply -f this file).\n"
                      "# Without the operator, save spec of the second object, as an OCI seccomp\n"

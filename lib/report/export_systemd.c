@@ -107,8 +107,7 @@ int export_render_unit(struct ex *x, struct sbuf *b)
         const struct plan *plan = x->plan;
         unsigned long f = plan->clone_flags;
         int r = 0;
-        sbuf_printf(b, "# sbx export --format systemd (profile %s): the same policy as systemd\n",
-                    x->p->name ? x->p->name : x->label);
+        sbuf_printf(b, "# sbx export --format systemd (profile %s): the same policy as systemd\n", x->label);
         sbuf_puts(b, "# hardening.  Install as /etc/systemd/system/NAME.service (or take the\n"
                      "# [Service] lines as a drop-in for an existing unit).\n");
         sbuf_puts(b, "[Unit]\nDescription=");
@@ -117,11 +116,20 @@ int export_render_unit(struct ex *x, struct sbuf *b)
         /* argv[0] as sbx passes it, the program by its path. */
         sd_word(b, plan->exec_path, true);
         for (size_t i = 1; plan->argv && plan->argv[0] && plan->argv[i]; i++) {
-                sbuf_puts(b, " ");
-                sd_word(b, plan->argv[i], true);
+                /* A lone ";" separates commands in ExecStart=. */
+                sbuf_puts(b, strcmp(plan->argv[i], ";") == 0 ? " \\;" : " ");
+                if (strcmp(plan->argv[i], ";") != 0)
+                        sd_word(b, plan->argv[i], true);
         }
+        /* WorkingDirectory= takes the path as it is: no quotes, specifiers
+         * expanded; a control character cannot be written. */
+        const char *cwd = plan->cwd ? plan->cwd : "/";
+        for (const char *c = cwd; *c; c++)
+                if ((unsigned char)*c < ' ' || *c == 0x7f)
+                        return -EINVAL;
         sbuf_puts(b, "\nWorkingDirectory=");
-        sd_word(b, plan->cwd ? plan->cwd : "/", false);
+        for (const char *c = cwd; *c; c++)
+                sbuf_puts(b, *c == '%' ? "%%" : (char[]){ *c, 0 });
         sbuf_puts(b, "\n");
         for (char **e = plan->envp; e && *e; e++) {
                 sbuf_puts(b, "Environment=");
