@@ -308,8 +308,12 @@ int export_bundle_warnings(struct ex *x)
         for (size_t i = 0; r >= 0 && i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 const struct plan_mount *in = export_parent_mount(plan, m->dst);
-                if ((m->kind == PM_SYMLINK || m->kind == PM_DIR) && in && in->kind == PM_TMPFS &&
-                    !export_under(m->dst, "/dev"))
+                if (m->kind == PM_BIND && m->dev && !export_runtime_dev(m))
+                        r = export_warn(x, "device %s is bound from the host; a runtime that keeps a device "
+                                           "cgroup (crun or runc as root) also needs it allowed in "
+                                           "linux.resources.devices, which the bundle leaves to you", m->dst);
+                else if ((m->kind == PM_SYMLINK || m->kind == PM_DIR) && in && in->kind == PM_TMPFS &&
+                         !export_under(m->dst, "/dev"))
                         r = export_warn(x, "%s %s lies in the tmpfs %s, which the runtime mounts empty: it is "
                                     "missing from the bundle (create it from the program)",
                                     m->kind == PM_SYMLINK ? "symlink" : "directory", m->dst, in->dst);
