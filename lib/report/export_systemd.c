@@ -190,11 +190,12 @@ int export_render_unit(struct ex *x, struct sbuf *b)
                         break;
                 case PM_TMPFS:
                         if (strcmp(m->dst, "/tmp") == 0) {
-                                /* PrivateTmp= wins over a tmpfs on /tmp. */
-                                sbuf_puts(b, "NoExecPaths=/tmp\n");
+                                /* PrivateTmp= wins over a tmpfs or NoExecPaths=
+                                 * on /tmp (one mount per path). */
                                 r = export_warn(x, "tmpfs /tmp: PrivateTmp= gives a private directory of the "
-                                               "host's /tmp, without the size limit of sbx's tmpfs (%s)",
-                                            m->data ? m->data : "no size");
+                                                   "host's /tmp, without the size limit (%s) and the noexec "
+                                                   "of sbx's tmpfs",
+                                                m->data ? m->data : "no size");
                                 continue;
                         }
                         if (plan->home && strcmp(m->dst, plan->home) == 0 && export_under(m->dst, "/home"))
