@@ -11,9 +11,12 @@
 #include "commands.h"
 
 const char cmd_export_usage[] =
-        "Usage: sbx export --format oci-bundle DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
-        "       sbx export --format k8s|systemd [OPTIONS] -- PROGRAM [ARGS...]\n"
-        "       sbx export --format oci|k8s-securitycontext [--profile P]\n"
+        "Usage: sbx export --format oci-bundle|k8s|systemd|oci|k8s-securitycontext ...\n"
+        "       sbx export --format oci-bundle DIR [OPTIONS] -- PROGRAM [ARGS...]\n"
+        "       sbx export --format k8s [OPTIONS] -- PROGRAM [ARGS...]\n"
+        "       sbx export --format systemd [OPTIONS] -- PROGRAM [ARGS...]\n"
+        "       sbx export --format oci [--profile P]\n"
+        "       sbx export --format k8s-securitycontext [--profile P]\n"
         "\n"
         "Write what `sbx run [OPTIONS] -- PROGRAM ARGS` would do, for other runtimes,\n"
         "from the same plan (`sbx run --dry-run` shows it):\n"
