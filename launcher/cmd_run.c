@@ -60,8 +60,7 @@ static void forward(int sig)
         errno = saved;
 }
 
-static int set_override(struct sbx_policy *p, const char *section, const char *key,
-                        const char *value)
+int set_override(struct sbx_policy *p, const char *section, const char *key, const char *value)
 {
         struct sbx_error *e = NULL;
         if (sbx_policy_set(p, section, key, value, "command line", &e) < 0)
@@ -73,7 +72,7 @@ static int set_override(struct sbx_policy *p, const char *section, const char *k
  * byte for byte (spaces, quotes, newlines, any encoding), never through
  * the profile syntax.  Only an unescaped ':' separates; "\:" is a colon
  * and "\\" a backslash inside a path. */
-static int bind_override(struct sbx_policy *p, const char *arg, bool ro)
+int bind_override(struct sbx_policy *p, const char *arg, bool ro)
 {
         size_t n = strlen(arg);
         char *buf = malloc(n + 1), *part[3] = { buf, NULL, NULL };

@@ -2,6 +2,7 @@
  * A command returns the process exit code (enum sbx_exit or the program's). */
 #pragma once
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include <sbx.h>
@@ -31,3 +32,8 @@ extern const char cmd_analyze_usage[], cmd_attack_usage[], cmd_export_usage[];
 int report_error(struct sbx_error *e);
 /* Print a usage error and return SBX_EXIT_USAGE. */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* `sbx run`'s overrides (cmd_run.c), also taken by `sbx export`: apply
+ * one to p after the profile; 0, or the exit code of the error printed. */
+struct sbx_policy;
+int set_override(struct sbx_policy *p, const char *section, const char *key, const char *value);
+int bind_override(struct sbx_policy *p, const char *arg, bool ro);

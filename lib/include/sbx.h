@@ -320,6 +320,9 @@ enum sbx_format {
         SBX_FORMAT_OCI = 2,
         SBX_FORMAT_K8S = 3,
         SBX_FORMAT_PFC = 4, /* reserved: no function accepts it */
+        /* since SBX_0.4, for sbx_export_plan(): */
+        SBX_FORMAT_OCI_BUNDLE = 5, /* an OCI runtime bundle (config.json, rootfs/) */
+        SBX_FORMAT_SYSTEMD = 6,    /* a systemd service unit */
 };
 
 /* Every control of sbx's ATT&CK map (built into the library from
@@ -350,6 +353,33 @@ int sbx_attack_layer(const struct sbx_policy *const *p, size_t n, char **ret, st
  * formats. */
 int sbx_export(const struct sbx_policy *p, enum sbx_format f, char **ret, char ***warnings,
                struct sbx_error **err);
+
+/* Where and how sbx_export_plan() writes (since SBX_0.4). */
+struct sbx_export_options {
+        size_t size;               /* sizeof(struct sbx_export_options) */
+        const char *bundle_dir;    /* SBX_FORMAT_OCI_BUNDLE: made if missing; config.json and a
+                                    * new rootfs/ are written there (an existing rootfs/ is refused);
+                                    * NULL: only *ret */
+        const char *k8s_image;     /* SBX_FORMAT_K8S: the container's image; NULL:
+                                    * "localhost/sbx-rootfs:latest" */
+        const char *k8s_namespace; /* SBX_FORMAT_K8S: NULL: "default" */
+};
+
+/* The whole launch `sbx_spawn(p, options)` would make, from the same plan
+ * (sbx_plan_format() shows it as text), for another runtime:
+ * SBX_FORMAT_OCI_BUNDLE: config.json (namespaces with the same uid map,
+ * the view as mounts, masked and read-only paths, no capabilities,
+ * noNewPrivileges, rlimits, cgroup resources, the seccomp object,
+ * hostname, environment, cwd, args); SBX_FORMAT_K8S: a Pod and the
+ * Security Profiles Operator SeccompProfile of the same filter (YAML);
+ * SBX_FORMAT_SYSTEMD: a service unit with the equivalent hardening.
+ * *ret: malloc'd text.  *warnings (may be NULL): what the format cannot
+ * express and what the runtime does instead, NULL-terminated, free with
+ * sbx_strv_free().  eo may be NULL.  Nothing is started.  -EOPNOTSUPP for
+ * other formats. */
+int sbx_export_plan(const struct sbx_policy *p, const struct sbx_spawn_options *options,
+                    enum sbx_format f, const struct sbx_export_options *eo, char **ret,
+                    char ***warnings, struct sbx_error **err);
 
 #ifdef __cplusplus
 }

@@ -85,9 +85,28 @@ int sc_model_default_errno(const struct sc_model *m)
         return is_errno(m, SC_ACT_DENY, ENOSYS) || is_errno(m, SC_ACT_NOT_ALLOWED, ENOSYS) ? EPERM : ENOSYS;
 }
 
-static bool same_as_default(const struct sc_model *m, enum sc_act act)
+/* How a seccomp object is written: the OCI spec's, or the Security
+ * Profiles Operator's (errnoRet is a string, and there is no
+ * defaultErrnoRet: the default is SCMP_ACT_TRACE, which answers ENOSYS
+ * when no tracer is attached, as sbx answers syscalls unknown to its
+ * tables, and which no rule repeats, so none has to be left out). */
+struct sc_style {
+        const char *indent;
+        int default_errno; /* 0: the default is not an errno */
+        bool spo;
+};
+
+static bool same_as_default(const struct sc_model *m, enum sc_act act, const struct sc_style *st)
 {
-        return is_errno(m, act, sc_model_default_errno(m));
+        return is_errno(m, act, st->default_errno);
+}
+
+static void errno_ret(struct sbuf *b, int err, const struct sc_style *st)
+{
+        if (st->spo)
+                sbuf_printf(b, "\"errnoRet\": \"%d\"", err);
+        else
+                sbuf_printf(b, "\"errnoRet\": %d", err);
 }
 
 static void render_names(struct sbuf *b, char *const *names, const char *indent)
@@ -109,10 +128,11 @@ static void render_names(struct sbuf *b, char *const *names, const char *indent)
 }
 
 static void render_list(struct sbuf *b, const struct sc_model *m, char *const *names, enum sc_act act,
-                        const char *indent, bool *first)
+                        const struct sc_style *st, bool *first)
 {
         int err;
-        if (!names || !names[0] || same_as_default(m, act))
+        const char *indent = st->indent;
+        if (!names || !names[0] || same_as_default(m, act, st))
                 return;
         const char *a = oci_action(m, act, &err);
         char in[64];
@@ -120,40 +140,47 @@ static void render_list(struct sbuf *b, const struct sc_model *m, char *const *n
         sbuf_printf(b, "%s\n%s    {\n%s      \"names\": [\n", *first ? "" : ",", indent, indent);
         render_names(b, names, in);
         sbuf_printf(b, "%s      ],\n%s      \"action\": \"%s\"", indent, indent, a);
-        if (err)
-                sbuf_printf(b, ",\n%s      \"errnoRet\": %d", indent, err);
+        if (err) {
+                sbuf_printf(b, ",\n%s      ", indent);
+                errno_ret(b, err, st);
+        }
         sbuf_printf(b, "\n%s    }", indent);
         *first = false;
 }
 
-static void render_oci(struct sbuf *b, const struct sc_model *m, const char *indent)
+static void render_seccomp(struct sbuf *b, const struct sc_model *m, const struct sc_style *st)
 {
         int err;
         bool first = true;
+        const char *indent = st->indent;
         if (!m->enabled) {
                 sbuf_printf(b, "{\n%s  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n%s  \"architectures\": "
                                "[\"SCMP_ARCH_X86_64\"],\n%s  \"syscalls\": []\n%s}",
                             indent, indent, indent, indent);
                 return;
         }
-        sbuf_printf(b, "{\n%s  \"defaultAction\": \"SCMP_ACT_ERRNO\",\n", indent);
-        sbuf_printf(b, "%s  \"defaultErrnoRet\": %d,\n", indent, sc_model_default_errno(m));
+        sbuf_printf(b, "{\n%s  \"defaultAction\": \"%s\",\n", indent,
+                    st->spo ? "SCMP_ACT_TRACE" : "SCMP_ACT_ERRNO");
+        if (!st->spo)
+                sbuf_printf(b, "%s  \"defaultErrnoRet\": %d,\n", indent, st->default_errno);
         sbuf_printf(b, "%s  \"architectures\": [\"SCMP_ARCH_X86_64\"],\n", indent);
         sbuf_printf(b, "%s  \"flags\": [],\n", indent);
         sbuf_printf(b, "%s  \"syscalls\": [", indent);
-        render_list(b, m, m->allowed, SC_ACT_ALLOW, indent, &first);
-        render_list(b, m, m->not_allowed, SC_ACT_NOT_ALLOWED, indent, &first);
-        render_list(b, m, m->denied, SC_ACT_DENY, indent, &first);
-        render_list(b, m, m->enosys, SC_ACT_ENOSYS, indent, &first);
+        render_list(b, m, m->allowed, SC_ACT_ALLOW, st, &first);
+        render_list(b, m, m->not_allowed, SC_ACT_NOT_ALLOWED, st, &first);
+        render_list(b, m, m->denied, SC_ACT_DENY, st, &first);
+        render_list(b, m, m->enosys, SC_ACT_ENOSYS, st, &first);
         for (size_t i = 0; i < m->nrules; i++) {
                 const struct sc_rule *r = &m->rules[i];
-                if (same_as_default(m, r->act))
+                if (same_as_default(m, r->act, st))
                         continue;
                 const char *a = oci_action(m, r->act, &err);
                 sbuf_printf(b, "%s\n%s    {\"names\": [\"%s\"], \"action\": \"%s\"", first ? "" : ",",
                             indent, r->name, a);
-                if (err)
-                        sbuf_printf(b, ", \"errnoRet\": %d", err);
+                if (err) {
+                        sbuf_puts(b, ", ");
+                        errno_ret(b, err, st);
+                }
                 sbuf_puts(b, ", \"args\": [");
                 for (unsigned c = 0; c < r->ncond; c++)
                         sbuf_printf(b, "%s{\"index\": %u, \"value\": %llu, \"valueTwo\": %llu, \"op\": \"%s\"}",
@@ -163,6 +190,19 @@ static void render_oci(struct sbuf *b, const struct sc_model *m, const char *ind
                 first = false;
         }
         sbuf_printf(b, "\n%s  ]\n%s}", indent, indent);
+}
+
+static void render_oci(struct sbuf *b, const struct sc_model *m, const char *indent)
+{
+        struct sc_style st = { .indent = indent, .default_errno = sc_model_default_errno(m) };
+        render_seccomp(b, m, &st);
+}
+
+void export_render_seccomp(struct sbuf *b, const struct sc_model *m, const char *indent, bool spo)
+{
+        struct sc_style st = { .indent = indent, .spo = spo,
+                               .default_errno = spo ? 0 : sc_model_default_errno(m) };
+        render_seccomp(b, m, &st);
 }
 
 static int warn(char ***w, size_t *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -177,17 +217,18 @@ static int warn(char ***w, size_t *n, const char *fmt, ...)
 }
 
 /* What a seccomp profile cannot carry, whatever the format. */
-static int common_warnings(const struct sbx_policy *p, const struct sc_model *m, char ***w, size_t *n)
+int export_common_warnings(const struct sbx_policy *p, const struct sc_model *m, bool seccomp_only,
+                           char ***w, size_t *n)
 {
         int r = 0;
         if (!p->seccomp)
                 return warn(w, n, "[seccomp] enabled = no: the exported profile allows every syscall");
-        if (p->landlock)
+        if (p->landlock && seccomp_only)
                 r = warn(w, n, "Landlock (filesystem access rules, the exec allow-list as EXECUTE rights, "
                                "TCP port rules, abstract-socket and signal scoping) cannot be expressed "
                                "in a seccomp profile; the runtime's LSM (AppArmor, SELinux) or sbx "
                                "inside the container has to provide it");
-        if (r >= 0 && (p->exec_allow.n || p->exec_deny.n || p->exec_hashes.n))
+        if (r >= 0 && seccomp_only && (p->exec_allow.n || p->exec_deny.n || p->exec_hashes.n))
                 r = warn(w, n, "[exec] allow/deny/allow-hash (execution prevention, masked interpreters, "
                                "SHA-256 pinning) are not expressible: build a minimal, read-only image "
                                "without the denied programs instead");
@@ -322,7 +363,7 @@ SBX_EXPORT int sbx_export(const struct sbx_policy *p, enum sbx_format f, char **
                 r = oci_warnings(p, &w, &nw);
         }
         if (r >= 0)
-                r = common_warnings(p, &m, &w, &nw);
+                r = export_common_warnings(p, &m, true, &w, &nw);
         if (r >= 0 && !w && !(w = calloc(1, sizeof(char *))))
                 r = -ENOMEM;
         sc_model_done(&m);

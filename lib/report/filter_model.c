@@ -315,6 +315,20 @@ int sc_model_build(const struct sbx_policy *p, struct sc_model *ret, struct sbx_
         return 0;
 }
 
+int sc_model_from_prog(const struct seccomp_prog *prog, struct sc_model *ret)
+{
+        /* Notify only changes who answers: the export answers with errno. */
+        struct sc_model m = { .enabled = true, .err = prog->deny_errno, .af_allowed = prog->af_allowed,
+                              .action = prog->action == DENY_NOTIFY ? DENY_ERRNO : prog->action };
+        int r = translate(&m, prog);
+        if (r < 0) {
+                sc_model_done(&m);
+                return r;
+        }
+        *ret = m;
+        return 0;
+}
+
 static bool in_sorted(char *const *v, const char *s)
 {
         size_t n = 0;

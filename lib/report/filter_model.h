@@ -60,6 +60,10 @@ struct sc_model {
 /* *err (may be NULL) gets seccomp.c's error when the policy does not
  * compile. */
 int sc_model_build(const struct sbx_policy *p, struct sc_model *ret, struct sbx_error **err);
+/* The same model from a program seccomp_compile() already built (a
+ * plan's: its supervisor flags change no decision the model records). */
+struct seccomp_prog;
+int sc_model_from_prog(const struct seccomp_prog *prog, struct sc_model *ret);
 void sc_model_done(struct sc_model *m);
 /* Can `name` succeed: allowed outright or by some argument rule (every
  * call can when seccomp is off or only logs). */
