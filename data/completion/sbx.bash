@@ -78,7 +78,7 @@ _sbx()
                 ;;
         --format)
                 mapfile -t COMPREPLY < <(compgen -W "$("$sbx" help "$cmd" 2>/dev/null |
-                        sed -nE 's/.*--format ([a-z|-]+).*/\1/p' | head -n1 | tr '|' ' ')" -- "$cur")
+                        sed -nE 's/.*--format ([a-z0-9|-]+).*/\1/p' | head -n1 | tr '|' ' ')" -- "$cur")
                 return
                 ;;
         --set)

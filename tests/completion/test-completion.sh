@@ -65,6 +65,7 @@ refuse "sbx run --profile " persistence.inc
 expect "sbx run --set seccomp.al" seccomp.allow=
 expect "sbx run --net " none
 expect "sbx export --format " oci
+expect "sbx export --format k" k8s
 expect "sbx help " export
 expect "sbx syscalls @net" @network-io
 expect "sbx run --profile default -- bas" bash
