@@ -7,7 +7,8 @@
  *     identity, not dumpable →
  *     hostname → filesystem view → loopback → fork the program → own
  *     session → drop its own privileges → keep only its channels → its own
- *     seccomp filter (init_filter.c) → reap, forward signals, supervise
+ *     seccomp filter (init_filter.c) → tell the program it may exec →
+ *     reap, forward signals, supervise
  *     seccomp notifications → report the status
  *   program (child of init):
  *     session → fds → rlimits → cwd → identity + capabilities →
@@ -365,6 +366,14 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                         close(r);
                 }
         }
+        /* None of the program's code runs while init still holds its
+         * privileges: init says when its own filter is in place. */
+        char go;
+        ssize_t n;
+        while ((n = read(sock, &go, 1)) < 0 && errno == EINTR)
+                ;
+        if (n != 1)
+                child_fail(errfd, STEP_INIT, n < 0 ? errno : EPIPE, "waiting for init to confine itself");
         close(sock);
         /* execveat where the filter lets it through (a profile may deny
          * it).  A script fails there with ENOENT (its interpreter could not
@@ -532,6 +541,12 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         /* The error pipe closes here; the parent then waits for the program's
          * exec (its copy closes on exec) or its failure message. */
         close(errfd);
+        /* The program waits for this before it execs (a program that has
+         * died already makes it fail with EPIPE; SIGPIPE is blocked here
+         * and its forwarding finds no program). */
+        if (write(sv[0], "", 1) != 1) {
+                /* no program left to tell: its status comes as usual */
+        }
         struct sv_report rep = { .fd = a->report_fd };
 
         int listener = -1;
