@@ -300,9 +300,12 @@ int cmd_run(int argc, char **argv)
          * program cannot write, truncate or read sbx's log.  (The --fd
          * numbers were open before, so this cannot take one of them.) */
         if (log_file && !dry_run) {
-                log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-                if (log_fd < 0) {
-                        fprintf(stderr, "sbx run: --log-file %s: %s\n", log_file, strerror(errno));
+                /* Never through a symlink or a hard link a sandbox could have
+                 * left (sbx_log_open says which). */
+                if (sbx_log_open(log_file, &log_fd, &e) < 0) {
+                        log_fd = -1;
+                        fprintf(stderr, "sbx run: --log-file: %s\n", sbx_error_message(e));
+                        sbx_error_free(e);
                         code = SBX_EXIT_USAGE;
                         goto out;
                 }

@@ -1,0 +1,16 @@
+/* project.h — the persistence points a writable directory holds for tools
+ * run there later: a git repository's config, hooks, info and .git files,
+ * .envrc, editors' folder settings (project.c).  Parent side. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "profile/policy.h"
+
+/* Called for each point: its host path, whether it is a directory (made
+ * when missing), and the [filesystem] protect-project name it falls under.
+ * Returns < 0 to stop. */
+typedef int (*project_add_fn)(void *ctx, const char *path, bool dir, const char *name);
+/* The points of the repository (and folder) a writable bind with canonical
+ * source `src` is in or holds, for every name p->protect_project lists. */
+int project_points(const struct sbx_policy *p, const char *src, project_add_fn add, void *ctx);
