@@ -210,3 +210,203 @@ Test(hostfiles, log_file_symlink_hardlink_foreign_refused)
         cr_assert(strstr(r.out, "victim=orig,line,line,"), "cannot fail: bare appends did not land:\n%s", r.out);
         run_result_free(&r);
 }
+
+/* ---- the working directory's git repository ----------------------------- */
+
+/* What a sandbox run in a repository plants for the user's next git
+ * command: core.fsmonitor (run by every `git status`, which prompts and
+ * editors start on their own), a pre-commit hook, info/attributes, and a
+ * submodule checkout's .git file pointed at a planted repository. */
+static const char git_attack[] =
+        "git config core.fsmonitor \"touch $D/PLANTED-fsmonitor; false\"\n"
+        "printf '#!/bin/sh\\ntouch %s/PLANTED-hook\\n' \"$D\" > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit\n"
+        "(echo '* filter=x' > .git/info/attributes)\n"
+        "(mv .git/hooks .git/h2 && mkdir .git/hooks && cp .git/h2/* .git/hooks/)\n"
+        "(echo 'gitdir: ../evil' > sub/.git)\n"
+        "echo mine > a\n"
+        "exit 0\n";
+
+/* After the attack, as the user: the next status and commit. */
+static const char git_after[] =
+        "git status >/dev/null 2>&1; git commit -qam after >/dev/null 2>&1\n"
+        "echo fsmonitor=$(test -e $D/PLANTED-fsmonitor && echo RAN) hook=$(test -e $D/PLANTED-hook && echo RAN) "
+        "config=$(git config core.fsmonitor) info=$(cat .git/info/attributes 2>/dev/null) "
+        "sub=$(cat sub/.git) a=$(cat a)\n";
+
+static const char git_setup[] =
+        "export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t HOME=$D/home\n"
+        "mkdir -p home repo && cd repo && git init -q . && echo orig > a && mkdir sub && "
+        "echo 'gitdir: ../.git/modules/sub' > sub/.git && "
+        "printf '[submodule \"sub\"]\\n\\tpath = sub\\n\\turl = ../x\\n' > .gitmodules && git add a && git commit -qm init\n";
+
+Test(hostfiles, git_work_tree_points)
+{
+        need("/usr/bin/git", "git");
+        static const char *const profiles[] = { "shell", "build" };
+        for (size_t k = 0; k < 2; k++) {
+                FOR_EACH_USER {
+                        clean();
+                        char script[8192], attack[PATH_MAX + 8];
+                        snprintf(attack, sizeof(attack), "%s/attack", dir);
+                        cr_assert_eq(write_file(attack, git_attack, 0644), 0);
+                        struct run_result r;
+                        /* The repository is 65534's (the sandbox's uid for
+                         * either caller); git runs as its owner. */
+                        shell(AS_USER, &r, git_setup);
+                        cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+                        run_result_free(&r);
+                        snprintf(script, sizeof(script),
+                                 "cd repo && \"$SBX\" run --ro-bind \"$D/attack\" --profile %s -- /bin/sh -c "
+                                 "'D=\"$1\"; . \"$1/attack\"' sh \"$D\"; echo status=$?\n",
+                                 profiles[k]);
+                        shell(WHO, &r, script);
+                        cr_assert(strstr(r.out, "status=0"), "[%s/%s] sbx failed: %s %s", WHO_NAME,
+                                  profiles[k], r.out, r.err);
+                        run_result_free(&r);
+                        snprintf(script, sizeof(script), "export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@t "
+                                 "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t HOME=$D/home; cd repo\n%s", git_after);
+                        shell(AS_USER, &r, script);
+                        cr_log_info("[%s/%s] %s%s", WHO_NAME, profiles[k], r.out, r.err);
+                        cr_assert(strstr(r.out, "fsmonitor= hook= config= info= sub=gitdir: ../.git/modules/sub a=mine"),
+                                  "[%s/%s] ESCAPE: planted for the next git command (or the work tree not "
+                                  "writable):\n%s",
+                                  WHO_NAME, profiles[k], r.out);
+                        run_result_free(&r);
+                }
+        }
+        /* Bare, as the repository's owner: every point changes and runs. */
+        clean();
+        char attack[PATH_MAX + 8];
+        snprintf(attack, sizeof(attack), "%s/attack", dir);
+        cr_assert_eq(write_file(attack, git_attack, 0644), 0);
+        char script[8192];
+        snprintf(script, sizeof(script), "%s(. \"$D/attack\")\n%s", git_setup, git_after);
+        struct run_result r;
+        shell(AS_USER, &r, script);
+        cr_assert(strstr(r.out, "fsmonitor=RAN hook=RAN config=touch") && strstr(r.out, "info=* filter=x") &&
+                          strstr(r.out, "sub=gitdir: ../evil"),
+                  "cannot fail: the attack did not work bare:\n%s%s", r.out, r.err);
+        run_result_free(&r);
+}
+
+/* ---- XDG base directories elsewhere ---------------------------------------- */
+
+static const char xdg_attack[] =
+        "mkdir -p cfg/git && printf '[core]\\n\\tfsmonitor = touch %s/PLANTED-xdg\\n' \"$D\" > cfg/git/config\n"
+        "mkdir -p cfg/autostart && echo '[Desktop Entry]' > cfg/autostart/x.desktop\n"
+        "mkdir -p cfg/systemd/user && echo '[Service]' > cfg/systemd/user/x.service\n"
+        "mkdir -p data/applications && echo '[Desktop Entry]' > data/applications/x.desktop\n"
+        "exit 0\n";
+
+static const char xdg_after[] =
+        "export HOME=$D/home XDG_CONFIG_HOME=$D/work/cfg; git init -q r2 && cd r2 && git status >/dev/null 2>&1; cd ..\n"
+        "echo ran=$(test -e PLANTED-xdg && echo RAN) files=$(cd work && find cfg data -type f | sort | tr '\\n' ,)\n";
+
+Test(hostfiles, points_follow_xdg_config_home)
+{
+        need("/usr/bin/git", "git");
+        char attack[PATH_MAX + 8], script[8192];
+        FOR_EACH_USER {
+                clean();
+                snprintf(attack, sizeof(attack), "%s/attack", dir);
+                cr_assert_eq(write_file(attack, xdg_attack, 0644), 0);
+                struct run_result r;
+                /* 65534's directories, whoever starts sbx. */
+                shell(AS_USER, &r, "mkdir -p home work/cfg work/data");
+                run_result_free(&r);
+                snprintf(script, sizeof(script),
+                         "cd work && export HOME=$D/home XDG_CONFIG_HOME=$D/work/cfg XDG_DATA_HOME=$D/work/data\n"
+                         "\"$SBX\" run --ro-bind \"$D/attack\" --profile shell -- /bin/sh -c "
+                         "'D=\"$1\"; . \"$1/attack\"' sh \"$D\"; echo status=$?\n");
+                shell(WHO, &r, script);
+                cr_assert(strstr(r.out, "status=0"), "[%s] sbx failed: %s %s", WHO_NAME, r.out, r.err);
+                run_result_free(&r);
+                shell(AS_USER, &r, xdg_after);
+                cr_assert(strstr(r.out, "ran= files=\n"), "[%s] ESCAPE: written under $XDG_CONFIG_HOME or "
+                          "$XDG_DATA_HOME:\n%s", WHO_NAME, r.out);
+                run_result_free(&r);
+        }
+        clean();
+        cr_assert_eq(write_file(attack, xdg_attack, 0644), 0);
+        snprintf(script, sizeof(script), "mkdir -p home work/cfg work/data && (cd work && . \"$D/attack\")\n%s",
+                 xdg_after);
+        struct run_result r;
+        shell(AS_USER, &r, script);
+        cr_assert(strstr(r.out, "ran=RAN files=cfg/autostart/x.desktop,cfg/git/config,cfg/systemd/user/x.service,"
+                                "data/applications/x.desktop,"),
+                  "cannot fail: the attack did not work bare:\n%s%s", r.out, r.err);
+        run_result_free(&r);
+}
+
+/* ---- credentials and history under a home shown by a bind -------------- */
+
+static const char home_setup[] =
+        "mkdir -p h/.ssh h/.aws h/.mozilla/firefox/p.default h/.password-store h/.config/gh h/.gnupg "
+        "h/.local/share/keyrings\n"
+        "cd h\n"
+        "echo SECRET > .netrc; echo SECRET > .ssh/id_rsa; echo SECRET > .aws/credentials\n"
+        "echo SECRET > .mozilla/firefox/p.default/logins.json; echo SECRET > .password-store/mail.gpg\n"
+        "echo SECRET > .config/gh/hosts.yml; echo SECRET > .git-credentials; echo SECRET > .gnupg/k.key\n"
+        "echo SECRET > .local/share/keyrings/login.keyring\n"
+        "chmod 600 .netrc .ssh/id_rsa .aws/credentials .git-credentials\n"
+        "echo 'ls -l' > .bash_history; echo 'print(1)' > .python_history; echo notes > notes.txt\n";
+
+static const char home_attack[] =
+        "for f in .netrc .ssh/id_rsa .aws/credentials .mozilla/firefox/p.default/logins.json "
+        ".password-store/mail.gpg .config/gh/hosts.yml .git-credentials .gnupg/k.key "
+        ".local/share/keyrings/login.keyring; do cat $f 2>/dev/null; done\n"
+        "(grep -rh SECRET . 2>/dev/null)\n"
+        "(: > .bash_history) 2>/dev/null; truncate -s0 .python_history 2>/dev/null; rm -f .bash_history 2>/dev/null\n"
+        "echo read=$(cat notes.txt); (echo more >> notes.txt) 2>/dev/null\n"
+        "exit 0\n";
+
+Test(hostfiles, credentials_and_history_under_a_bound_home)
+{
+        static const char *const profiles[] = { "default", "shell", "build" };
+        char attack[PATH_MAX + 8], script[8192];
+        snprintf(attack, sizeof(attack), "%s/attack", dir);
+        for (size_t k = 0; k < 3; k++) {
+                FOR_EACH_USER {
+                        clean();
+                        cr_assert_eq(write_file(attack, home_attack, 0644), 0);
+                        struct run_result r;
+                        /* The home is 65534's: build it as 65534, run sbx as WHO. */
+                        char prep[8192];
+                        snprintf(prep, sizeof(prep), "%s", home_setup);
+                        shell(AS_USER, &r, prep);
+                        run_result_free(&r);
+                        snprintf(script, sizeof(script),
+                                 "export HOME=$D/h; cd h\n"
+                                 "\"$SBX\" run --ro-bind \"$D/attack\" --profile %s -- /bin/sh -c '. \"$1\"' sh "
+                                 "\"$D/attack\"; echo status=$?\n"
+                                 "echo history=$(cat .bash_history .python_history | tr '\\n' ,) notes=$(tr '\\n' , "
+                                 "< notes.txt)\n",
+                                 profiles[k]);
+                        shell(WHO, &r, script);
+                        cr_log_info("[%s/%s] %s%s", WHO_NAME, profiles[k], r.out, r.err);
+                        cr_assert(strstr(r.out, "status=0"), "[%s/%s] sbx failed: %s", WHO_NAME, profiles[k], r.err);
+                        cr_assert(!strstr(r.out, "SECRET"), "[%s/%s] ESCAPE: a credential was read:\n%s", WHO_NAME,
+                                  profiles[k], r.out);
+                        cr_assert(strstr(r.out, "history=ls -l,print(1),"), "[%s/%s] ESCAPE: a history file "
+                                  "changed:\n%s", WHO_NAME, profiles[k], r.out);
+                        /* The user's ordinary files stay as the profile grants. */
+                        cr_assert(strstr(r.out, "read=notes"), "[%s/%s] notes.txt not readable:\n%s", WHO_NAME,
+                                  profiles[k], r.out);
+                        cr_assert(strstr(r.out, k == 0 ? "notes=notes,\n" : "notes=notes,more,\n"),
+                                  "[%s/%s] notes.txt not as the profile grants:\n%s", WHO_NAME, profiles[k], r.out);
+                        run_result_free(&r);
+                }
+        }
+        clean();
+        cr_assert_eq(write_file(attack, home_attack, 0644), 0);
+        snprintf(script, sizeof(script), "%s(. \"$D/attack\"); echo history=$(cat .bash_history .python_history "
+                 "2>/dev/null | tr '\\n' ,)\n", home_setup);
+        struct run_result r;
+        shell(AS_USER, &r, script);
+        size_t n = 0;
+        for (const char *s = r.out; (s = strstr(s, "SECRET")); s++)
+                n++;
+        cr_assert(n >= 18 && strstr(r.out, "history=\n"),
+                  "cannot fail: bare, the credentials were not all read (%zu) or history not wiped:\n%s", n, r.out);
+        run_result_free(&r);
+}
