@@ -360,6 +360,17 @@ static const char home_attack[] =
         "echo read=$(cat notes.txt); (echo more >> notes.txt) 2>/dev/null\n"
         "exit 0\n";
 
+/* A root caller's own home is 0700: its sandbox (uid 65534) cannot reach
+ * the stores there, and must not fail trying to mask them. */
+Test(hostfiles, root_home_masks_do_not_fail)
+{
+        struct run_result r;
+        shell(AS_ROOT, &r, "mkdir -m 0700 rh && mkdir rh/.ssh && echo SECRET > rh/.netrc && cd rh && "
+                           "HOME=$D/rh \"$SBX\" run --profile default -- /bin/true; echo status=$?");
+        cr_assert(strstr(r.out, "status=0"), "a root caller's 0700 home broke the launch: %s%s", r.out, r.err);
+        run_result_free(&r);
+}
+
 Test(hostfiles, credentials_and_history_under_a_bound_home)
 {
         static const char *const profiles[] = { "default", "shell", "build" };
