@@ -353,8 +353,20 @@ static int guard(struct plan *plan, size_t mi, const char *src, const char *host
                 /* A missing protected directory is made, empty: a read-only
                  * mount then covers it, and its parent keeps the right to
                  * get new entries (a browser's own profile directory). */
-                if (last && dir && lstat(hostpart, &st) < 0 && errno == ENOENT)
-                        (void)mkdir(hostpart, 0700);
+                if (last && dir && lstat(hostpart, &st) < 0 && errno == ENOENT &&
+                    mkdir(hostpart, 0700) == 0 && geteuid() == 0) {
+                        /* Made by a root caller in someone else's tree (a
+                         * repository's hooks/): it stays theirs. */
+                        char parent[PATH_MAX];
+                        struct stat pst;
+                        snprintf(parent, sizeof(parent), "%s", hostpart);
+                        char *slash = strrchr(parent, '/');
+                        if (slash && slash != parent) {
+                                *slash = 0;
+                                if (lstat(parent, &pst) == 0 && pst.st_uid != 0)
+                                        (void)!lchown(hostpart, pst.st_uid, pst.st_gid); /* else root's: still protected */
+                        }
+                }
                 if (lstat(hostpart, &st) < 0 || S_ISLNK(st.st_mode))
                         return add_carve_out(plan, cur);
                 if (last)
