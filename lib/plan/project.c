@@ -98,6 +98,23 @@ static bool join_real(const char *base, const char *rel, char out[PATH_MAX])
         return realpath(tmp, out) != NULL;
 }
 
+/* In a git config line (leading blanks skipped) "KEY = value": the value,
+ * or NULL for another key.  Names are case-insensitive. */
+static char *key_value(char *s, const char *key)
+{
+        size_t n = strlen(key);
+        if (strncasecmp(s, key, n) != 0)
+                return NULL;
+        s += n;
+        while (*s == ' ' || *s == '\t')
+                s++;
+        if (*s++ != '=')
+                return NULL;
+        while (*s == ' ' || *s == '\t')
+                s++;
+        return s;
+}
+
 /* core.hooksPath of a git config file, or false.  Enough of git's syntax
  * for one key: [core] sections, case-insensitive names, "quoted" values,
  * ; and # comments, ~/ at the start. */
@@ -117,15 +134,8 @@ static bool hooks_path(const char *config, char out[PATH_MAX])
                         core = e && (size_t)(e - s - 1) == 4 && strncasecmp(s + 1, "core", 4) == 0 && *e == ']';
                         continue;
                 }
-                if (!core || strncasecmp(s, "hookspath", 9) != 0)
+                if (!core || !(s = key_value(s, "hookspath")))
                         continue;
-                s += 9;
-                while (*s == ' ' || *s == '\t')
-                        s++;
-                if (*s++ != '=')
-                        continue;
-                while (*s == ' ' || *s == '\t')
-                        s++;
                 char val[PATH_MAX];
                 size_t k = 0;
                 bool q = false;
@@ -182,15 +192,8 @@ static void submodule_checkouts(struct walk *w, const char *wt, unsigned depth)
                 char *s = line;
                 while (isspace((unsigned char)*s))
                         s++;
-                if (strncasecmp(s, "path", 4) != 0)
+                if (!(s = key_value(s, "path")))
                         continue;
-                s += 4;
-                while (*s == ' ' || *s == '\t')
-                        s++;
-                if (*s++ != '=')
-                        continue;
-                while (*s == ' ' || *s == '\t')
-                        s++;
                 s[strcspn(s, "\r\n")] = 0;
                 char sub[PATH_MAX * 2], file[PATH_MAX * 2 + 8];
                 struct stat st;
