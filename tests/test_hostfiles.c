@@ -421,3 +421,45 @@ Test(hostfiles, credentials_and_history_under_a_bound_home)
                   "cannot fail: bare, the credentials were not all read (%zu) or history not wiped:\n%s", n, r.out);
         run_result_free(&r);
 }
+
+/* ---- a profile names what it needs ------------------------------------- */
+
+/* `protect-project = !git-hooks` lets the hooks be written (and analyze
+ * says so); a bind of ~/.ssh shows the keys (and analyze says so); an
+ * unknown name is an error with file:line. */
+Test(hostfiles, a_profile_allows_points_and_stores_by_name)
+{
+        need("/usr/bin/git", "git");
+        char path[PATH_MAX + 16];
+        snprintf(path, sizeof(path), "%s/hooks.ini", dir);
+        cr_assert_eq(write_file(path, "[profile]\ninclude = shell\n[filesystem]\nprotect-project = !git-hooks\n", 0644), 0);
+        snprintf(path, sizeof(path), "%s/ssh.ini", dir);
+        cr_assert_eq(write_file(path, "[profile]\ninclude = default\n[filesystem]\nro-bind = ~/.ssh\n", 0644), 0);
+        snprintf(path, sizeof(path), "%s/bad.ini", dir);
+        cr_assert_eq(write_file(path, "[profile]\ninclude = default\n[filesystem]\nprotect-project = git-stuff\n", 0644),
+                     0);
+        FOR_EACH_USER {
+                struct run_result r;
+                shell(AS_USER, &r, "rm -rf repo h; git init -q repo && mkdir -p h/.ssh && echo KEY > h/.ssh/id_rsa");
+                run_result_free(&r);
+                shell(WHO, &r,
+                      "cd repo && \"$SBX\" run --profile ../hooks.ini -- /bin/sh -c "
+                      "'echo x > .git/hooks/pre-commit && echo hooks=written; (git config core.x y) 2>/dev/null || "
+                      "echo config=refused'\n"
+                      "cd ../h && HOME=$D/h \"$SBX\" run --profile ../ssh.ini -- /bin/cat .ssh/id_rsa\n");
+                cr_log_info("[%s] %s%s", WHO_NAME, r.out, r.err);
+                cr_assert(strstr(r.out, "hooks=written\nconfig=refused\n"), "[%s] git-hooks not allowed by name, or "
+                          "config not kept:\n%s%s", WHO_NAME, r.out, r.err);
+                cr_assert(strstr(r.out, "KEY\n"), "[%s] a store bound by name is not shown:\n%s%s", WHO_NAME, r.out,
+                          r.err);
+                run_result_free(&r);
+        }
+        struct run_result r;
+        shell(AS_USER, &r, "HOME=$D/h \"$SBX\" analyze --profile hooks.ini; HOME=$D/h \"$SBX\" analyze --profile ssh.ini; "
+                           "\"$SBX\" check bad.ini; echo check=$?");
+        cr_assert(strstr(r.out, "git-hooks of a writable directory left writable"), "analyze:\n%s", r.out);
+        cr_assert(strstr(r.out, "binds the credential store"), "analyze:\n%s", r.out);
+        cr_assert(strstr(r.out, "check=2") && strstr(r.err, "bad.ini:4:") && strstr(r.err, "git-stuff"),
+                  "check:\n%s%s", r.out, r.err);
+        run_result_free(&r);
+}
