@@ -524,8 +524,18 @@ static int p_dbus_forge(int argc, char **argv)
         m += dmsg(msg + m, 2, member);
         ssize_t w = write(fd, msg, m);
         int e = w == (ssize_t)m ? 0 : -EIO;
-        /* The proxy prints as it filters: wait for its answer (or refusal). */
-        (void)!read(fd, reply, sizeof(reply));
+        /* The proxy prints the name as it refuses the call, then answers
+         * with an error: once that error is here, the line is written. */
+        char answer[8192];
+        size_t have = 0;
+        while (have < sizeof(answer) - 1) {
+                ssize_t got_n = read(fd, answer + have, sizeof(answer) - 1 - have);
+                if (got_n <= 0)
+                        break;
+                have += (size_t)got_n;
+                if (memmem(answer, have, "org.freedesktop.DBus.Error", 26))
+                        break;
+        }
         close(fd);
         return probe_report(e, "dbus method call sent");
 }

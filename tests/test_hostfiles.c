@@ -114,7 +114,7 @@ Test(hostfiles, dbus_proxy_cannot_put_a_line_into_the_log)
                 "X=$!\n"
                 "i=0; while [ ! -S bus/p ] && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.05; done\n"
                 "\"$PROBE\" dbus-forge \"$D/bus/p\" 'Foo\\nsbx: denied FORGED by seccomp'\n"
-                "sleep 0.2; kill $X\n"
+                "i=0; while ! grep -q FORGED bare.log && [ $i -lt 100 ]; do i=$((i+1)); sleep 0.05; done; kill $X\n"
                 "cd work\n"
                 "\"$SBX\" run --ro-bind \"$PROBE\" $ROOT --profile ../p.ini --log-file ../sbx.log -- \"$PROBE\" dbus-forge - "
                 "  'Foo\\nsbx: denied FORGED by seccomp'\n"
