@@ -218,18 +218,21 @@ Test(hostfiles, log_file_symlink_hardlink_foreign_refused)
  * editors start on their own), a pre-commit hook, info/attributes, and a
  * submodule checkout's .git file pointed at a planted repository. */
 static const char git_attack[] =
+        "cp -r .git evil && git --git-dir=evil config core.fsmonitor \"touch $D/PLANTED-commondir; false\"\n"
         "git config core.fsmonitor \"touch $D/PLANTED-fsmonitor; false\"\n"
         "printf '#!/bin/sh\\ntouch %s/PLANTED-hook\\n' \"$D\" > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit\n"
         "(echo '* filter=x' > .git/info/attributes)\n"
         "(mv .git/hooks .git/h2 && mkdir .git/hooks && cp .git/h2/* .git/hooks/)\n"
         "(echo 'gitdir: ../evil' > sub/.git)\n"
         "echo mine > a\n"
+        "[ -n \"$NO_COMMONDIR\" ] || (echo ../evil > .git/commondir)\n"
         "exit 0\n";
 
 /* After the attack, as the user: the next status and commit. */
 static const char git_after[] =
         "git status >/dev/null 2>&1; git commit -qam after >/dev/null 2>&1\n"
         "echo fsmonitor=$(test -e $D/PLANTED-fsmonitor && echo RAN) hook=$(test -e $D/PLANTED-hook && echo RAN) "
+        "commondir=$(test -e $D/PLANTED-commondir && echo RAN) "
         "config=$(git config core.fsmonitor) info=$(cat .git/info/attributes 2>/dev/null) "
         "sub=$(cat sub/.git) a=$(cat a)\n";
 
@@ -267,7 +270,7 @@ Test(hostfiles, git_work_tree_points)
                                  "GIT_COMMITTER_NAME=t GIT_COMMITTER_EMAIL=t@t HOME=$D/home; cd repo\n%s", git_after);
                         shell(AS_USER, &r, script);
                         cr_log_info("[%s/%s] %s%s", WHO_NAME, profiles[k], r.out, r.err);
-                        cr_assert(strstr(r.out, "fsmonitor= hook= config= info= sub=gitdir: ../.git/modules/sub a=mine"),
+                        cr_assert(strstr(r.out, "fsmonitor= hook= commondir= config= info= sub=gitdir: ../.git/modules/sub a=mine"),
                                   "[%s/%s] ESCAPE: planted for the next git command (or the work tree not "
                                   "writable):\n%s",
                                   WHO_NAME, profiles[k], r.out);
@@ -280,12 +283,21 @@ Test(hostfiles, git_work_tree_points)
         snprintf(attack, sizeof(attack), "%s/attack", dir);
         cr_assert_eq(write_file(attack, git_attack, 0644), 0);
         char script[8192];
-        snprintf(script, sizeof(script), "%s(. \"$D/attack\")\n%s", git_setup, git_after);
+        /* The planted commondir sends git elsewhere for its config and
+         * hooks: tried alone, after the others. */
+        snprintf(script, sizeof(script), "%s(NO_COMMONDIR=1; . \"$D/attack\")\n%s", git_setup, git_after);
         struct run_result r;
         shell(AS_USER, &r, script);
-        cr_assert(strstr(r.out, "fsmonitor=RAN hook=RAN config=touch") && strstr(r.out, "info=* filter=x") &&
+        cr_assert(strstr(r.out, "fsmonitor=RAN hook=RAN commondir= config=touch") && strstr(r.out, "info=* filter=x") &&
                           strstr(r.out, "sub=gitdir: ../evil"),
                   "cannot fail: the attack did not work bare:\n%s%s", r.out, r.err);
+        run_result_free(&r);
+        clean();
+        cr_assert_eq(write_file(attack, git_attack, 0644), 0);
+        snprintf(script, sizeof(script), "%s(. \"$D/attack\")\n%s", git_setup, git_after);
+        shell(AS_USER, &r, script);
+        cr_assert(strstr(r.out, "commondir=RAN"), "cannot fail: the planted commondir did not work bare:\n%s%s",
+                  r.out, r.err);
         run_result_free(&r);
 }
 

@@ -10,7 +10,8 @@
  * linked worktree's `commondir`) and names, by protect-project entry:
  *   git-config  config, config.worktree, commondir of the repository, of
  *               every submodule's repository (.git/modules/…) and every
- *               worktree (.git/worktrees/…)
+ *               worktree (.git/worktrees/…); a missing commondir of a
+ *               repository in the bind is made (".": itself), see below
  *   git-hooks   hooks/ of each (made when missing), and core.hooksPath of
  *               the repository and of the user's global git config
  *   git-info    info/ of each (made when missing)
@@ -25,6 +26,7 @@
  * Parent side: looks at the host (lstat, reads small files), no writes. */
 #include <ctype.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,7 @@
 
 struct walk {
         const struct sbx_policy *p;
+        const char *src; /* the writable bind's source */
         project_add_fn add;
         void *ctx;
         int r;
@@ -163,6 +166,33 @@ static bool hooks_path(const char *config, char out[PATH_MAX])
         return found;
 }
 
+/* `path` (G/commondir, missing) made with "." in it: the repository is its
+ * own common directory, as without the file.  Owned like G (a root
+ * caller's sandbox may work in another user's repository). */
+static void make_commondir(const char *path, struct stat *st)
+{
+        char dir[PATH_MAX];
+        if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+                return;
+        char *slash = strrchr(dir, '/');
+        if (!slash)
+                return;
+        *slash = 0;
+        struct stat gst;
+        if (lstat(dir, &gst) < 0 || !S_ISDIR(gst.st_mode))
+                return;
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return; /* there already, or not ours to make: left as it is */
+        bool ok = write(fd, ".\n", 2) == 2;
+        if (ok && geteuid() == 0 && gst.st_uid != 0)
+                ok = fchown(fd, gst.st_uid, gst.st_gid) == 0;
+        close(fd);
+        /* A half-made file would stop git: none rather than that. */
+        if (!ok || fstatat(AT_FDCWD, path, st, AT_SYMLINK_NOFOLLOW) < 0)
+                (void)unlink(path);
+}
+
 static void gitdir_points(struct walk *w, const char *g, const char *worktree, unsigned depth);
 
 /* A work tree's `.git` file: the link itself, and the repository it
@@ -253,6 +283,16 @@ static void gitdir_points(struct walk *w, const char *g, const char *worktree, u
                         gitdir_points(w, c, NULL, depth + 1);
                 return;
         }
+        /* git reads $GIT_DIR/commondir in any repository, not only in a
+         * worktree's: a sandbox that creates one ("../../planted") points
+         * git at a config of its own, and the next `git status` runs its
+         * core.fsmonitor.  A missing one cannot be carved out (git inside
+         * needs new entries in .git: index.lock), so it is made, naming
+         * the repository itself ("."), and then kept read-only. */
+        if (wanted(w->p, "git-config") && path_under(g, w->src))
+                make_commondir(path, &st);
+        if (lstat(path, &st) == 0)
+                point(w, "git-config", false, "%s", path);
         point(w, "git-hooks", true, "%s/hooks", g);
         point(w, "git-info", true, "%s/info", g);
         snprintf(path, sizeof(path), "%s/config", g);
@@ -307,7 +347,7 @@ static void global_hooks(struct walk *w)
 
 int project_points(const struct sbx_policy *p, const char *src, project_add_fn add, void *ctx)
 {
-        struct walk w = { .p = p, .add = add, .ctx = ctx };
+        struct walk w = { .p = p, .src = src, .add = add, .ctx = ctx };
         if (p->protect_project.n == 0)
                 return 0;
         point(&w, "envrc", false, "%s/.envrc", src);

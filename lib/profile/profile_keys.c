@@ -121,7 +121,7 @@ const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
 
 /* [filesystem] protect-project: what each name covers (project.c does it). */
 const struct project_point profile_project_points[] = {
-        { "git-config", "the repository's config (and config.worktree, commondir), also of its submodules and worktrees: core.fsmonitor, core.hooksPath, aliases run code" },
+        { "git-config", "the repository's config (and config.worktree, commondir: made as \".\" when missing, git reads it in any repository), also of its submodules and worktrees: core.fsmonitor, core.hooksPath, aliases run code" },
         { "git-hooks", "hooks/ of the repository, its submodules and worktrees (made when missing), and core.hooksPath when it lies in a writable bind" },
         { "git-info", "info/ of the repository and its submodules (made when missing)" },
         { "git-link", "a .git file (linked worktree, submodule checkout): its gitdir: line names the repository git opens" },
