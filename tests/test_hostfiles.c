@@ -245,8 +245,11 @@ static const char git_setup[] =
 Test(hostfiles, git_work_tree_points)
 {
         need("/usr/bin/git", "git");
-        static const char *const profiles[] = { "shell", "build" };
-        for (size_t k = 0; k < 2; k++) {
+        /* In the repository, and in the directory above it (the
+         * repository is then one of those inside the bind). */
+        static const char *const profiles[] = { "shell", "build", "shell" };
+        static const char *const cwds[] = { "repo", "repo", "." };
+        for (size_t k = 0; k < 3; k++) {
                 FOR_EACH_USER {
                         clean();
                         char script[8192], attack[PATH_MAX + 8];
@@ -259,9 +262,9 @@ Test(hostfiles, git_work_tree_points)
                         cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
                         run_result_free(&r);
                         snprintf(script, sizeof(script),
-                                 "cd repo && \"$SBX\" run --ro-bind \"$D/attack\" --profile %s -- /bin/sh -c "
-                                 "'D=\"$1\"; . \"$1/attack\"' sh \"$D\"; echo status=$?\n",
-                                 profiles[k]);
+                                 "cd %s && \"$SBX\" run --ro-bind \"$D/attack\" --profile %s -- /bin/sh -c "
+                                 "'cd \"$2\" && D=\"$1\" && . \"$1/attack\"' sh \"$D\" %s; echo status=$?\n",
+                                 cwds[k], profiles[k], strcmp(cwds[k], ".") == 0 ? "repo" : ".");
                         shell(WHO, &r, script);
                         cr_assert(strstr(r.out, "status=0"), "[%s/%s] sbx failed: %s %s", WHO_NAME,
                                   profiles[k], r.out, r.err);

@@ -7,7 +7,9 @@
  *
  * For one writable bind source this finds the git repository it is in or
  * holds (walking up for `.git`, following a `.git` file's `gitdir:`, and a
- * linked worktree's `commondir`) and names, by protect-project entry:
+ * linked worktree's `commondir`), and the repositories a few levels inside
+ * it (`cd ~` binds every project below), and names, by protect-project
+ * entry:
  *   git-config  config, config.worktree, commondir of the repository, of
  *               every submodule's repository (.git/modules/…) and every
  *               worktree (.git/worktrees/…); a missing commondir of a
@@ -345,9 +347,67 @@ static void global_hooks(struct walk *w)
                 point(w, "git-hooks", false, "%s", hp);
 }
 
-int project_points(const struct sbx_policy *p, const char *src, project_add_fn add, void *ctx)
+/* A work tree at `wt` (its `.git` lstat()ed into st): its repository's
+ * points and its submodule checkouts'. */
+static void work_tree_points(struct walk *w, const char *wt, const char *dotgit, const struct stat *st)
+{
+        if (S_ISREG(st->st_mode))
+                gitfile_points(w, wt, 0);
+        else if (S_ISDIR(st->st_mode))
+                gitdir_points(w, dotgit, wt, 0);
+        else if (S_ISLNK(st->st_mode)) {
+                char real[PATH_MAX];
+                /* The link is a point itself (protect.c keeps links
+                 * read-only on the way). */
+                point(w, "git-link", false, "%s", dotgit);
+                if (realpath(dotgit, real))
+                        gitdir_points(w, real, wt, 0);
+        }
+        submodule_checkouts(w, wt, 0);
+}
+
+/* Repositories inside a bind that is not itself in a work tree (`cd ~ &&
+ * sbx run --profile shell` shows ~/src/proj/.git): directories down to NESTED_DEPTH, not hidden ones
+ * (.cache, .local: not where work trees live) nor node_modules, at most
+ * PROJECT_NESTED_BUDGET of them; *incomplete says when the budget ran out. */
+#define NESTED_DEPTH 4
+
+static void nested_repos(struct walk *w, const char *dir, unsigned depth, unsigned *budget, bool *incomplete)
+{
+        if (depth > NESTED_DEPTH || w->r < 0)
+                return;
+        if (*budget == 0) {
+                *incomplete = true;
+                return;
+        }
+        (*budget)--;
+        DIR *d = opendir(dir);
+        if (!d)
+                return;
+        struct dirent *e;
+        while (w->r >= 0 && (e = readdir(d))) {
+                if (e->d_name[0] == '.' || strcmp(e->d_name, "node_modules") == 0)
+                        continue;
+                if (e->d_type != DT_DIR && e->d_type != DT_UNKNOWN)
+                        continue;
+                char sub[PATH_MAX], dotgit[PATH_MAX + 8];
+                struct stat st;
+                if (snprintf(sub, sizeof(sub), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, e->d_name) >=
+                            (int)sizeof(sub) ||
+                    lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                snprintf(dotgit, sizeof(dotgit), "%s/.git", sub);
+                if (lstat(dotgit, &st) == 0)
+                        work_tree_points(w, sub, dotgit, &st);
+                nested_repos(w, sub, depth + 1, budget, incomplete);
+        }
+        closedir(d);
+}
+
+int project_points(const struct sbx_policy *p, const char *src, project_add_fn add, void *ctx, bool *incomplete)
 {
         struct walk w = { .p = p, .src = src, .add = add, .ctx = ctx };
+        *incomplete = false;
         if (p->protect_project.n == 0)
                 return 0;
         point(&w, "envrc", false, "%s/.envrc", src);
@@ -358,25 +418,15 @@ int project_points(const struct sbx_policy *p, const char *src, project_add_fn a
         /* The repository the bind is in, or holds: the nearest `.git` at
          * or above it (git's own discovery). */
         char wt[PATH_MAX], dotgit[PATH_MAX + 8];
+        bool in_repo = false;
         if (snprintf(wt, sizeof(wt), "%s", src) >= (int)sizeof(wt))
                 return w.r;
         for (;;) {
                 struct stat st;
                 snprintf(dotgit, sizeof(dotgit), "%s/.git", strcmp(wt, "/") == 0 ? "" : wt);
                 if (lstat(dotgit, &st) == 0) {
-                        if (S_ISREG(st.st_mode))
-                                gitfile_points(&w, wt, 0);
-                        else if (S_ISDIR(st.st_mode))
-                                gitdir_points(&w, dotgit, wt, 0);
-                        else if (S_ISLNK(st.st_mode)) {
-                                char real[PATH_MAX];
-                                /* The link is a point itself (protect.c
-                                 * keeps links read-only on the way). */
-                                point(&w, "git-link", false, "%s", dotgit);
-                                if (realpath(dotgit, real))
-                                        gitdir_points(&w, real, wt, 0);
-                        }
-                        submodule_checkouts(&w, wt, 0);
+                        work_tree_points(&w, wt, dotgit, &st);
+                        in_repo = true;
                         break;
                 }
                 char *slash = strrchr(wt, '/');
@@ -387,6 +437,16 @@ int project_points(const struct sbx_policy *p, const char *src, project_add_fn a
                 else
                         *slash = 0;
         }
+        bool any_git = false;
+        for (size_t i = 0; i < p->protect_project.n && !any_git; i++)
+                any_git = strncmp(p->protect_project.v[i], "git-", 4) == 0;
+        /* Inside a work tree, repositories further in are its submodules
+         * (found above through .gitmodules): a large project is not
+         * walked on every launch.  Elsewhere (the home, a directory of
+         * projects) they are looked for. */
+        unsigned budget = PROJECT_NESTED_BUDGET;
+        if (any_git && !in_repo)
+                nested_repos(&w, src, 1, &budget, incomplete);
         global_hooks(&w);
         return w.r;
 }

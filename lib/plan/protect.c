@@ -409,8 +409,14 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
         /* The working directory's (and every writable bind's) own points. */
         for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
+                bool incomplete = false;
                 if (m->kind == PM_BIND && !m->readonly && !m->dev && m->src && !m->pinned)
-                        r = project_points(p, m->src, add_project_point, &t);
+                        r = project_points(p, m->src, add_project_point, &t, &incomplete);
+                if (r >= 0 && incomplete)
+                        r = plan_warn(plan, "%s: looked for git repositories in its first %u directories only; "
+                                            "one deeper inside is not protected ([filesystem] protect-project): "
+                                            "bind a narrower directory",
+                                      m->src, (unsigned)PROJECT_NESTED_BUDGET);
         }
         for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                 struct plan_mount *m = &plan->mounts[i];
