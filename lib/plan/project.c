@@ -289,8 +289,11 @@ static void gitdir_points(struct walk *w, const char *g, const char *worktree, u
          * worktree's: a sandbox that creates one ("../../planted") points
          * git at a config of its own, and the next `git status` runs its
          * core.fsmonitor.  A missing one cannot be carved out (git inside
-         * needs new entries in .git: index.lock), so it is made, naming
-         * the repository itself ("."), and then kept read-only. */
+         * needs new entries in .git: index.lock, and a carve-out would
+         * also take new entries from every directory on the way to it),
+         * so it is made, naming the repository itself ("."), and then
+         * kept read-only, like hooks/ and info/ below.  One side effect:
+         * `git rev-parse --git-common-dir` then prints an absolute path. */
         if (wanted(w->p, "git-config") && path_under(g, w->src))
                 make_commondir(path, &st);
         if (lstat(path, &st) == 0)
