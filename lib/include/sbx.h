@@ -268,7 +268,7 @@ int sbx_process_report_fd(const struct sbx_process *proc);
  * the way and none as the last component, and only a regular file that the
  * caller owns and that has no other name (a hard link).  *ret_fd is
  * close-on-exec; the message of *err says what was refused and why.
- * Since SBX_0.4. */
+ * Since SBX_0.5. */
 int sbx_log_open(const char *path, int *ret_fd, struct sbx_error **err);
 /* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
 void sbx_process_free(struct sbx_process *proc);
