@@ -37,8 +37,8 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 dbus = NULL;
                 dbus_fd = -1;
         }
-        if (r >= 0 && dbus_out.fd >= 0)
-                r = spawn_adopt_output(proc, &dbus_out);
+        if (r >= 0 && dbus_out.fd >= 0 && (r = spawn_adopt_output(proc, &dbus_out)) < 0)
+                sbx_err_setup(err, r, "dbus", "relaying xdg-dbus-proxy's output");
         if (r >= 0)
                 *ret = TAKE_PTR(proc);
         sbx_process_free(proc);
