@@ -37,7 +37,8 @@ const char cmd_run_usage[] =
         "  --log-json              the same, as JSON lines\n"
         "  --log-file PATH         send sbx's reports (denials, warnings, lost\n"
         "                          reports) to PATH, appended, instead of stderr;\n"
-        "                          the program never gets this file\n"
+        "                          the program never gets this file; refused when\n"
+        "                          PATH is a symlink, a hard link or not yours\n"
         "  --keep-session          stay in the caller's session (job control;\n"
         "                          TIOCSTI stays blocked by seccomp)\n"
         "  -v, --verbose           also print notes that need no action (an optional\n"
@@ -299,9 +300,12 @@ int cmd_run(int argc, char **argv)
          * program cannot write, truncate or read sbx's log.  (The --fd
          * numbers were open before, so this cannot take one of them.) */
         if (log_file && !dry_run) {
-                log_fd = open(log_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-                if (log_fd < 0) {
-                        fprintf(stderr, "sbx run: --log-file %s: %s\n", log_file, strerror(errno));
+                /* Never through a symlink or a hard link a sandbox could have
+                 * left (sbx_log_open says which). */
+                if (sbx_log_open(log_file, &log_fd, &e) < 0) {
+                        log_fd = -1;
+                        fprintf(stderr, "sbx run: --log-file: %s\n", sbx_error_message(e));
+                        sbx_error_free(e);
                         code = SBX_EXIT_USAGE;
                         goto out;
                 }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,6 +424,122 @@ static int p_setuid(int argc, char **argv)
         return probe_report(ERR(setresuid(u, u, u)), "setresuid(%u)", u);
 }
 
+/* ---- D-Bus: a method call with a member name of our choosing -------- */
+
+struct dbuf {
+        unsigned char b[4096];
+        size_t n;
+};
+
+static void dpad(struct dbuf *d, size_t a)
+{
+        while (d->n % a && d->n < sizeof(d->b))
+                d->b[d->n++] = 0;
+}
+
+static void dput(struct dbuf *d, const void *p, size_t n)
+{
+        if (d->n + n <= sizeof(d->b)) {
+                memcpy(d->b + d->n, p, n);
+                d->n += n;
+        }
+}
+
+static void dfield(struct dbuf *d, unsigned char code, char sig, const char *val)
+{
+        unsigned char h[4] = { code, 1, (unsigned char)sig, 0 };
+        uint32_t len = (uint32_t)strlen(val);
+        dpad(d, 8);
+        dput(d, h, 4);
+        dput(d, &len, 4);
+        dput(d, val, len + 1);
+}
+
+/* A method call to the bus driver, little-endian, no body. */
+static size_t dmsg(unsigned char *out, uint32_t serial, const char *member)
+{
+        struct dbuf f = { .n = 0 }, m = { .n = 0 };
+        dfield(&f, 1, 'o', "/org/freedesktop/DBus");
+        dfield(&f, 2, 's', "org.freedesktop.DBus");
+        dfield(&f, 3, 's', member);
+        dfield(&f, 6, 's', "org.freedesktop.DBus");
+        unsigned char h[4] = { 'l', 1, 0, 1 };
+        uint32_t body = 0, flen = (uint32_t)f.n;
+        dput(&m, h, 4);
+        dput(&m, &body, 4);
+        dput(&m, &serial, 4);
+        dput(&m, &flen, 4);
+        dput(&m, f.b, f.n);
+        dpad(&m, 8);
+        memcpy(out, m.b, m.n);
+        return m.n;
+}
+
+/* dbus-forge PATH|- TEXT: say Hello to the bus at PATH (- : the
+ * unix:path= of $DBUS_SESSION_BUS_ADDRESS), then call a method named TEXT
+ * (\n in TEXT becomes a newline).  A bus refuses such a name; a filtering
+ * proxy that prints the names it does not know prints it first. */
+static int p_dbus_forge(int argc, char **argv)
+{
+        if (argc < 3)
+                return 2;
+        const char *path = argv[1];
+        if (strcmp(path, "-") == 0) {
+                const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
+                if (!a || strncmp(a, "unix:path=", 10) != 0)
+                        return probe_report(-ENOENT, "no unix:path= bus address");
+                path = a + 10;
+        }
+        char member[1024];
+        size_t k = 0;
+        for (const char *s = argv[2]; *s && k + 1 < sizeof(member); s++)
+                if (s[0] == '\\' && s[1] == 'n')
+                        member[k++] = '\n', s++;
+                else
+                        member[k++] = *s;
+        member[k] = 0;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+                return probe_report(-errno, "connect %s", path);
+        char auth[64], reply[512];
+        int n = snprintf(auth, sizeof(auth), "%cAUTH EXTERNAL ", 0);
+        char uid[16];
+        snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
+        for (char *u = uid; *u; u++)
+                n += snprintf(auth + n, sizeof(auth) - (size_t)n, "%02x", (unsigned char)*u);
+        n += snprintf(auth + n, sizeof(auth) - (size_t)n, "\r\n");
+        struct timeval tv = { .tv_sec = 5 };
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        if (write(fd, auth, (size_t)n) != n || read(fd, reply, sizeof(reply)) < 2 || strncmp(reply, "OK", 2) != 0) {
+                close(fd);
+                return probe_report(-EPROTO, "auth");
+        }
+        unsigned char msg[4096];
+        size_t m = 0;
+        memcpy(msg, "BEGIN\r\n", 7);
+        m = 7;
+        m += dmsg(msg + m, 1, "Hello");
+        m += dmsg(msg + m, 2, member);
+        ssize_t w = write(fd, msg, m);
+        int e = w == (ssize_t)m ? 0 : -EIO;
+        /* The proxy prints the name as it refuses the call, then answers
+         * with an error: once that error is here, the line is written. */
+        char answer[8192];
+        size_t have = 0;
+        while (have < sizeof(answer) - 1) {
+                ssize_t got_n = read(fd, answer + have, sizeof(answer) - 1 - have);
+                if (got_n <= 0)
+                        break;
+                have += (size_t)got_n;
+                if (memmem(answer, have, "org.freedesktop.DBus.Error", 26))
+                        break;
+        }
+        close(fd);
+        return probe_report(e, "dbus method call sent");
+}
+
 const struct probe_cmd probe_ns_cmds[] = {
         { "caps", "", p_caps },
         { "nnp", "", p_nnp },
@@ -434,6 +551,7 @@ const struct probe_cmd probe_ns_cmds[] = {
         { "connect", "IPV4 PORT", p_connect },
         { "unix", "[=]PATH: connect to a pathname unix socket (a leading = keeps sbx's args from taking PATH for a file argument)", p_unix },
         { "abstract", "NAME", p_abstract },
+        { "dbus-forge", "PATH|- TEXT: a D-Bus method call named TEXT (\\n: newline) after Hello", p_dbus_forge },
         { "euid-root", ": exit 0 when euid is 0, 1 otherwise (prints nothing)", p_euid_root },
         { "kill", "PID [SIG]", p_kill },
         { "see", "PID", p_see },

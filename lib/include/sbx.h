@@ -263,6 +263,13 @@ int sbx_process_wait(struct sbx_process *proc, int *ret_status);
  * has a report; lines read here are not relayed again.  -1 when log_fd
  * was -1.  Since SBX_0.3. */
 int sbx_process_report_fd(const struct sbx_process *proc);
+/* Opens `path` for appending as a log_fd (made 0600 when missing), the way
+ * sbx opens any file for its user: no symlink a sandbox could have left on
+ * the way and none as the last component, and only a regular file that the
+ * caller owns and that has no other name (a hard link).  *ret_fd is
+ * close-on-exec; the message of *err says what was refused and why.
+ * Since SBX_0.4. */
+int sbx_log_open(const char *path, int *ret_fd, struct sbx_error **err);
 /* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
 void sbx_process_free(struct sbx_process *proc);
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "launch/helper_out.h"
 #include "launch/dbus_proxy.h"
 #include "launch/spawn.h"
 #include "plan/dbus.h"
@@ -64,7 +65,8 @@ static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct
         return 0;
 }
 
-int dbus_proxy_start(const struct plan *plan, struct sbx_process **ret, int *ret_fd, struct sbx_error **err)
+int dbus_proxy_start(const struct plan *plan, struct helper_out *out, struct sbx_process **ret, int *ret_fd,
+                     struct sbx_error **err)
 {
         const struct dbus_plan *d = plan->dbus;
         int sv[2];
@@ -85,13 +87,19 @@ int dbus_proxy_start(const struct plan *plan, struct sbx_process **ret, int *ret
         for (size_t i = 0; i < argc; i++)
                 argv[i] = i == 1 ? fdarg : d->argv[i];
 
+        /* The proxy prints member names a client chose ("Unknown bus
+         * method %s", newlines included): relayed escaped, or dropped. */
+        _cleanup_close_ int out_w = -1;
+        int r;
+        if (out && (r = helper_out_open(out, "xdg-dbus-proxy", &out_w)) < 0)
+                return sbx_err_setup(err, r, "dbus", "pipe");
         struct sbx_policy *p = NULL;
-        int r = proxy_policy(plan, &p, err);
+        r = proxy_policy(plan, &p, err);
         if (r < 0)
                 return r;
         struct sbx_spawn_options o = {
                 .size = sizeof(o), .file = d->argv[0], .argv = argv,
-                .stdin_fd = -1, .stdout_fd = -1, .stderr_fd = plan->log_fd,
+                .stdin_fd = -1, .stdout_fd = out_w, .stderr_fd = out_w,
                 .keep_fds = &theirs, .n_keep_fds = 1, .cwd = "/", .log_fd = -1,
         };
         struct sbx_process *px = NULL;

@@ -352,6 +352,11 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                                 return 0;
                         if (errno == ENOENT)
                                 return m->optional ? 0 : -ENOENT;
+                        /* What this namespace's uid cannot reach (a root
+                         * caller's 0700 home seen by uid 65534), the program
+                         * (the same uid, fewer capabilities) cannot either. */
+                        if (errno == EACCES && m->optional)
+                                return 0;
                         if (errno != EINVAL && errno != ENOTDIR && errno != EISDIR)
                                 return -errno;
                 }
@@ -366,7 +371,7 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                                                      MOUNT_ATTR_NOEXEC)) < 0)
                                 r = t;
                         else if (sys_move_mount(t, "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                                r = -errno;
+                                r = errno == EACCES && m->optional ? 0 : -errno;
                 } else if (plan->tree_fds[i] < 0) {
                         r = -EBADF;
                 } else if (sys_move_mount(plan->tree_fds[i], "", pfd, name, MOVE_MOUNT_F_EMPTY_PATH) < 0) {

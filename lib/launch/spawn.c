@@ -57,6 +57,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "launch/helper_out.h"
 #include "launch/caps.h"
 #include "syscalls/init_filter.h"
 #include "plan/limit.h"
@@ -140,6 +141,9 @@ struct sbx_process {
         struct sbx_process *helpers[SPAWN_MAX_HELPERS];
         int helper_fds[SPAWN_MAX_HELPERS];
         size_t nhelpers;
+        /* what helpers print, relayed escaped to log_fd (helper_out.h) */
+        struct helper_out outputs[SPAWN_MAX_HELPERS];
+        size_t noutputs;
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -1003,21 +1007,44 @@ static void relay_reports(struct sbx_process *proc, bool drain)
         }
 }
 
-/* Until the sandbox has ended: relay reports as they come. */
+/* A helper's line (already escaped and prefixed) to the caller's log_fd. */
+static void emit_helper_line(void *ctx, const char *line, size_t n)
+{
+        struct sbx_process *proc = ctx;
+        struct timespec deadline;
+        clock_gettime(CLOCK_MONOTONIC, &deadline);
+        deadline.tv_sec += 1;
+        if (proc->log_fd >= 0)
+                (void)deliver(proc->log_fd, line, n, &deadline);
+}
+
+static void relay_outputs(struct sbx_process *proc, bool drain)
+{
+        for (size_t i = 0; i < proc->noutputs; i++)
+                helper_out_pump(&proc->outputs[i], proc->json, drain, emit_helper_line, proc);
+}
+
+/* Until the sandbox has ended: relay reports (and what its helpers print)
+ * as they come. */
 static int relay_until_exit(struct sbx_process *proc)
 {
         if (proc->pidfd < 0)
                 return 0;
         for (;;) {
-                struct pollfd p[2] = { { .fd = proc->pidfd, .events = POLLIN },
-                                       { .fd = proc->report_fd, .events = POLLIN } };
-                int k = poll(p, 2, -1);
+                struct pollfd p[2 + SPAWN_MAX_HELPERS] = { { .fd = proc->pidfd, .events = POLLIN },
+                                                           { .fd = proc->report_fd, .events = POLLIN } };
+                for (size_t i = 0; i < proc->noutputs; i++)
+                        p[2 + i] = (struct pollfd){ .fd = proc->outputs[i].fd, .events = POLLIN };
+                int k = poll(p, 2 + proc->noutputs, -1);
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0)
                         return -errno;
                 if (p[1].revents)
                         relay_reports(proc, false);
+                for (size_t i = 0; i < proc->noutputs; i++)
+                        if (p[2 + i].revents)
+                                helper_out_pump(&proc->outputs[i], proc->json, false, emit_helper_line, proc);
                 if (p[0].revents)
                         return 0;
         }
@@ -1065,9 +1092,12 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 proc->stats.reports_lost = proc->relay_lost + (got ? m.lost : 0);
                 proc->reaped = true;
                 report_lost(proc, proc->stats.reports_lost);
+                relay_outputs(proc, false);
                 for (size_t i = 0; i < proc->nhelpers; i++)
                         spawn_helper_end(TAKE_PTR(proc->helpers[i]), TAKE_FD(proc->helper_fds[i]));
                 proc->nhelpers = 0;
+                /* The helpers are gone: the rest of what they printed. */
+                relay_outputs(proc, true);
                 close(proc->status_fd);
                 proc->status_fd = -1;
                 if (proc->report_fd >= 0) {
@@ -1103,6 +1133,8 @@ SBX_EXPORT void sbx_process_free(struct sbx_process *proc)
                 sbx_process_signal(proc, SIGKILL);
                 sbx_process_wait(proc, NULL);
         }
+        for (size_t i = 0; i < proc->noutputs; i++)
+                helper_out_close(&proc->outputs[i]);
         free(proc);
 }
 
@@ -1121,6 +1153,15 @@ int spawn_adopt_helper(struct sbx_process *proc, struct sbx_process *helper, int
                 return -EBUSY;
         proc->helpers[proc->nhelpers] = helper;
         proc->helper_fds[proc->nhelpers++] = fd;
+        return 0;
+}
+
+int spawn_adopt_output(struct sbx_process *proc, struct helper_out *out)
+{
+        if (proc->noutputs >= SPAWN_MAX_HELPERS || proc->reaped || proc->log_fd < 0)
+                return -EBUSY;
+        proc->outputs[proc->noutputs++] = *out;
+        out->fd = -1;
         return 0;
 }
 

@@ -4,6 +4,8 @@
 
 #include "plan/plan.h"
 
+struct helper_out;
+
 int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err);
 
 /* How many helpers one sandbox can own. */
@@ -17,6 +19,11 @@ int spawn_helper(const struct sbx_policy *p, const struct sbx_spawn_options *o, 
 /* The sandbox proc owns helper and fd from now on and ends them once it is
  * reaped (-EBUSY: no room, or already reaped; the caller still owns them). */
 int spawn_adopt_helper(struct sbx_process *proc, struct sbx_process *helper, int fd);
+/* The sandbox proc relays what a helper prints (helper_out.h: escaped,
+ * prefixed, to its log_fd) while it waits, and closes the stream once it
+ * is reaped; out->fd is -1 afterwards (-EBUSY: no room, no log_fd, or
+ * already reaped; the caller still owns out). */
+int spawn_adopt_output(struct sbx_process *proc, struct helper_out *out);
 /* Ends a helper: closes fd (asking it to exit), kills and reaps what is
  * left.  NULL and -1 are fine. */
 void spawn_helper_end(struct sbx_process *helper, int fd);

@@ -8,6 +8,7 @@
 
 #include "base/util.h"
 #include "launch/dbus_proxy.h"
+#include "launch/helper_out.h"
 #include "launch/spawn.h"
 #include "plan/plan.h"
 
@@ -24,8 +25,11 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
         }
         struct sbx_process *dbus = NULL;
         int dbus_fd = -1;
+        /* What the proxy prints reaches the caller only through the
+         * sandbox's relay (so only with a log fd), escaped. */
+        struct helper_out dbus_out = { .fd = -1 };
         if (r >= 0 && plan.dbus)
-                r = dbus_proxy_start(&plan, &dbus, &dbus_fd, err);
+                r = dbus_proxy_start(&plan, o->log_fd >= 0 ? &dbus_out : NULL, &dbus, &dbus_fd, err);
         struct sbx_process *proc = NULL;
         if (r >= 0)
                 r = spawn_plan(&plan, &proc, err);
@@ -33,10 +37,13 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 dbus = NULL;
                 dbus_fd = -1;
         }
+        if (r >= 0 && dbus_out.fd >= 0 && (r = spawn_adopt_output(proc, &dbus_out)) < 0)
+                sbx_err_setup(err, r, "dbus", "relaying xdg-dbus-proxy's output");
         if (r >= 0)
                 *ret = TAKE_PTR(proc);
         sbx_process_free(proc);
         spawn_helper_end(dbus, dbus_fd);
+        helper_out_close(&dbus_out);
         plan_done(&plan);
         return r;
 }

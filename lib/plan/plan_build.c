@@ -2,7 +2,8 @@
  * in one place and in this order, each step adding data to the plan that the
  * later ones read (none calls back into an earlier one):
  *   identity and namespaces → the fixed mounts (/dev, /proc, home) → the
- *   policy's mounts → the working directory and file arguments → protected
+ *   policy's mounts → the working directory and file arguments → masked
+ *   credential stores (secrets.c) → protected
  *   paths (protect.c) → execution prevention: program checks, pins, masks
  *   (exec.c) → the paths that get EXECUTE (exec.c) → Landlock rules from the
  *   finished view and those paths (landlock.c) → the seccomp program.
@@ -27,6 +28,7 @@
 #include "plan/plan.h"
 #include "plan/protect.h"
 #include "plan/resolve.h"
+#include "plan/secrets.h"
 #include "base/util.h"
 #include "plan/wx.h"
 
@@ -653,6 +655,10 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 if ((r = add_policy_mounts(plan, p, err)) < 0)
                         return r;
                 if ((r = add_caller_paths(plan, p, cwdfd, caller_cwd, o->argv, err)) < 0)
+                        return r;
+                sort_mounts(plan);
+                /* Masks first: protect.c leaves what they cover alone. */
+                if ((r = secrets_plan(p, plan, err)) < 0)
                         return r;
                 sort_mounts(plan);
                 if ((r = protect_plan(p, plan, err)) < 0)

@@ -31,7 +31,9 @@
 #include "plan/exec_fs.h"
 #include "profile/profile.h"
 #include "config.h"
+#include "plan/project.h"
 #include "plan/protect.h"
+#include "plan/secrets.h"
 #include "base/util.h"
 
 struct target {
@@ -46,6 +48,7 @@ struct targets {
         size_t n, cap;
         struct exec_fs *fs; /* host lookups, memoised for the plan build */
         bool adding_dirs;   /* protect-dir entries */
+        const struct sbx_policy *policy;
 };
 
 static void targets_done(struct targets *t)
@@ -180,6 +183,19 @@ static void make_dirs(const char *path)
         }
 }
 
+/* A protected path and, when an XDG variable moves its directory, the
+ * same point there. */
+static int add_point(struct targets *t, const char *path, const struct sbx_loc *loc, const char *why)
+{
+        int r = add_with_links(t, path, loc, why, 0);
+        for (size_t i = 0; r >= 0 && i < SECRETS_XDG_DIRS; i++) {
+                _cleanup_free_ char *v = NULL;
+                if ((r = secrets_xdg_variant(path, i, &v)) >= 0 && v)
+                        r = add_with_links(t, v, loc, why, 0);
+        }
+        return r;
+}
+
 static int state_targets(struct targets *t)
 {
         const char *xc = getenv("XDG_CONFIG_HOME"), *xk = getenv("XDG_CACHE_HOME");
@@ -212,11 +228,20 @@ static int state_targets(struct targets *t)
         sbx_strv_free(dirs);
         if (r >= 0 && have_conf)
                 r = add_with_links(t, conf, NULL, "sbx's configuration", 0);
+        /* The other of ~/.config/sbx and $XDG_CONFIG_HOME/sbx too: a later
+         * login without (or with) the variable reads that one. */
+        char other[PATH_MAX];
+        if (r >= 0 && xc && xc[0] == '/' && home && home[0] == '/' &&
+            snprintf(other, sizeof(other), "%s/.config/sbx", home) < (int)sizeof(other))
+                r = add_with_links(t, other, NULL, "sbx's configuration", 0);
         /* No cache is written any more; one an older sbx left is protected
-         * as long as it exists. */
+         * as long as it exists, at either place. */
         struct stat st;
         if (r >= 0 && nk > 0 && (size_t)nk < sizeof(cache) && lstat(cache, &st) == 0)
                 r = add_with_links(t, cache, NULL, "sbx's cache", 0);
+        if (r >= 0 && xk && xk[0] == '/' && home && home[0] == '/' &&
+            snprintf(other, sizeof(other), "%s/.cache/sbx", home) < (int)sizeof(other) && lstat(other, &st) == 0)
+                r = add_with_links(t, other, NULL, "sbx's cache", 0);
         /* Root's directory listings (dir_index.c) decide what later
          * sandboxes mask: no sandbox may write them.  A root caller makes
          * the directory first, so that it is protected by a read-only
@@ -234,6 +259,23 @@ static int state_targets(struct targets *t)
         if (r >= 0 && dladdr((void *)protect_plan, &info) && info.dli_fname &&
             realpath(info.dli_fname, exe))
                 r = add_target(t, exe, NULL, "libsbx");
+        return r;
+}
+
+/* A point of a writable directory (project.c), protected like the home's
+ * points under the profile line that names its kind. */
+static int add_project_point(void *ctx, const char *path, bool dir, const char *name)
+{
+        struct targets *t = ctx;
+        const struct sbx_policy *p = t->policy;
+        const struct sbx_loc *loc = NULL;
+        for (size_t i = 0; i < p->protect_project.n && !loc; i++)
+                if (strcmp(p->protect_project.v[i], name) == 0)
+                        loc = &p->protect_project.loc[i];
+        bool was = t->adding_dirs;
+        t->adding_dirs = dir;
+        int r = add_with_links(t, path, loc, name, 0);
+        t->adding_dirs = was;
         return r;
 }
 
@@ -285,8 +327,11 @@ static int guard(struct plan *plan, size_t mi, const char *src, const char *host
         if (n < 0 || (size_t)n >= sizeof(inside))
                 return -ENAMETOOLONG;
         /* Shown there only when no deeper mount covers it (that one, if
-         * writable, gets its own turn). */
-        if (plan_mount_covering(plan, inside) != &plan->mounts[mi])
+         * writable, gets its own turn).  A secret's mask (secrets.c) at
+         * the point itself still needs the parents on the way pinned, so
+         * that renaming one cannot make room for a new point. */
+        const struct plan_mount *cov = plan_mount_covering(plan, inside);
+        if (cov != &plan->mounts[mi] && !(cov && cov->kind == PM_MASK && strcmp(cov->dst, inside) == 0))
                 return 0;
         /* Walk down from the bind: directories on the way become mount
          * points; the first missing or symlinked component is carved out. */
@@ -308,8 +353,20 @@ static int guard(struct plan *plan, size_t mi, const char *src, const char *host
                 /* A missing protected directory is made, empty: a read-only
                  * mount then covers it, and its parent keeps the right to
                  * get new entries (a browser's own profile directory). */
-                if (last && dir && lstat(hostpart, &st) < 0 && errno == ENOENT)
-                        (void)mkdir(hostpart, 0700);
+                if (last && dir && lstat(hostpart, &st) < 0 && errno == ENOENT &&
+                    mkdir(hostpart, 0700) == 0 && geteuid() == 0) {
+                        /* Made by a root caller in someone else's tree (a
+                         * repository's hooks/): it stays theirs. */
+                        char parent[PATH_MAX];
+                        struct stat pst;
+                        snprintf(parent, sizeof(parent), "%s", hostpart);
+                        char *slash = strrchr(parent, '/');
+                        if (slash && slash != parent) {
+                                *slash = 0;
+                                if (lstat(parent, &pst) == 0 && pst.st_uid != 0)
+                                        (void)!lchown(hostpart, pst.st_uid, pst.st_gid); /* else root's: still protected */
+                        }
+                }
                 if (lstat(hostpart, &st) < 0 || S_ISLNK(st.st_mode))
                         return add_carve_out(plan, cur);
                 if (last)
@@ -340,15 +397,27 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
 
         if (!plan->exec_fs && exec_fs_new(&plan->exec_fs) < 0)
                 return -ENOMEM;
-        struct targets t = { .fs = plan->exec_fs };
+        struct targets t = { .fs = plan->exec_fs, .policy = p };
         int r = state_targets(&t);
         size_t nstate = t.n;
         for (size_t i = 0; r >= 0 && i < p->protect.n; i++)
-                r = add_with_links(&t, p->protect.v[i], &p->protect.loc[i], "a protected path", 0);
+                r = add_point(&t, p->protect.v[i], &p->protect.loc[i], "a protected path");
         t.adding_dirs = true;
         for (size_t i = 0; r >= 0 && i < p->protect_dir.n; i++)
-                r = add_with_links(&t, p->protect_dir.v[i], &p->protect_dir.loc[i], "a protected path", 0);
+                r = add_point(&t, p->protect_dir.v[i], &p->protect_dir.loc[i], "a protected path");
         t.adding_dirs = false;
+        /* The working directory's (and every writable bind's) own points. */
+        for (size_t i = 0; r >= 0 && i < nbinds; i++) {
+                const struct plan_mount *m = &plan->mounts[i];
+                bool incomplete = false;
+                if (m->kind == PM_BIND && !m->readonly && !m->dev && m->src && !m->pinned)
+                        r = project_points(p, m->src, add_project_point, &t, &incomplete);
+                if (r >= 0 && incomplete)
+                        r = plan_warn(plan, "%s: looked for git repositories in its first %u directories only; "
+                                            "one deeper inside is not protected ([filesystem] protect-project): "
+                                            "bind a narrower directory",
+                                      m->src, (unsigned)PROJECT_NESTED_BUDGET);
+        }
         for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                 struct plan_mount *m = &plan->mounts[i];
                 if (m->kind != PM_BIND || m->readonly || m->dev || !m->src || m->pinned)

@@ -126,6 +126,8 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_LIM_OPTIONAL: return &p->limits_optional;
         case K_PROTECT: return &p->protect;
         case K_PROTECT_DIR: return &p->protect_dir;
+        case K_SECRET: return &p->secret;
+        case K_PROTECT_PROJECT: return &p->protect_project;
         case K_DBUS_TALK: return &p->dbus_talk;
         case K_DBUS_OWN: return &p->dbus_own;
         case K_DBUS_SEE: return &p->dbus_see;

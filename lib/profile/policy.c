@@ -291,6 +291,8 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->skipped);
         strlist_free(&p->protect);
         strlist_free(&p->protect_dir);
+        strlist_free(&p->secret);
+        strlist_free(&p->protect_project);
         strlist_free(&p->dbus_talk);
         strlist_free(&p->dbus_own);
         strlist_free(&p->dbus_see);
@@ -348,7 +350,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         d->name = d->description = d->hostname = d->cwd = NULL;
         d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
-                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir =
+                        d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir = d->secret = d->protect_project =
                                 d->dbus_talk = d->dbus_own = d->dbus_see = d->dbus_call = d->dbus_broadcast =
                                 d->limits_optional = d->skipped = (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
@@ -387,6 +389,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->env_set, &d->env_set },         { &s->landlock_optional, &d->landlock_optional },
                 { &s->ll_readonly, &d->ll_readonly },       { &s->protect, &d->protect },
                 { &s->protect_dir, &d->protect_dir },
+                { &s->secret, &d->secret },           { &s->protect_project, &d->protect_project },
                 { &s->dbus_talk, &d->dbus_talk },     { &s->dbus_own, &d->dbus_own },
                 { &s->dbus_see, &d->dbus_see },       { &s->dbus_call, &d->dbus_call },
                 { &s->dbus_broadcast, &d->dbus_broadcast },
@@ -528,7 +531,8 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
         if (a->landlock != b->landlock || a->landlock_min_abi != b->landlock_min_abi ||
             !strlist_same(&a->landlock_optional, &b->landlock_optional) ||
             !strlist_same(&a->ll_readonly, &b->ll_readonly) || !strlist_same(&a->protect, &b->protect) ||
-            !strlist_same(&a->protect_dir, &b->protect_dir))
+            !strlist_same(&a->protect_dir, &b->protect_dir) || !strlist_same(&a->secret, &b->secret) ||
+            !strlist_same(&a->protect_project, &b->protect_project))
                 return false;
         if (!strlist_same(&a->dbus_talk, &b->dbus_talk) || !strlist_same(&a->dbus_own, &b->dbus_own) ||
             !strlist_same(&a->dbus_see, &b->dbus_see) || !strlist_same(&a->dbus_call, &b->dbus_call) ||

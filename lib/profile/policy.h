@@ -195,6 +195,13 @@ struct sbx_policy {
          * wherever a writable mount shows them (protect.c) */
         struct strlist protect;
         struct strlist protect_dir; /* the same, directories made when missing */
+        /* [filesystem] secret: host paths (credential stores) masked
+         * wherever a bind shows them from above (secrets.c) */
+        struct strlist secret;
+        /* [filesystem] protect-project: names of the points a writable
+         * directory holds for tools run there later (.git/config, hooks…;
+         * project.c) */
+        struct strlist protect_project;
 
         /* [process] */
         bool new_session;

@@ -53,12 +53,18 @@ enum key_id {
         K_ENV_KEEP, K_ENV_SET,
         K_LL_OPTIONAL, K_LL_READONLY,
         K_LIM_OPTIONAL,
-        K_PROTECT, K_PROTECT_DIR,
+        K_PROTECT, K_PROTECT_DIR, K_SECRET, K_PROTECT_PROJECT,
         K_DBUS_TALK, K_DBUS_OWN, K_DBUS_SEE, K_DBUS_CALL, K_DBUS_BROADCAST,
         K_COUNT,
 };
 
 _Static_assert(K_SCALAR_COUNT <= 64, "policy->scalar_loc[] is too small");
+
+/* [filesystem] protect-project names, NULL-terminated (profile_keys.c). */
+struct project_point {
+        const char *name, *help;
+};
+extern const struct project_point profile_project_points[];
 
 struct key_def {
         const char *section;

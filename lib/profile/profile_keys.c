@@ -54,6 +54,8 @@ const struct key_def profile_keys[] = {
         { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro or rw", "none", "make the caller's working directory visible" },
         { "filesystem", "protect", K_PROTECT, "list of paths", "none", "kept read-only (and not creatable) wherever a writable mount shows them: persistence points such as ~/.bashrc" },
         { "filesystem", "protect-dir", K_PROTECT_DIR, "list of paths", "none", "as protect, for directories: a missing one is made (empty, mode 0700) so that a read-only mount can cover it" },
+        { "filesystem", "secret", K_SECRET, "list of paths", "none", "credential stores masked (empty, unreadable) wherever a bind shows them from above; a bind of the path itself or of something inside it shows it" },
+        { "filesystem", "protect-project", K_PROTECT_PROJECT, "list of git-config git-hooks git-info git-link envrc vscode idea hg", "none", "points a writable directory holds for tools run there later, kept read-only: the git repository's config, hooks, info (also of submodules and worktrees), .git files, .envrc, .vscode, .idea, .hg/hgrc" },
         { "filesystem", "cwd", K_CWD, "path", "unset", "working directory inside (unset: the caller's if visible, else /)" },
 
         { "network", "mode", K_NET_MODE, "none or host", "none", "none: own namespace with loopback only; host: the host's network" },
@@ -118,6 +120,19 @@ const struct key_def profile_keys[] = {
           "signals the program may receive from NAME, matched like call" },
 };
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
+
+/* [filesystem] protect-project: what each name covers (project.c does it). */
+const struct project_point profile_project_points[] = {
+        { "git-config", "the repository's config (and config.worktree, commondir: made as \".\" when missing, git reads it in any repository), also of its submodules and worktrees: core.fsmonitor, core.hooksPath, aliases run code" },
+        { "git-hooks", "hooks/ of the repository, its submodules and worktrees (made when missing), and core.hooksPath when it lies in a writable bind" },
+        { "git-info", "info/ of the repository and its submodules (made when missing)" },
+        { "git-link", "a .git file (linked worktree, submodule checkout): its gitdir: line names the repository git opens" },
+        { "envrc", "an existing .envrc (direnv; it also checks its own allow list, which persistence.inc protects)" },
+        { "vscode", "an existing .vscode (tasks run on folder open, settings naming programs)" },
+        { "idea", "an existing .idea (JetBrains run configurations and tools)" },
+        { "hg", "an existing .hg/hgrc (Mercurial hooks)" },
+        { NULL, NULL },
+};
 
 const struct key_def *profile_key_find(const char *section, const char *name)
 {
@@ -235,7 +250,7 @@ bool profile_key_expands(enum key_id id)
         switch (id) {
         case K_CWD: case K_INCLUDE: case K_BIND: case K_RO_BIND: case K_DEV: case K_TMPFS:
         case K_DIR: case K_SYMLINK: case K_EXEC_ALLOW: case K_EXEC_DENY: case K_EXEC_ALLOW_HASH:
-        case K_ENV_SET: case K_LL_READONLY: case K_PROTECT: case K_PROTECT_DIR:
+        case K_ENV_SET: case K_LL_READONLY: case K_PROTECT: case K_PROTECT_DIR: case K_SECRET:
                 return true;
         default:
                 return false;
@@ -944,14 +959,28 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         case K_LL_READONLY:
         case K_PROTECT:
         case K_PROTECT_DIR:
+        case K_SECRET:
                 if ((r = path_value(t->text, false, k, loc, &val, err)) < 0)
                         return r;
                 l = k->id == K_EXEC_ALLOW  ? &p->exec_allow
                     : k->id == K_EXEC_DENY ? &p->exec_deny
                     : k->id == K_PROTECT   ? &p->protect
                     : k->id == K_PROTECT_DIR ? &p->protect_dir
+                    : k->id == K_SECRET    ? &p->secret
                                            : &p->ll_readonly;
                 break;
+        case K_PROTECT_PROJECT: {
+                bool ok = false;
+                for (size_t i = 0; profile_project_points[i].name && !ok; i++)
+                        ok = strcmp(profile_project_points[i].name, t->text) == 0;
+                if (!ok)
+                        return kerr(err, k, loc, "unknown project point '%s' (git-config, git-hooks, git-info, "
+                                    "git-link, envrc, vscode, idea or hg)", t->text);
+                if (!(val = strdup(t->text)))
+                        return -ENOMEM;
+                l = &p->protect_project;
+                break;
+        }
         case K_EXEC_ALLOW_HASH:
                 return apply_hash(p, k, t, loc, err);
         case K_SC_ALLOW: case K_SC_DENY: case K_SC_OVERRIDE:

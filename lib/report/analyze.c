@@ -31,6 +31,7 @@
 #include "report/filter_model.h"
 #include "syscalls/syscalls.h"
 #include "plan/limit.h"
+#include "profile/profile.h"
 #include "base/util.h"
 #include "plan/wx.h"
 
@@ -165,6 +166,59 @@ static bool covers_home(const struct ctx *c, const char *dst)
         return strcmp(dst, "/") == 0 || strcmp(dst, "/home") == 0 || strcmp(dst, "/root") == 0;
 }
 
+/* Does anything of this policy show (part of) the home: the working
+ * directory, file arguments, a bind at or above it or inside it? */
+static bool home_shown(const struct ctx *c)
+{
+        const struct sbx_policy *p = c->p;
+        if (!p->ns_mount || p->cwd_bind != CWD_NONE || p->args != ARGS_NONE)
+                return true;
+        for (size_t i = 0; i < p->mounts.n; i++) {
+                const struct mount_op *o = &p->mounts.v[i];
+                if ((o->kind == MOUNT_BIND || o->kind == MOUNT_RO_BIND) && o->src &&
+                    (covers_home(c, o->src) || is_home_path(c, o->src)))
+                        return true;
+        }
+        return false;
+}
+
+/* [filesystem] secret against the shipped credentials.inc: each store the
+ * profile took off the list is readable wherever the home is shown; each
+ * bind of a store (or of something in it) shows that one by name. */
+static int secrets_exposures(struct ctx *c, struct attack_result *r)
+{
+        const struct sbx_policy *p = c->p;
+        int e = 0;
+        for (size_t i = 0; e >= 0 && i < p->mounts.n; i++) {
+                const struct mount_op *o = &p->mounts.v[i];
+                if ((o->kind != MOUNT_BIND && o->kind != MOUNT_RO_BIND) || !o->src)
+                        continue;
+                for (size_t j = 0; e >= 0 && j < p->secret.n; j++)
+                        if (path_under(o->src, p->secret.v[j]))
+                                e = expose(r, 100, "T1552.001", "%s:%u binds the credential store %s by name",
+                                           o->loc.file ? o->loc.file : "command line", o->loc.line,
+                                           p->secret.v[j]);
+        }
+        if (e < 0 || !home_shown(c))
+                return e;
+        struct sbx_policy *ref = NULL;
+        if ((e = sbx_policy_new(&ref)) < 0)
+                return e;
+        if (sbx_policy_load(ref, "credentials.inc", NULL) < 0) {
+                sbx_policy_free(ref);
+                return expose(r, 300, NULL, "the reference list credentials.inc is not in the profile path");
+        }
+        size_t open = 0;
+        for (size_t i = 0; e >= 0 && i < ref->secret.n; i++)
+                if (!strlist_contains(&p->secret, ref->secret.v[i]))
+                        e = expose(r, open++ < 8 ? 100 : 10, "T1552.001",
+                                   "credential store %s readable where the home is shown ([filesystem] secret "
+                                   "does not list it)",
+                                   ref->secret.v[i]);
+        sbx_policy_free(ref);
+        return e;
+}
+
 static int c_fs_home(struct ctx *c, struct attack_result *r)
 {
         const struct sbx_policy *p = c->p;
@@ -188,6 +242,8 @@ static int c_fs_home(struct ctx *c, struct attack_result *r)
                 e = expose(r, 100, NULL, "working directory readable");
         if (e >= 0 && p->args == ARGS_RW)
                 e = expose(r, 300, NULL, "file arguments writable");
+        if (e >= 0)
+                e = secrets_exposures(c, r);
         return e;
 }
 
@@ -201,7 +257,9 @@ static const char *persist_technique(const char *path)
                 { "/bin", "T1574.007" },               { "/.local/lib", "T1574" },
                 { "sh_", "T1546.004" },                { "shrc", "T1546.004" },
                 { "/.profile", "T1546.004" },          { "/.zsh", "T1546.004" },
-                { "environment", "T1546.004" },
+                { "environment", "T1546.004" },        { "history", "T1070.003" },
+                { "hst", "T1070.003" },                { "/.viminfo", "T1070.003" },
+                { "/nvim/shada", "T1070.003" },
         };
         for (size_t i = 0; i < ARRAY_SIZE(map); i++)
                 if (strstr(path, map[i].part))
@@ -223,10 +281,32 @@ static bool home_writable(const struct ctx *c)
         return false;
 }
 
+/* [filesystem] protect-project against the shipped list: a name taken
+ * off leaves that point of a writable working directory (or bind)
+ * writable, for the tool that runs it there later. */
+static int project_exposures(struct ctx *c, struct attack_result *r)
+{
+        const struct sbx_policy *p = c->p;
+        bool writable = p->cwd_bind == CWD_RW || p->args == ARGS_RW;
+        for (size_t i = 0; i < p->mounts.n && !writable; i++)
+                writable = p->mounts.v[i].kind == MOUNT_BIND;
+        if (!writable)
+                return 0;
+        int e = 0;
+        for (size_t i = 0; e >= 0 && profile_project_points[i].name; i++)
+                if (!strlist_contains(&p->protect_project, profile_project_points[i].name))
+                        e = expose(r, 150, strncmp(profile_project_points[i].name, "git", 3) == 0 ? "T1546" : "T1204",
+                                   "%s of a writable directory left writable (protect-project lacks %s): %s",
+                                   profile_project_points[i].name, profile_project_points[i].name,
+                                   profile_project_points[i].help);
+        return e;
+}
+
 static int c_fs_persist(struct ctx *c, struct attack_result *r)
 {
-        if (!home_writable(c))
-                return 0;
+        int pe = project_exposures(c, r);
+        if (pe < 0 || !home_writable(c))
+                return pe;
         if (!c->p->ns_mount)
                 return expose(r, 1000, "T1546.004", "no mount namespace: persistence points writable");
         struct sbx_policy *ref = NULL;
