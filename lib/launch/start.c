@@ -1,6 +1,6 @@
 /* start.c — sbx_spawn(): the public way to start a sandbox.  Builds the
  * plan, prints its warnings, starts the helpers the plan asks for (the
- * D-Bus proxy) and hands them to the sandbox that spawn_plan() starts,
+ * D-Bus proxy, the X11 proxy) and hands them to the sandbox that spawn_plan() starts,
  * which ends them when it is reaped.  This is the only file that starts
  * both helpers and sandboxes, so a helper (itself started through
  * spawn_helper()) never reaches back here. */
@@ -9,6 +9,7 @@
 #include "base/util.h"
 #include "launch/dbus_proxy.h"
 #include "launch/spawn.h"
+#include "launch/x11_proxy.h"
 #include "plan/plan.h"
 
 SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *o,
@@ -26,6 +27,10 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
         int dbus_fd = -1;
         if (r >= 0 && plan.dbus)
                 r = dbus_proxy_start(&plan, &dbus, &dbus_fd, err);
+        struct sbx_process *x11 = NULL;
+        int x11_fd = -1;
+        if (r >= 0 && plan.x11)
+                r = x11_proxy_start(&plan, &x11, &x11_fd, err);
         struct sbx_process *proc = NULL;
         if (r >= 0)
                 r = spawn_plan(&plan, &proc, err);
@@ -33,10 +38,15 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 dbus = NULL;
                 dbus_fd = -1;
         }
+        if (r >= 0 && x11 && (r = spawn_adopt_helper(proc, x11, x11_fd)) >= 0) {
+                x11 = NULL;
+                x11_fd = -1;
+        }
         if (r >= 0)
                 *ret = TAKE_PTR(proc);
         sbx_process_free(proc);
         spawn_helper_end(dbus, dbus_fd);
+        spawn_helper_end(x11, x11_fd);
         plan_done(&plan);
         return r;
 }

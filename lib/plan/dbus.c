@@ -108,27 +108,6 @@ static const char *env_get(char **envp, const char *name)
         return NULL;
 }
 
-/* Replace or add NAME=VALUE in a malloc'd NULL-terminated vector. */
-static int env_put(char ***envp, char *assignment)
-{
-        size_t n = strcspn(assignment, "="), i = 0;
-        for (; *envp && (*envp)[i]; i++)
-                if (strncmp((*envp)[i], assignment, n) == 0 && (*envp)[i][n] == '=') {
-                        free((*envp)[i]);
-                        (*envp)[i] = assignment;
-                        return 0;
-                }
-        char **v = realloc(*envp, (i + 2) * sizeof(char *));
-        if (!v) {
-                free(assignment);
-                return -ENOMEM;
-        }
-        v[i] = assignment;
-        v[i + 1] = NULL;
-        *envp = v;
-        return 0;
-}
-
 /* Appends prefix + s. */
 static int argv_add(char ***v, size_t *n, size_t *cap, const char *prefix, const char *s)
 {
@@ -250,7 +229,7 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                 return -ENOMEM;
         if (asprintf(&addr, "DBUS_SESSION_BUS_ADDRESS=unix:path=%s", inside) < 0)
                 return -ENOMEM;
-        if ((r = env_put(&plan->envp, addr)) < 0)
+        if ((r = plan_setenv(plan, addr)) < 0)
                 return r;
         struct plan_mount m = { .kind = PM_BIND, .src = d->sock, .src_fd = -1, .dst = inside,
                                 .readonly = true, .noexec = true, .loc = where };

@@ -21,6 +21,7 @@
 #include <cap-ng.h>
 
 #include "plan/dbus.h"
+#include "plan/x11.h"
 #include "profile/env.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
@@ -641,6 +642,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return sbx_err_setup(err, r, "environment", "building the environment");
         if (dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
                 return r;
+        if (x11_wanted(p) && (r = x11_plan(p, plan, err)) < 0)
+                return r;
 
         plan->stdio[0] = o->stdin_fd;
         plan->stdio[1] = o->stdout_fd;
@@ -663,7 +666,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
         exec_fs_free(TAKE_PTR(plan->exec_fs));
-        if (r < 0)
+        if (r < 0 || (r = x11_plan_check(p, plan, err)) < 0)
                 return r;
         if (plan->nprotect_ll > 0 && !plan->landlock.enabled)
                 return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "protect",
@@ -710,6 +713,7 @@ void plan_done(struct plan *plan)
         free(plan->tree_fds);
         free(plan->protect_ll);
         dbus_plan_done(plan->dbus);
+        x11_plan_done(plan->x11);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
@@ -743,6 +747,8 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         /* The caller's own view keeps the real bus reachable. */
         if (dbus_wanted(p))
                 return dbus_plan(p, plan, err);
+        if (x11_wanted(p))
+                return x11_plan(p, plan, err);
         if ((r = caps_mask(p, &plan->caps_keep, err)) < 0)
                 return r;
         /* The process sees the host tree: a bind's Landlock rule applies to

@@ -18,7 +18,7 @@
 
 const char *const profile_sections[] = {
         "profile", "namespaces", "filesystem", "network", "exec", "seccomp",
-        "capabilities", "limits", "environment", "landlock", "process", "dbus", NULL,
+        "capabilities", "limits", "environment", "landlock", "process", "dbus", "display", NULL,
 };
 
 #define LIMIT(i, n, d) { "limits", n, K_LIMIT_FIRST + i, "limit", d, "rlimit " n ": N, SOFT:HARD or unlimited" }
@@ -114,6 +114,10 @@ const struct key_def profile_keys[] = {
           "below it) or interface.method; PATH an object path (with /* for all below it)" },
         { "dbus", "broadcast", K_DBUS_BROADCAST, "list of NAME=[METHOD][@PATH]", "none",
           "signals the program may receive from NAME, matched like call" },
+
+        { "display", "x11", K_X11, "none, untrusted or trusted", "none",
+          "the X server of $DISPLAY through sbx's proxy: untrusted (SECURITY extension: no access to other "
+          "clients' windows, input or XTEST), trusted (what any X client can do), none (no X display)" },
 };
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
 
@@ -325,6 +329,8 @@ static const struct word args_words[] = { { "none", ARGS_NONE }, { "ro", ARGS_RO
 static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { NULL, 0 } };
 /* Further network modes (pasta, slirp…) are one more line here. */
 static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { NULL, 0 } };
+static const struct word x11_words[] = { { "none", X11_NONE }, { "untrusted", X11_UNTRUSTED },
+                                         { "trusted", X11_TRUSTED }, { NULL, 0 } };
 static const struct word action_words[] = {
         { "errno", DENY_ERRNO }, { "kill", DENY_KILL }, { "log", DENY_LOG }, { "notify", DENY_NOTIFY }, { NULL, 0 },
 };
@@ -573,6 +579,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_ARGS: words = args_words; break;
         case K_CWD_BIND: words = cwd_words; break;
         case K_NET_MODE: words = net_words; break;
+        case K_X11: words = x11_words; break;
         case K_SC_ACTION: words = action_words; break;
         case K_CWD: {
                 _cleanup_free_ char *path = NULL;
@@ -613,6 +620,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_ARGS: p->args = (enum args_mode)x; break;
         case K_CWD_BIND: p->cwd_bind = (enum cwd_bind)x; break;
         case K_NET_MODE: p->net = (enum net_mode)x; break;
+        case K_X11: p->x11 = (enum x11_mode)x; break;
         default: p->sc_action = (enum deny_action)x; break;
         }
         return 0;
