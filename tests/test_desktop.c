@@ -172,8 +172,8 @@ Test(desktop, wayland_inc_silent_without_wayland)
 
 /* ---- document viewers on Wayland ---------------------------------------- */
 
-/* Pixels of the sample page's blue box on the compositor's screen now. */
-static long screen_blue(const struct weston *w)
+/* Pixels of colour HEX on the compositor's screen now. */
+static long screen_colour(const struct weston *w, const char *hex)
 {
         char *shots = path_join(w->dir, "shots");
         char *cmd = NULL;
@@ -187,11 +187,17 @@ static long screen_blue(const struct weston *w)
         cr_assert_eq(r.status, 0, "weston-screenshooter: %s %s", r.out, r.err);
         r.out[strcspn(r.out, "\n")] = 0;
         cr_assert(asprintf(&cmd, "%s/%s", shots, r.out) > 0);
-        long n = count_colour(cmd, false, "#3366CC");
+        long n = count_colour(cmd, false, hex);
         run_result_free(&r);
         free(cmd);
         free(shots);
         return n;
+}
+
+/* Pixels of the sample page's blue box on the compositor's screen now. */
+static long screen_blue(const struct weston *w)
+{
+        return screen_colour(w, "#3366CC");
 }
 
 /* The viewer opens the sample PDF on the Wayland display; the page must
@@ -251,6 +257,77 @@ static void wayland_viewer(const char *what, const char *bin, const char *packag
 Test(desktop, viewer_evince_on_wayland, .timeout = 300)
 {
         wayland_viewer("evince PDF on weston", "/usr/bin/evince", "evince");
+}
+
+/* ---- browsers on Wayland ------------------------------------------------- */
+
+/* A lime box of 400x300 on magenta: 120000 pixels of #00FF00. */
+static const char lime_page[] = "<html><body style=\"background:#ff00ff;margin:0\">"
+                                "<div style=\"background:#00ff00;width:400px;height:300px\"></div></body></html>";
+
+/* The browser, started under `browser` with no X display, shows the page
+ * served on 127.0.0.1 on the compositor's screen (a screenshot with the
+ * page's lime box) within 60 s. */
+static void wayland_browser(int who, struct weston *w, const char *what, const char *const *env,
+                            const char *const *prog, const char *home)
+{
+        char henv[4200];
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        for (int i = 0; i < 50 && screen_colour(w, "#00FF00") > 100; i++)
+                usleep(100 * 1000);
+        struct cmd c;
+        c.n = 0;
+        add(&c, ARGS("env", "-u", "DISPLAY", w->xenv, "WAYLAND_DISPLAY=wl-sbx", henv));
+        add(&c, env);
+        add(&c, ARGS(sbx_bin(), "run", "--profile", "browser", "--"));
+        add(&c, prog);
+        char *log = path_join(w->dir, "browser.log");
+        double t0 = now_ms(), t = -1;
+        pid_t pid = spawn_bg(who, c.v, log);
+        while (now_ms() - t0 < 60000) {
+                if (screen_colour(w, "#00FF00") > 100000) {
+                        t = now_ms() - t0;
+                        break;
+                }
+                if (waitpid(pid, NULL, WNOHANG) == pid) {
+                        pid = -1;
+                        break;
+                }
+                usleep(300 * 1000);
+        }
+        if (pid > 0)
+                stop_bg(pid);
+        char *out = read_text(log);
+        cr_assert(t >= 0, "[%s] %s under browser on Wayland: the page never showed on the screen\n%s",
+                  who == AS_ROOT ? "root" : "user", what, out);
+        fprintf(stderr, "desktop: browser %s on Wayland %s: on screen after %.0f ms\n", what,
+                who == AS_ROOT ? "root" : "user", t);
+        free(out);
+        free(log);
+}
+
+Test(desktop, browsers_on_wayland, .timeout = 400)
+{
+        need("/usr/bin/firefox-esr", "firefox-esr");
+        need("/usr/bin/chromium", "chromium");
+        need("/usr/bin/weston-screenshooter", "weston");
+        need("/usr/bin/convert", "imagemagick");
+        struct weston w;
+        weston_start_opts(&w, true);
+        char *home = mkdir_open(w.dir, "home");
+        int port;
+        pid_t srv = serve(&port, lime_page, true);
+        char url[64];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+        FOR_EACH_USER {
+                wayland_browser(WHO, &w, "firefox-esr", ARGS("MOZ_ENABLE_WAYLAND=1"),
+                                ARGS("firefox-esr", "--no-remote", url), home);
+                wayland_browser(WHO, &w, "chromium", NULL,
+                                ARGS("chromium", "--ozone-platform=wayland", "--no-first-run", url), home);
+        }
+        stop_server(srv);
+        free(home);
+        weston_stop(&w);
 }
 
 /* ---- script: an untrusted script in its interpreter --------------------- */
