@@ -21,7 +21,8 @@ export DBUS_SESSION_BUS_ADDRESS="unix:path=$DIR/bus/socket" XDG_RUNTIME_DIR="$DI
 dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" --nofork --nopidfile >"$DIR/daemon.log" 2>&1 &
 D=$!
 /usr/bin/python3 "$SRC/service.py" org.example.Allowed org.example.Forbidden \
-        org.freedesktop.Notifications >"$DIR/service.log" 2>&1 &
+        org.freedesktop.Notifications org.freedesktop.portal.Desktop org.freedesktop.portal.Flatpak \
+        org.freedesktop.portal.Documents >"$DIR/service.log" 2>&1 &
 S=$!
 i=0
 until dbus-send --session --print-reply --dest=org.example.Forbidden / org.freedesktop.DBus.Peer.Ping \
@@ -64,7 +65,7 @@ for mode in "$@"; do
                 echo "browser: $("$SBX" run --profile browser --set exec.allow=/usr/bin/dbus-send ${BROWSER_SET:-} \
                         -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
                         /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
-                        grep -o 'org\.[a-z]*\.[A-Za-z]*' | grep -v DBus | sort | tr '\n' ,)" ;;
+                        grep -o 'org\.[a-z]*\.[A-Za-z.]*' | grep -v DBus | sort | tr '\n' ,)" ;;
         rules)
                 # p.ini has call = org.example.Forbidden=org.freedesktop.DBus.Peer.Ping@/allowed
                 ping='for p in /allowed /denied; do
