@@ -400,3 +400,110 @@ Test(x11, browsers_and_viewer_show_their_content, .timeout = 600)
         stop_server(srv);
         xserver_stop(&x);
 }
+
+/* ---- refusals ------------------------------------------------------------ */
+
+static void x_sbx(const struct xserver *x, int who, const char *display, const char *const *sbx_args,
+                  const char *const *prog, struct run_result *r)
+{
+        char denv[32];
+        snprintf(denv, sizeof(denv), "DISPLAY=%s", display ? display : x->display);
+        struct cmd c;
+        c.n = 0;
+        add(&c, ARGS("env", denv, x->aenv[who], x->henv, sbx_bin(), "run"));
+        add(&c, sbx_args);
+        add(&c, ARGS("--"));
+        add(&c, prog);
+        cr_assert_eq(run_cmd(who, NULL, 60, r, c.v), 0);
+}
+
+/* What would let the sandbox past the proxy, or give it a trusted
+ * connection unasked, is refused with the reason; a display the proxy
+ * cannot serve gives no display, with a warning. */
+Test(x11, refusals, .timeout = 180)
+{
+        struct xserver x;
+        xserver_start(&x);
+        FOR_EACH_USER {
+                struct run_result r;
+                /* The host's network without Landlock's abstract scope: the
+                 * server's abstract socket would be reachable directly. */
+                x_sbx(&x, WHO, NULL,
+                      ARGS("--profile", "browser", "--set", "landlock.enabled=no", "--set",
+                           "exec.allow=/usr/bin/xdpyinfo"),
+                      ARGS("/usr/bin/xdpyinfo"), &r);
+                cr_assert(r.status != 0 && strstr(r.err, "abstract-socket scope"),
+                          "[%s] untrusted X11 with the host's network and no Landlock: %d %s", WHO_NAME,
+                          r.status, r.err);
+                run_result_free(&r);
+                /* The real socket bound beside the proxy's. */
+                x_sbx(&x, WHO, NULL,
+                      ARGS("--profile", "document-viewer", "--ro-bind", "/tmp/.X11-unix", "--set",
+                           "exec.allow=/usr/bin/xdpyinfo"),
+                      ARGS("/usr/bin/xdpyinfo"), &r);
+                cr_assert(r.status == 2 && strstr(r.err, "shows the X server's socket"),
+                          "[%s] binding /tmp/.X11-unix: %d %s", WHO_NAME, r.status, r.err);
+                run_result_free(&r);
+                /* A forwarded display is not proxied. */
+                x_sbx(&x, WHO, "localhost:10.0",
+                      ARGS("--profile", "document-viewer", "--set", "exec.allow=/usr/bin/printenv"),
+                      ARGS("/usr/bin/printenv", "DISPLAY"), &r);
+                cr_assert(r.status != 0 && r.out[0] == 0 && strstr(r.err, "not a local X server"),
+                          "[%s] DISPLAY=localhost:10.0: %d [%s] %s", WHO_NAME, r.status, r.out, r.err);
+                run_result_free(&r);
+        }
+        xserver_stop(&x);
+}
+
+/* A server without the SECURITY extension cannot keep clients apart: the
+ * launch fails saying so; `x11 = trusted` is the explicit way round. */
+Test(x11, no_security_extension, .timeout = 180)
+{
+        need_x11_tools();
+        char *dir = make_tmpdir(), *log = path_join(dir, "xvfb.log"), *home = mkdir_open(dir, "home");
+        int n = 100 + (getpid() + 7) % 300;
+        char display[16], sock[64], denv[32], henv[4200];
+        for (;; n++) {
+                char lock[64];
+                snprintf(lock, sizeof(lock), "/tmp/.X%d-lock", n);
+                snprintf(sock, sizeof(sock), "/tmp/.X11-unix/X%d", n);
+                if (!exists(lock) && !exists(sock))
+                        break;
+        }
+        snprintf(display, sizeof(display), ":%d", n);
+        snprintf(denv, sizeof(denv), "DISPLAY=:%d", n);
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        pid_t pid = spawn_bg(AS_ROOT, ARGS("Xvfb", display, "-extension", "SECURITY", "-noreset"), log);
+        struct run_result r;
+        bool ready = false;
+        for (int i = 0; i < 200 && !ready; i++) {
+                if (run_cmd(AS_ROOT, NULL, 10, &r, ARGS("xdpyinfo", "-display", display)) == 0) {
+                        ready = r.status == 0;
+                        run_result_free(&r);
+                }
+                if (!ready)
+                        usleep(50 * 1000);
+        }
+        cr_assert(ready, "Xvfb %s did not start", display);
+        FOR_EACH_USER {
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r,
+                                     ARGS("env", denv, henv, sbx_bin(), "run", "--profile", "document-viewer",
+                                          "--set", "exec.allow=/usr/bin/xdpyinfo", "--", "/usr/bin/xdpyinfo")),
+                             0);
+                cr_assert(r.status == 125 && strstr(r.err, "no SECURITY extension"),
+                          "[%s] a server without SECURITY: %d %s", WHO_NAME, r.status, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r,
+                                     ARGS("env", denv, henv, sbx_bin(), "run", "--profile", "document-viewer",
+                                          "--set", "display.x11=trusted", "--set", "exec.allow=/usr/bin/xdpyinfo",
+                                          "--", "/usr/bin/xdpyinfo", "-queryExtensions")),
+                             0);
+                cr_assert(r.status == 0 && strstr(r.out, "XTEST"), "[%s] x11 = trusted: %d %s %s", WHO_NAME,
+                          r.status, r.out, r.err);
+                run_result_free(&r);
+        }
+        stop_bg(pid);
+        free(log);
+        free(home);
+        rm_rf(dir);
+}

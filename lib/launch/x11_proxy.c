@@ -133,7 +133,8 @@ int x11_proxy_start(const struct plan *plan, struct sbx_process **ret, int *ret_
                 if (r < 0)
                         return sbx_err_setup(err, r, "x11", "sbx-x11-proxy did not start (for display :%d)",
                                              x->display);
-                return sbx_err_kind(err, SBX_ERROR_SETUP, -ECONNREFUSED, "x11", "display :%d: %s",
+                /* -EINVAL: the proxy's sentence is the whole reason (no strerror). */
+                return sbx_err_kind(err, SBX_ERROR_SETUP, -EINVAL, "x11", "display :%d: %s",
                                     x->display, strncmp(answer, "error: ", 7) == 0 ? answer + 7 : answer);
         }
         /* A root caller's sandbox runs as another uid, which makes the
