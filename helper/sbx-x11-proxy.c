@@ -29,7 +29,8 @@
  *
  * Control protocol on fd N (a socketpair with sbx): sbx writes one line,
  * "NAME HEXDATA\n" (the caller's authorization) or "\n" (none); the proxy
- * answers "ok\n" once it listens, or "error: WHY\n" and exits.  It exits
+ * answers "ok\n" once it listens, "nosecurity\n" (untrusted, and the server
+ * has no SECURITY extension) or "error: WHY\n", and then exits.  It exits
  * when sbx closes its end.  Each client is served by a child process.
  */
 #include <errno.h>
@@ -246,10 +247,10 @@ static unsigned security_opcode(int fd)
                 fail("the X server closed the connection");
         own_reply(fd, r, &extra, "QueryExtension");
         free(extra);
-        if (!r[8])
-                fail("the X server has no SECURITY extension, so its clients cannot be kept apart "
-                     "(untrusted authorization); use Wayland, a nested X server, or "
-                     "[display] x11 = trusted");
+        if (!r[8]) {
+                reply("nosecurity");
+                _exit(1);
+        }
         return r[9];
 }
 

@@ -21,7 +21,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -474,6 +476,15 @@ Test(x11, no_security_extension, .timeout = 180)
         snprintf(denv, sizeof(denv), "DISPLAY=:%d", n);
         snprintf(henv, sizeof(henv), "HOME=%s", home);
         pid_t pid = spawn_bg(AS_ROOT, ARGS("Xvfb", display, "-extension", "SECURITY", "-noreset"), log);
+        /* A Wayland socket for wayland.inc to bind (nothing connects to it). */
+        char *rt = mkdir_open(dir, "run"), *wl = path_join(rt, "wl-test"), renv[4200];
+        snprintf(renv, sizeof(renv), "XDG_RUNTIME_DIR=%s", rt);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        cr_assert(strlen(wl) < sizeof(sa.sun_path));
+        strcpy(sa.sun_path, wl);
+        int ls = socket(AF_UNIX, SOCK_STREAM, 0);
+        cr_assert(ls >= 0 && bind(ls, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(ls, 1) == 0);
+        chmod(wl, 0777);
         struct run_result r;
         bool ready = false;
         for (int i = 0; i < 200 && !ready; i++) {
@@ -501,9 +512,23 @@ Test(x11, no_security_extension, .timeout = 180)
                 cr_assert(r.status == 0 && strstr(r.out, "XTEST"), "[%s] x11 = trusted: %d %s %s", WHO_NAME,
                           r.status, r.out, r.err);
                 run_result_free(&r);
+                /* With Wayland beside it (Debian 12's GNOME: Xwayland has no
+                 * SECURITY), the sandbox gets Wayland only, and a warning. */
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r,
+                                     ARGS("env", denv, henv, renv, "WAYLAND_DISPLAY=wl-test", sbx_bin(), "run",
+                                          "--profile", "document-viewer", "--set",
+                                          "exec.allow=/usr/bin/printenv", "--", "/usr/bin/printenv", "DISPLAY",
+                                          "WAYLAND_DISPLAY")),
+                             0);
+                cr_assert(r.status != 0 && strcmp(r.out, "wl-test\n") == 0 && strstr(r.err, "Wayland only"),
+                          "[%s] no SECURITY, Wayland there: %d [%s] %s", WHO_NAME, r.status, r.out, r.err);
+                run_result_free(&r);
         }
         stop_bg(pid);
+        close(ls);
         free(log);
         free(home);
+        free(rt);
+        free(wl);
         rm_rf(dir);
 }

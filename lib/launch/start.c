@@ -10,6 +10,7 @@
 #include "launch/dbus_proxy.h"
 #include "launch/spawn.h"
 #include "launch/x11_proxy.h"
+#include "plan/x11.h"
 #include "plan/plan.h"
 
 SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *o,
@@ -29,8 +30,15 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 r = dbus_proxy_start(&plan, &dbus, &dbus_fd, err);
         struct sbx_process *x11 = NULL;
         int x11_fd = -1;
-        if (r >= 0 && plan.x11)
-                r = x11_proxy_start(&plan, &x11, &x11_fd, err);
+        if (r >= 0 && plan.x11 && (r = x11_proxy_start(&plan, &x11, &x11_fd, err)) == 1) {
+                /* Wayland is there: the program gets that and no X. */
+                x11_plan_drop(&plan);
+                if (o->log_fd >= 0)
+                        dprintf(o->log_fd, "sbx: warning: [display] x11: the X server of DISPLAY=:%d has no "
+                                           "SECURITY extension (Debian 12's Xwayland): the sandbox gets Wayland "
+                                           "only; for X11 with full access to other windows: --set "
+                                           "display.x11=trusted\n", plan.x11->display);
+        }
         struct sbx_process *proc = NULL;
         if (r >= 0)
                 r = spawn_plan(&plan, &proc, err);

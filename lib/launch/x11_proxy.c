@@ -128,6 +128,16 @@ int x11_proxy_start(const struct plan *plan, struct sbx_process **ret, int *ret_
         while ((w = write(mine, x->auth_line, len)) < 0 && errno == EINTR)
                 ;
         r = w == (ssize_t)len ? read_answer(mine, answer, sizeof(answer)) : -EPIPE;
+        if (r >= 0 && strcmp(answer, "nosecurity") == 0) {
+                spawn_helper_end(px, TAKE_FD(mine));
+                if (x->wayland)
+                        return 1;
+                return sbx_err_kind(err, SBX_ERROR_SETUP, -EINVAL, "x11",
+                                    "display :%d: the X server has no SECURITY extension, so sbx cannot keep "
+                                    "the sandbox's X clients from other windows (an untrusted authorization); "
+                                    "use Wayland, or a nested X server (Xephyr) as DISPLAY, or --set "
+                                    "display.x11=trusted to give the program full X11 access", x->display);
+        }
         if (r < 0 || strcmp(answer, "ok") != 0) {
                 spawn_helper_end(px, TAKE_FD(mine));
                 if (r < 0)

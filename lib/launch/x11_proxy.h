@@ -9,5 +9,7 @@
  * proxy's sandbox, *ret_fd our end of its --fd (closing it ends the proxy).
  * Hand both to spawn_adopt_helper(), or end them with spawn_helper_end().
  * The proxy's refusal (no SECURITY extension, a rejected cookie) is the
- * error's message. */
+ * error's message.  Returns 1, with no proxy, when the display is untrusted,
+ * the server has no SECURITY extension and the sandbox has Wayland (Debian
+ * 12's Xwayland has no SECURITY): the caller then drops the X display. */
 int x11_proxy_start(const struct plan *plan, struct sbx_process **ret, int *ret_fd, struct sbx_error **err);

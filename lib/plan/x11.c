@@ -300,9 +300,27 @@ int x11_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **e
                 return -ENOMEM;
         if ((r = set_env(plan, x->inside, screen)) < 0)
                 return r;
+        /* Wayland beside X (wayland.inc bound the compositor's socket). */
+        const char *rt = getenv("XDG_RUNTIME_DIR"), *wl = getenv("WAYLAND_DISPLAY");
+        _cleanup_free_ char *wsock = NULL;
+        if (rt && rt[0] == '/' && wl && *wl && !strchr(wl, '/') && asprintf(&wsock, "%s/%s", rt, wl) > 0) {
+                const struct plan_mount *wm = plan_mount_covering(plan, wsock);
+                x->wayland = wm && wm->kind == PM_BIND && wm->src && strcmp(wm->src, wsock) == 0;
+        }
+        /* Optional: when the proxy does not start (x11_plan_drop) there is
+         * no socket, and nothing is bound. */
         struct plan_mount m = { .kind = PM_BIND, .src = x->sock, .src_fd = -1, .dst = inside,
-                                .readonly = true, .noexec = true, .loc = where };
+                                .readonly = true, .noexec = true, .optional = true, .loc = where };
         return plan_add_mount(plan, &m);
+}
+
+void x11_plan_drop(struct plan *plan)
+{
+        plan_unsetenv(plan, "DISPLAY");
+        /* Gone, so that the optional bind finds nothing (ENOENT), whoever
+         * the sandbox runs as. */
+        (void)unlink(plan->x11->sock);
+        (void)rmdir(plan->x11->dir);
 }
 
 int x11_plan_check(const struct sbx_policy *p, const struct plan *plan, struct sbx_error **err)

@@ -20,6 +20,7 @@ struct x11_plan {
         char *auth_line;   /* "NAME HEX\n" of the caller's cookie, or "\n" */
         int display;       /* N of the caller's DISPLAY */
         int inside;        /* the display number the sandbox sees */
+        bool wayland;      /* the sandbox has a Wayland display too (wayland.inc) */
 };
 
 bool x11_wanted(const struct sbx_policy *p);
@@ -34,5 +35,9 @@ int x11_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **e
  * namespace needs Landlock's abstract-socket scope, or the sandbox could
  * connect to the server's abstract socket past the proxy. */
 int x11_plan_check(const struct sbx_policy *p, const struct plan *plan, struct sbx_error **err);
+/* The X display taken out again (DISPLAY unset; the socket's bind is
+ * optional and finds nothing): for an untrusted display whose server has
+ * no SECURITY extension when the sandbox has Wayland. */
+void x11_plan_drop(struct plan *plan);
 /* Removes the socket and its directory (a running sandbox keeps its bind). */
 void x11_plan_done(struct x11_plan *x);
