@@ -320,7 +320,9 @@ Test(desktop, browsers_on_wayland, .timeout = 400)
         char url[64];
         snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
         FOR_EACH_USER {
-                wayland_browser(WHO, &w, "firefox-esr", ARGS("MOZ_ENABLE_WAYLAND=1"),
+                /* No DISPLAY: firefox-esr 115 picks Wayland by itself
+                 * (MOZ_ENABLE_WAYLAND is not passed by the profile). */
+                wayland_browser(WHO, &w, "firefox-esr", NULL,
                                 ARGS("firefox-esr", "--no-remote", url), home);
                 wayland_browser(WHO, &w, "chromium", NULL,
                                 ARGS("chromium", "--ozone-platform=wayland", "--no-first-run", url), home);
