@@ -532,3 +532,48 @@ Test(x11, no_security_extension, .timeout = 180)
         free(wl);
         rm_rf(dir);
 }
+
+/* What untrusted X11 leaves open, shown so that the documentation stays
+ * true (sbx.profile(5), [display]): the sandbox can paste what a host
+ * window copied (the clipboard owner answers every client), while a host
+ * window cannot paste what the sandbox copied. */
+Test(x11, clipboard_readable_one_way, .timeout = 180)
+{
+        need("/usr/bin/xclip", "xclip");
+        struct xserver x;
+        xserver_start(&x);
+        FOR_EACH_USER {
+                char *log = path_join(x.dir, "clip.log");
+                struct cmd c;
+                x_cmd(&c, &x, AS_ROOT, NULL,
+                      ARGS("sh", "-c", "echo host-copied | exec xclip -selection clipboard -loops 1"));
+                pid_t owner = spawn_bg(AS_ROOT, c.v, log);
+                usleep(500 * 1000);
+                struct run_result r;
+                x_run(&x, WHO, "browser", ARGS("/usr/bin/xclip", "-o", "-selection", "clipboard"), &r);
+                cr_assert(r.status == 0 && strcmp(r.out, "host-copied\n") == 0,
+                          "[%s] the sandbox did not read the host's clipboard (docs say it can): %d [%s] %s",
+                          WHO_NAME, r.status, r.out, r.err);
+                run_result_free(&r);
+                stop_bg(owner);
+                /* The other way: a client owns the clipboard (/etc/os-release,
+                 * in the browser's view), the host asks: bare it gets it. */
+                for (int k = 0; k < 2; k++) {
+                        x_cmd(&c, &x, WHO, k ? "browser" : NULL,
+                              ARGS("/usr/bin/xclip", "-selection", "clipboard", "-loops", "1", "-i",
+                                   "/etc/os-release"));
+                        pid_t p = spawn_bg(WHO, c.v, log);
+                        usleep(1500 * 1000);
+                        x_run(&x, AS_ROOT, NULL, ARGS("timeout", "5", "xclip", "-o", "-selection", "clipboard"),
+                              &r);
+                        bool pasted = r.status == 0 && strstr(r.out, "ID=");
+                        cr_assert(k ? !pasted : pasted, "[%s] %s owner: the host %s: %d [%s]", WHO_NAME,
+                                  k ? "sandboxed" : "bare", pasted ? "pasted" : "could not paste", r.status,
+                                  r.out);
+                        run_result_free(&r);
+                        stop_bg(p);
+                }
+                free(log);
+        }
+        xserver_stop(&x);
+}
