@@ -54,7 +54,15 @@ struct weston {
 
 /* pixman: a renderer whose output weston-screenshooter can read (--debug
  * lets that client ask for it). */
+static void weston_start_full(struct weston *w, bool render, bool xwayland);
 static void weston_start_opts(struct weston *w, bool render)
+{
+        weston_start_full(w, render, false);
+}
+
+/* xwayland: weston starts Xwayland (on the first free display number) for
+ * the first X client, as GNOME does. */
+static void weston_start_full(struct weston *w, bool render, bool xwayland)
 {
         need("/usr/bin/weston", "weston");
         need("/usr/bin/weston-simple-shm", "weston");
@@ -64,11 +72,13 @@ static void weston_start_opts(struct weston *w, bool render)
         w->log = path_join(w->dir, "weston.log");
         snprintf(w->xenv, sizeof(w->xenv), "XDG_RUNTIME_DIR=%s", w->run);
         w->pid = spawn_bg(AS_USER,
-                          render ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
-                                        "--use-pixman", "--debug", "--socket=wl-sbx", "--idle-time=0",
-                                        "--width=800", "--height=600")
-                                 : ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
-                                        "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
+                          xwayland ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so", "--xwayland",
+                                          "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480")
+                          : render ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                                          "--use-pixman", "--debug", "--socket=wl-sbx", "--idle-time=0",
+                                          "--width=800", "--height=600")
+                                   : ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                                          "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
                           w->log);
         wait_for(w->sock, w->log);
 }
@@ -257,6 +267,71 @@ static void wayland_viewer(const char *what, const char *bin, const char *packag
 Test(desktop, viewer_evince_on_wayland, .timeout = 300)
 {
         wayland_viewer("evince PDF on weston", "/usr/bin/evince", "evince");
+}
+
+/* ---- Xwayland ------------------------------------------------------------ */
+
+/* The display number weston's Xwayland took (from its log), or -1. */
+static int xwayland_display(const struct weston *w)
+{
+        for (int i = 0; i < 100; i++) {
+                char *log = read_text(w->log);
+                const char *p = log ? strstr(log, "xserver listening on display :") : NULL;
+                int n = p ? atoi(p + strlen("xserver listening on display :")) : -1;
+                free(log);
+                if (n >= 0)
+                        return n;
+                usleep(50 * 1000);
+        }
+        return -1;
+}
+
+/* A Wayland session with Xwayland, as Debian 12's GNOME: Xwayland has no
+ * SECURITY extension, so gui.inc's untrusted X11 cannot be had; the
+ * sandbox gets Wayland only, with a warning, rather than failing or
+ * getting a trusted X connection.  x11 = trusted reaches Xwayland. */
+Test(desktop, xwayland_gives_wayland_only, .timeout = 120)
+{
+        need("/usr/bin/Xwayland", "xwayland");
+        need("/usr/bin/xdpyinfo", "x11-utils");
+        struct weston w;
+        weston_start_full(&w, false, true);
+        int n = xwayland_display(&w);
+        char *log = read_text(w.log);
+        cr_assert(n >= 0, "weston did not start Xwayland:\n%s", log);
+        free(log);
+        char denv[32], henv[4200];
+        char *home = mkdir_open(w.dir, "home");
+        snprintf(denv, sizeof(denv), "DISPLAY=:%d", n);
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        free(home);
+        struct run_result r;
+        /* Xwayland's socket is its owner's (uid 65534, mode 0755): the user's display. */
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r,
+                             ARGS("env", "-u", "XAUTHORITY", denv, henv, w.xenv, "WAYLAND_DISPLAY=wl-sbx",
+                                  "xdpyinfo", "-queryExtensions")),
+                     0);
+        cr_assert(r.status == 0 && !strstr(r.out, "SECURITY"), "bare xdpyinfo on Xwayland: %d %s %s", r.status,
+                  r.out, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r,
+                             ARGS("env", "-u", "XAUTHORITY", denv, henv, w.xenv, "WAYLAND_DISPLAY=wl-sbx",
+                                  sbx_bin(), "run", "--profile", "document-viewer", "--set",
+                                  "exec.allow=/usr/bin/printenv", "--", "/usr/bin/printenv", "DISPLAY",
+                                  "WAYLAND_DISPLAY")),
+                     0);
+        cr_assert(strcmp(r.out, "wl-sbx\n") == 0 && strstr(r.err, "Wayland only"),
+                  "document-viewer on Xwayland: %d [%s] %s", r.status, r.out, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r,
+                             ARGS("env", "-u", "XAUTHORITY", denv, henv, w.xenv, "WAYLAND_DISPLAY=wl-sbx",
+                                  sbx_bin(), "run", "--profile", "document-viewer", "--set", "display.x11=trusted",
+                                  "--set", "exec.allow=/usr/bin/xdpyinfo", "--", "/usr/bin/xdpyinfo")),
+                     0);
+        cr_assert(r.status == 0 && strstr(r.out, "name of display"), "x11 = trusted on Xwayland: %d %s %s",
+                  r.status, r.out, r.err);
+        run_result_free(&r);
+        weston_stop(&w);
 }
 
 /* ---- browsers on Wayland ------------------------------------------------- */
