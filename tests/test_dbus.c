@@ -137,6 +137,28 @@ Test(dbus, browser_profile)
         }
 }
 
+/* The accessibility bus of gui.inc ([display] a11y): reachable through
+ * the proxy (AT_SPI_BUS_ADDRESS, no NO_AT_BRIDGE), but another
+ * application on it is not (bare both are); without a session bus,
+ * NO_AT_BRIDGE=1 and no address. */
+Test(dbus, a11y_bus_filtered, .timeout = 120)
+{
+        need_all();
+        need("/usr/libexec/at-spi-bus-launcher", "at-spi2-core");
+        FOR_EACH_USER {
+                char *dir = setup(WHO, NULL);
+                char *out = drive(WHO, dir, "a11y a11ynobus");
+                char want[4400];
+                snprintf(want, sizeof(want), "a11y: bare_bus=yes bare_victim=yes env=unix:path=%s/rt/at-spi/bus, "
+                         "bus=yes victim=no\n", dir);
+                cr_assert(strstr(out, want), "[%s] the accessibility bus in document-viewer:\n%s\nwanted %s",
+                          WHO_NAME, out, want);
+                cr_assert(strstr(out, "a11ynobus: 1,\n"), "[%s] no session bus:\n%s", WHO_NAME, out);
+                free(out);
+                done(dir);
+        }
+}
+
 /* The shipped document-viewer profile: a bus (atril needs one) with no
  * names on it. */
 Test(dbus, viewer_profile)

@@ -1,6 +1,6 @@
 /* start.c — sbx_spawn(): the public way to start a sandbox.  Builds the
  * plan, prints its warnings, starts the helpers the plan asks for (the
- * D-Bus proxy, the X11 proxy) and hands them to the sandbox that spawn_plan() starts,
+ * D-Bus proxy, the X11 proxy, the accessibility bus's proxy) and hands them to the sandbox that spawn_plan() starts,
  * which ends them when it is reaped.  This is the only file that starts
  * both helpers and sandboxes, so a helper (itself started through
  * spawn_helper()) never reaches back here. */
@@ -11,6 +11,8 @@
 #include "launch/spawn.h"
 #include "launch/x11_proxy.h"
 #include "plan/x11.h"
+#include "plan/a11y.h"
+#include "launch/a11y_proxy.h"
 #include "plan/plan.h"
 
 SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_options *o,
@@ -38,6 +40,14 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                                            "SECURITY extension (Debian 12's Xwayland): the sandbox gets Wayland "
                                            "only; for X11 with full access to other windows: --set "
                                            "display.x11=trusted\n", plan.x11->display);
+                r = 0;
+        }
+        struct sbx_process *a11y = NULL;
+        int a11y_fd = -1;
+        /* No accessibility bus answers: toolkits are told not to look. */
+        if (r >= 0 && plan.a11y && (r = a11y_proxy_start(&plan, &a11y, &a11y_fd, err)) == 1) {
+                a11y_plan_drop(&plan);
+                r = 0;
         }
         struct sbx_process *proc = NULL;
         if (r >= 0)
@@ -50,11 +60,16 @@ SBX_EXPORT int sbx_spawn(const struct sbx_policy *p, const struct sbx_spawn_opti
                 x11 = NULL;
                 x11_fd = -1;
         }
+        if (r >= 0 && a11y && (r = spawn_adopt_helper(proc, a11y, a11y_fd)) >= 0) {
+                a11y = NULL;
+                a11y_fd = -1;
+        }
         if (r >= 0)
                 *ret = TAKE_PTR(proc);
         sbx_process_free(proc);
         spawn_helper_end(dbus, dbus_fd);
         spawn_helper_end(x11, x11_fd);
+        spawn_helper_end(a11y, a11y_fd);
         plan_done(&plan);
         return r;
 }

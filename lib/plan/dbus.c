@@ -41,7 +41,7 @@ bool dbus_wanted(const struct sbx_policy *p)
 
 /* SBX_DBUS_PROXY (an absolute path) overrides the search; for tests and
  * unusual installations. */
-static const char *proxy_path(void)
+const char *dbus_proxy_exe(void)
 {
         const char *e = getenv("SBX_DBUS_PROXY");
         if (e && e[0] == '/')
@@ -55,7 +55,7 @@ static const char *proxy_path(void)
 /* The host path of the session bus: the first unix:path= address of
  * $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus.  NULL: no bus;
  * *unsupported set when the variable names only other transports. */
-static char *bus_path(const char **unsupported)
+char *dbus_session_bus(const char **unsupported)
 {
         const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
         *unsupported = NULL;
@@ -149,7 +149,7 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                                   "[dbus] needs a sandbox with its own mount namespace (the proxy's socket is "
                                   "bound in place of the bus): not with [namespaces] mount = no, nor sbx_confine()");
         const char *unsupported;
-        _cleanup_free_ char *bus = bus_path(&unsupported);
+        _cleanup_free_ char *bus = dbus_session_bus(&unsupported);
         if (!bus && unsupported)
                 return sbx_err_at(err, -EINVAL, where->file, where->line,
                                   "[dbus]: DBUS_SESSION_BUS_ADDRESS=%s has no plain unix:path= address",
@@ -159,7 +159,7 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                                        "$XDG_RUNTIME_DIR/bus); the sandbox gets none");
         /* With a bus to reach, never without the filter; with none there
          * is nothing to filter, and nothing is needed. */
-        const char *exe = proxy_path();
+        const char *exe = dbus_proxy_exe();
         if (!exe)
                 return sbx_err_at(err, -ENOENT, where->file, where->line,
                                   "[dbus] needs xdg-dbus-proxy (Debian package xdg-dbus-proxy), which is not "

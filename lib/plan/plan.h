@@ -17,6 +17,7 @@
 
 struct dbus_plan;
 struct x11_plan;
+struct a11y_plan;
 
 enum plan_mount_kind {
         PM_BIND,      /* bind src (or src_fd) at dst */
@@ -117,6 +118,8 @@ struct plan {
         struct dbus_plan *dbus;
         /* [display] x11: the proxy this launch starts (x11.c), or NULL */
         struct x11_plan *x11;
+        /* [display] a11y: the accessibility bus's proxy (a11y.c), or NULL */
+        struct a11y_plan *a11y;
 
         /* every string above that the plan allocated */
         char **owned;

@@ -22,6 +22,7 @@
 
 #include "plan/dbus.h"
 #include "plan/x11.h"
+#include "plan/a11y.h"
 #include "profile/env.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
@@ -644,6 +645,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (x11_wanted(p) && (r = x11_plan(p, plan, err)) < 0)
                 return r;
+        if (a11y_wanted(p) && (r = a11y_plan(p, plan, err)) < 0)
+                return r;
 
         plan->stdio[0] = o->stdin_fd;
         plan->stdio[1] = o->stdout_fd;
@@ -714,6 +717,7 @@ void plan_done(struct plan *plan)
         free(plan->protect_ll);
         dbus_plan_done(plan->dbus);
         x11_plan_done(plan->x11);
+        a11y_plan_done(plan->a11y);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
@@ -749,6 +753,8 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
                 return dbus_plan(p, plan, err);
         if (x11_wanted(p))
                 return x11_plan(p, plan, err);
+        if (a11y_wanted(p))
+                return a11y_plan(p, plan, err);
         if ((r = caps_mask(p, &plan->caps_keep, err)) < 0)
                 return r;
         /* The process sees the host tree: a bind's Landlock rule applies to

@@ -279,6 +279,7 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_LL_ENABLED: v = yesno(p->landlock); break;
         case K_LL_MIN_ABI: snprintf(num, sizeof(num), "%d", p->landlock_min_abi); v = num; break;
         case K_NEW_SESSION: v = yesno(p->new_session); break;
+        case K_A11Y: v = yesno(p->a11y); break;
         case K_X11: v = p->x11 == X11_UNTRUSTED ? "untrusted" : p->x11 == X11_TRUSTED ? "trusted" : "none"; break;
         case K_ARGS_DIRS: v = yesno(p->args_dirs); break;
         case K_LIM_MEMORY: case K_LIM_PROCESSES: case K_LIM_CPU: case K_LIM_TMPFS_SIZE:

@@ -532,7 +532,8 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
             !strlist_same(&a->dbus_see, &b->dbus_see) || !strlist_same(&a->dbus_call, &b->dbus_call) ||
             !strlist_same(&a->dbus_broadcast, &b->dbus_broadcast))
                 return false;
-        return a->new_session == b->new_session && a->x11 == b->x11;
+        return a->new_session == b->new_session && a->x11 == b->x11 &&
+               a->a11y == b->a11y;
 }
 
 /* ---- validation -------------------------------------------------------- */

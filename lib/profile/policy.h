@@ -202,6 +202,7 @@ struct sbx_policy {
 
         /* [display] */
         enum x11_mode x11;
+        bool a11y;
 
         /* Mount entries left out at load time because a ${?NAME} they use
          * is unset or empty: one line each, for `sbx show` and --verbose.

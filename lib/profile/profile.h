@@ -40,7 +40,7 @@ enum key_id {
         K_LIMIT_FIRST, /* K_LIMIT_FIRST + i: rlimit i of profile_limits[] */
         K_LL_ENABLED = K_LIMIT_FIRST + SBX_RLIMIT_COUNT, K_LL_MIN_ABI,
         K_NEW_SESSION,
-        K_X11,
+        K_X11, K_A11Y,
         K_LIM_MEMORY, K_LIM_PROCESSES, K_LIM_CPU, K_LIM_TMPFS_SIZE, K_LIM_TMPFS_INODES,
         K_SCALAR_COUNT,
         /* lists */

@@ -118,6 +118,9 @@ const struct key_def profile_keys[] = {
         { "display", "x11", K_X11, "none, untrusted or trusted", "none",
           "the X server of $DISPLAY through sbx's proxy: untrusted (SECURITY extension: no access to other "
           "clients' windows, input or XTEST), trusted (what any X client can do), none (no X display)" },
+        { "display", "a11y", K_A11Y, "bool", "no",
+          "the accessibility bus (AT-SPI) through a filtering proxy: the program's own interface is "
+          "readable by screen readers, other applications' are not readable by it" },
 };
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
 
@@ -540,7 +543,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                 return policy_set_string(&p->name, v);
         case K_NS_USER: case K_NS_MOUNT: case K_NS_PID: case K_NS_IPC: case K_NS_UTS: case K_NS_CGROUP:
         case K_KEEP_ROOT: case K_WRITABLE_EXEC: case K_MEMFD_EXEC: case K_SC_ENABLED: case K_SC_NESTED:
-        case K_SC_USERNS: case K_SC_WX: case K_LL_ENABLED: case K_NEW_SESSION: case K_ARGS_DIRS: {
+        case K_SC_USERNS: case K_SC_WX: case K_LL_ENABLED: case K_NEW_SESSION: case K_ARGS_DIRS: case K_A11Y: {
                 if (word_value(bools, v, &x) < 0)
                         return kerr(err, k, loc, "expected yes, no, true, false, on, off, 1 or 0, not '%s'", v);
                 bool *f = k->id == K_NS_USER ? &p->ns_user : k->id == K_NS_MOUNT ? &p->ns_mount
@@ -550,7 +553,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                         : k->id == K_MEMFD_EXEC ? &p->memfd_exec : k->id == K_SC_ENABLED ? &p->seccomp
                         : k->id == K_SC_NESTED ? &p->sc_nested : k->id == K_SC_USERNS ? &p->sc_userns
                         : k->id == K_SC_WX ? &p->sc_wx : k->id == K_LL_ENABLED ? &p->landlock
-                        : k->id == K_ARGS_DIRS ? &p->args_dirs : &p->new_session;
+                        : k->id == K_ARGS_DIRS ? &p->args_dirs : k->id == K_A11Y ? &p->a11y : &p->new_session;
                 *f = x;
                 return 0;
         }
