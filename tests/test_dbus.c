@@ -147,13 +147,16 @@ Test(dbus, a11y_bus_filtered, .timeout = 120)
         need("/usr/libexec/at-spi-bus-launcher", "at-spi2-core");
         FOR_EACH_USER {
                 char *dir = setup(WHO, NULL);
-                char *out = drive(WHO, dir, "a11y a11ynobus");
+                char *out = drive(WHO, dir, "a11y a11ynobus atril");
                 char want[4400];
                 snprintf(want, sizeof(want), "a11y: bare_bus=yes bare_victim=yes env=unix:path=%s/rt/at-spi/bus, "
                          "bus=yes victim=no\n", dir);
                 cr_assert(strstr(out, want), "[%s] the accessibility bus in document-viewer:\n%s\nwanted %s",
                           WHO_NAME, out, want);
                 cr_assert(strstr(out, "a11ynobus: 1,\n"), "[%s] no session bus:\n%s", WHO_NAME, out);
+                if (access("/usr/bin/atril", X_OK) == 0)
+                        cr_assert(strstr(out, "atril: status=2 said=1\n"),
+                                  "[%s] atril without a bus is not refused with the reason:\n%s", WHO_NAME, out);
                 free(out);
                 done(dir);
         }

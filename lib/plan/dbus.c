@@ -136,6 +136,22 @@ static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_p
         return 0;
 }
 
+/* [dbus] required-by: the program does not run without a bus, and the
+ * sandbox gets none: refuse, saying why, rather than let it exit silently
+ * (atril exits 0 at once). */
+static int required(const struct sbx_policy *p, const struct plan *plan, const char *why, struct sbx_error **err)
+{
+        for (size_t i = 0; i < p->dbus_required_by.n; i++) {
+                if (!plan->host_exec_path || strcmp(plan->host_exec_path, p->dbus_required_by.v[i]) != 0)
+                        continue;
+                const struct sbx_loc *l = &p->dbus_required_by.loc[i];
+                return sbx_err_at(err, -ENOENT, l->file, l->line,
+                                  "%s does not run without a D-Bus session bus ([dbus] required-by), and the "
+                                  "sandbox gets none: %s", plan->host_exec_path, why);
+        }
+        return 0;
+}
+
 int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err)
 {
         const struct strlist *keys[] = { &p->dbus_talk, &p->dbus_own, &p->dbus_see, &p->dbus_call,
@@ -154,6 +170,10 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                 return sbx_err_at(err, -EINVAL, where->file, where->line,
                                   "[dbus]: DBUS_SESSION_BUS_ADDRESS=%s has no plain unix:path= address",
                                   unsupported);
+        int r;
+        if (!bus && (r = required(p, plan, "there is no session bus (DBUS_SESSION_BUS_ADDRESS unset, no "
+                                           "$XDG_RUNTIME_DIR/bus)", err)) < 0)
+                return r;
         if (!bus)
                 return plan_note(plan, "[dbus]: no session bus (DBUS_SESSION_BUS_ADDRESS unset, no "
                                        "$XDG_RUNTIME_DIR/bus); the sandbox gets none");
@@ -186,6 +206,10 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
         /* The proxy passes the client's authentication through: a client
          * claims its own uid (EXTERNAL), and the bus compares that with
          * the proxy's, the caller's. */
+        if ((plan->inside_uid != plan->host_uid || plan->map_uid != plan->host_uid) &&
+            (r = required(p, plan, "it runs as another uid than the bus's user (a root caller's sandbox runs "
+                                   "as 65534 unless [namespaces] keep-root = yes and uid = 0)", err)) < 0)
+                return r;
         if (plan->inside_uid != plan->host_uid || plan->map_uid != plan->host_uid)
                 return plan_note(plan, "[dbus]: the sandbox runs as uid %u (host uid %u), the bus's "
                                        "user is %u: the bus would refuse it, so the sandbox gets none "
@@ -196,7 +220,6 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
         if (!d)
                 return -ENOMEM;
         plan->dbus = d;
-        int r;
         d->bus = TAKE_PTR(bus);
         if (asprintf(&d->address, "unix:path=%s", d->bus) < 0)
                 return -ENOMEM;

@@ -131,6 +131,7 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_DBUS_SEE: return &p->dbus_see;
         case K_DBUS_CALL: return &p->dbus_call;
         case K_DBUS_BROADCAST: return &p->dbus_broadcast;
+        case K_DBUS_REQUIRED_BY: return &p->dbus_required_by;
         case K_SC_SOCKET:
         case K_SC_IOCTL:
                 for (size_t i = 0; i < p->sc_nargs; i++) {

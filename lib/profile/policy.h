@@ -199,6 +199,7 @@ struct sbx_policy {
         struct strlist dbus_see;  /* listed, nothing more */
         struct strlist dbus_call;      /* NAME=RULE: these calls only */
         struct strlist dbus_broadcast; /* NAME=RULE: these signals only */
+        struct strlist dbus_required_by; /* programs that need a bus: refused without one */
 
         /* [display] */
         enum x11_mode x11;

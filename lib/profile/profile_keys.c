@@ -114,6 +114,9 @@ const struct key_def profile_keys[] = {
           "below it) or interface.method; PATH an object path (with /* for all below it)" },
         { "dbus", "broadcast", K_DBUS_BROADCAST, "list of NAME=[METHOD][@PATH]", "none",
           "signals the program may receive from NAME, matched like call" },
+        { "dbus", "required-by", K_DBUS_REQUIRED_BY, "list of paths", "none",
+          "programs that do not run without a session bus: started without one (none, or a uid the bus "
+          "refuses), sbx refuses with the reason instead of letting them exit silently" },
 
         { "display", "x11", K_X11, "none, untrusted or trusted", "none",
           "the X server of $DISPLAY through sbx's proxy: untrusted (SECURITY extension: no access to other "
@@ -937,9 +940,11 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         case K_LL_READONLY:
         case K_PROTECT:
         case K_PROTECT_DIR:
+        case K_DBUS_REQUIRED_BY:
                 if ((r = path_value(t->text, false, k, loc, &val, err)) < 0)
                         return r;
-                l = k->id == K_EXEC_ALLOW  ? &p->exec_allow
+                l = k->id == K_DBUS_REQUIRED_BY ? &p->dbus_required_by
+                    : k->id == K_EXEC_ALLOW  ? &p->exec_allow
                     : k->id == K_EXEC_DENY ? &p->exec_deny
                     : k->id == K_PROTECT   ? &p->protect
                     : k->id == K_PROTECT_DIR ? &p->protect_dir

@@ -12,7 +12,8 @@
 # a directory holding the real bus: refused), nobus (no bus and no proxy:
 # the launch goes on without a bus), a11y (the accessibility bus through
 # the shipped document-viewer: the bus answers, another application on it
-# does not; bare both do), a11ynobus (no session bus: NO_AT_BRIDGE=1).
+# does not; bare both do), a11ynobus (no session bus: NO_AT_BRIDGE=1),
+# atril (no session bus: refused, [dbus] required-by).
 set -u
 DIR=$1
 shift
@@ -117,6 +118,12 @@ for mode in "$@"; do
                         "bus=$(run /bin/sh -c "$ping" "$IN" org.freedesktop.DBus org.freedesktop.DBus.GetId)" \
                         "victim=$(run /bin/sh -c "$ping" "$IN" org.example.Victim org.freedesktop.DBus.Peer.Ping)"
                 kill $V ;;
+        atril)
+                # no session bus: atril ([dbus] required-by) is refused with the reason
+                out=$(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$DIR/none" "$SBX" run \
+                        --profile document-viewer -- /usr/bin/atril 2>&1)
+                st=$?
+                echo "atril: status=$st said=$(echo "$out" | grep -c 'does not run without a D-Bus session bus')" ;;
         a11ynobus)
                 echo "a11ynobus: $(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$DIR/none" "$SBX" run \
                         --profile document-viewer --set exec.allow=/usr/bin/printenv -- /usr/bin/printenv \
