@@ -17,6 +17,8 @@
  *     pixels are checked (xwd by the test, a trusted client).
  */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <signal.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -573,6 +575,75 @@ Test(x11, clipboard_readable_one_way, .timeout = 180)
                         run_result_free(&r);
                         stop_bg(p);
                 }
+                free(log);
+        }
+        xserver_stop(&x);
+}
+
+/* ---- the proxy's life ---------------------------------------------------- */
+
+/* Pids of sbx-x11-proxy processes serving X server socket SERVER. */
+static size_t proxies(const char *server, pid_t *pids, size_t max)
+{
+        char want[96];
+        snprintf(want, sizeof(want), "--server=%s", server);
+        size_t n = 0;
+        DIR *d = opendir("/proc");
+        for (struct dirent *e; d && (e = readdir(d)) && n < max;) {
+                char path[300], buf[1024];
+                if (e->d_name[0] < '1' || e->d_name[0] > '9')
+                        continue;
+                snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
+                FILE *f = fopen(path, "re");
+                if (!f)
+                        continue;
+                size_t len = fread(buf, 1, sizeof(buf) - 1, f);
+                fclose(f);
+                for (size_t i = 0; i < len; i++)
+                        if (!buf[i])
+                                buf[i] = ' ';
+                buf[len] = 0;
+                if (strstr(buf, "sbx-x11-proxy") && strstr(buf, want))
+                        pids[n++] = (pid_t)atoi(e->d_name);
+        }
+        if (d)
+                closedir(d);
+        return n;
+}
+
+/* The proxy runs in a sandbox of its own (another mount namespace, no
+ * /home in its view) and goes with its sandbox, also when sbx is killed. */
+Test(x11, proxy_confined_and_gone_with_sbx, .timeout = 120)
+{
+        struct xserver x;
+        xserver_start(&x);
+        char server[64];
+        snprintf(server, sizeof(server), "/tmp/.X11-unix/X%d", x.n);
+        FOR_EACH_USER {
+                struct cmd c;
+                x_cmd(&c, &x, WHO, "document-viewer", ARGS("/usr/bin/sleep", "60"));
+                char *log = path_join(x.dir, "sleep.log");
+                pid_t pid = spawn_bg(WHO, c.v, log);
+                pid_t px[8];
+                size_t n = 0;
+                for (int i = 0; i < 200 && (n = proxies(server, px, 8)) == 0; i++)
+                        usleep(50 * 1000);
+                cr_assert(n > 0, "[%s] no sbx-x11-proxy for %s", WHO_NAME, server);
+                char a[64], b[64], root[64];
+                snprintf(a, sizeof(a), "/proc/%d/ns/mnt", (int)px[0]);
+                char mine[64] = "", theirs[64] = "";
+                cr_assert(readlink("/proc/self/ns/mnt", mine, sizeof(mine) - 1) > 0);
+                cr_assert(readlink(a, theirs, sizeof(theirs) - 1) > 0);
+                snprintf(root, sizeof(root), "/proc/%d/root/home", (int)px[0]);
+                snprintf(b, sizeof(b), "/proc/%d/root/usr", (int)px[0]);
+                cr_assert(strcmp(mine, theirs) != 0 && exists(b) && !exists(root),
+                          "[%s] the proxy is not in a sandbox of its own (%s vs %s)", WHO_NAME, mine, theirs);
+                /* SIGKILL to sbx's whole process group: no cleanup runs. */
+                kill(-pid, SIGKILL);
+                waitpid(pid, NULL, 0);
+                for (int i = 0; i < 100 && proxies(server, px, 8) > 0; i++)
+                        usleep(50 * 1000);
+                cr_assert_eq(proxies(server, px, 8), 0, "[%s] the proxy outlived sbx", WHO_NAME);
                 free(log);
         }
         xserver_stop(&x);

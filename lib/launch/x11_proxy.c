@@ -37,7 +37,7 @@ static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct
                                   "symlink = usr/bin:/bin usr/lib:/lib usr/lib64:/lib64\n"
                                   "ro-bind = -/etc/ld.so.cache -/etc/ld.so.conf -/etc/ld.so.conf.d\n"
                                   "[network]\nmode = none\n"
-                                  "[seccomp]\nallow = @default\n"
+                                  "[seccomp]\nallow = @default\nwx = yes\n"
                                   "[limits]\nprocesses = 512\nmemory = 256M\n";
         struct sbx_policy *p = NULL;
         int r = sbx_policy_new(&p);
