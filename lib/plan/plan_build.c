@@ -249,6 +249,16 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                 case MOUNT_RO_BIND:
                 case MOUNT_DEV: {
                         int e = rc[i];
+                        /* An optional source reached through a link a sandbox
+                         * could have planted (browser: a symlinked ~/Downloads)
+                         * is left out with the reason: the program gets less,
+                         * never what another sandbox chose; a required one
+                         * stops the launch. */
+                        if (e == -ELOOP && why[i] && m.optional) {
+                                r = plan_warn(plan, "%s:%u: %s not bound: %s", o->loc.file, o->loc.line, o->src,
+                                              why[i]);
+                                continue;
+                        }
                         if (e == -ELOOP && why[i]) {
                                 r = sbx_err_at(err, e, o->loc.file, o->loc.line, "%s: %s", o->src,
                                                why[i]);
