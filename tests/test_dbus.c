@@ -120,7 +120,9 @@ Test(dbus, call_rule)
         }
 }
 
-/* The shipped browser profile: notifications and portals, nothing else. */
+/* The shipped browser profile: notifications and the portal frontend,
+ * nothing else: not the Flatpak portal (Spawn runs host processes), not the
+ * document portal (exports files), though the bus has both. */
 Test(dbus, browser_profile)
 {
         need_all();
@@ -128,8 +130,33 @@ Test(dbus, browser_profile)
                 char *dir = setup(WHO, NULL);
                 char *out = drive(WHO, dir, "outside browser");
                 cr_assert(strstr(out, "outside: allowed=yes forbidden=yes"), "[%s] outside:\n%s", WHO_NAME, out);
-                cr_assert(strstr(out, "browser: org.freedesktop.Notifications,\n"),
+                cr_assert(strstr(out, "browser: org.freedesktop.Notifications,org.freedesktop.portal.Desktop,\n"),
                           "[%s] browser sees other names:\n%s", WHO_NAME, out);
+                free(out);
+                done(dir);
+        }
+}
+
+/* The accessibility bus of gui.inc ([display] a11y): reachable through
+ * the proxy (AT_SPI_BUS_ADDRESS, no NO_AT_BRIDGE), but another
+ * application on it is not (bare both are); without a session bus,
+ * NO_AT_BRIDGE=1 and no address. */
+Test(dbus, a11y_bus_filtered, .timeout = 120)
+{
+        need_all();
+        need("/usr/libexec/at-spi-bus-launcher", "at-spi2-core");
+        FOR_EACH_USER {
+                char *dir = setup(WHO, NULL);
+                char *out = drive(WHO, dir, "a11y a11ynobus atril");
+                char want[4400];
+                snprintf(want, sizeof(want), "a11y: bare_bus=yes bare_victim=yes env=unix:path=%s/rt/at-spi/bus, "
+                         "bus=yes victim=no\n", dir);
+                cr_assert(strstr(out, want), "[%s] the accessibility bus in document-viewer:\n%s\nwanted %s",
+                          WHO_NAME, out, want);
+                cr_assert(strstr(out, "a11ynobus: 1,\n"), "[%s] no session bus:\n%s", WHO_NAME, out);
+                if (access("/usr/bin/atril", X_OK) == 0)
+                        cr_assert(strstr(out, "atril: status=2 said=1\n"),
+                                  "[%s] atril without a bus is not refused with the reason:\n%s", WHO_NAME, out);
                 free(out);
                 done(dir);
         }

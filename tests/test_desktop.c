@@ -54,7 +54,15 @@ struct weston {
 
 /* pixman: a renderer whose output weston-screenshooter can read (--debug
  * lets that client ask for it). */
+static void weston_start_full(struct weston *w, bool render, bool xwayland);
 static void weston_start_opts(struct weston *w, bool render)
+{
+        weston_start_full(w, render, false);
+}
+
+/* xwayland: weston starts Xwayland (on the first free display number) for
+ * the first X client, as GNOME does. */
+static void weston_start_full(struct weston *w, bool render, bool xwayland)
 {
         need("/usr/bin/weston", "weston");
         need("/usr/bin/weston-simple-shm", "weston");
@@ -64,11 +72,13 @@ static void weston_start_opts(struct weston *w, bool render)
         w->log = path_join(w->dir, "weston.log");
         snprintf(w->xenv, sizeof(w->xenv), "XDG_RUNTIME_DIR=%s", w->run);
         w->pid = spawn_bg(AS_USER,
-                          render ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
-                                        "--use-pixman", "--debug", "--socket=wl-sbx", "--idle-time=0",
-                                        "--width=800", "--height=600")
-                                 : ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
-                                        "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
+                          xwayland ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so", "--xwayland",
+                                          "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480")
+                          : render ? ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                                          "--use-pixman", "--debug", "--socket=wl-sbx", "--idle-time=0",
+                                          "--width=800", "--height=600")
+                                   : ARGS("env", w->xenv, "weston", "--backend=headless-backend.so",
+                                          "--socket=wl-sbx", "--idle-time=0", "--width=640", "--height=480"),
                           w->log);
         wait_for(w->sock, w->log);
 }
@@ -172,8 +182,8 @@ Test(desktop, wayland_inc_silent_without_wayland)
 
 /* ---- document viewers on Wayland ---------------------------------------- */
 
-/* Pixels of the sample page's blue box on the compositor's screen now. */
-static long screen_blue(const struct weston *w)
+/* Pixels of colour HEX on the compositor's screen now. */
+static long screen_colour(const struct weston *w, const char *hex)
 {
         char *shots = path_join(w->dir, "shots");
         char *cmd = NULL;
@@ -187,11 +197,17 @@ static long screen_blue(const struct weston *w)
         cr_assert_eq(r.status, 0, "weston-screenshooter: %s %s", r.out, r.err);
         r.out[strcspn(r.out, "\n")] = 0;
         cr_assert(asprintf(&cmd, "%s/%s", shots, r.out) > 0);
-        long n = count_colour(cmd, false, "#3366CC");
+        long n = count_colour(cmd, false, hex);
         run_result_free(&r);
         free(cmd);
         free(shots);
         return n;
+}
+
+/* Pixels of the sample page's blue box on the compositor's screen now. */
+static long screen_blue(const struct weston *w)
+{
+        return screen_colour(w, "#3366CC");
 }
 
 /* The viewer opens the sample PDF on the Wayland display; the page must
@@ -251,6 +267,144 @@ static void wayland_viewer(const char *what, const char *bin, const char *packag
 Test(desktop, viewer_evince_on_wayland, .timeout = 300)
 {
         wayland_viewer("evince PDF on weston", "/usr/bin/evince", "evince");
+}
+
+/* ---- Xwayland ------------------------------------------------------------ */
+
+/* The display number weston's Xwayland took (from its log), or -1. */
+static int xwayland_display(const struct weston *w)
+{
+        for (int i = 0; i < 100; i++) {
+                char *log = read_text(w->log);
+                const char *p = log ? strstr(log, "xserver listening on display :") : NULL;
+                int n = p ? atoi(p + strlen("xserver listening on display :")) : -1;
+                free(log);
+                if (n >= 0)
+                        return n;
+                usleep(50 * 1000);
+        }
+        return -1;
+}
+
+/* A Wayland session with Xwayland, as Debian 12's GNOME: Xwayland has no
+ * SECURITY extension, so gui.inc's untrusted X11 cannot be had; the
+ * sandbox gets Wayland only, with a warning, rather than failing or
+ * getting a trusted X connection.  x11 = trusted reaches Xwayland. */
+Test(desktop, xwayland_gives_wayland_only, .timeout = 120)
+{
+        need("/usr/bin/Xwayland", "xwayland");
+        need("/usr/bin/xdpyinfo", "x11-utils");
+        struct weston w;
+        weston_start_full(&w, false, true);
+        int n = xwayland_display(&w);
+        char *log = read_text(w.log);
+        cr_assert(n >= 0, "weston did not start Xwayland:\n%s", log);
+        free(log);
+        char denv[32], henv[4200];
+        char *home = mkdir_open(w.dir, "home");
+        snprintf(denv, sizeof(denv), "DISPLAY=:%d", n);
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        free(home);
+        struct run_result r;
+        /* Xwayland's socket is its owner's (uid 65534, mode 0755): the user's display. */
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r,
+                             ARGS("env", "-u", "XAUTHORITY", denv, henv, w.xenv, "WAYLAND_DISPLAY=wl-sbx",
+                                  "xdpyinfo", "-queryExtensions")),
+                     0);
+        cr_assert(r.status == 0 && !strstr(r.out, "SECURITY"), "bare xdpyinfo on Xwayland: %d %s %s", r.status,
+                  r.out, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r,
+                             ARGS("env", "-u", "XAUTHORITY", denv, henv, w.xenv, "WAYLAND_DISPLAY=wl-sbx",
+                                  sbx_bin(), "run", "--profile", "document-viewer", "--set",
+                                  "exec.allow=/usr/bin/printenv", "--", "/usr/bin/printenv", "DISPLAY",
+                                  "WAYLAND_DISPLAY")),
+                     0);
+        cr_assert(strcmp(r.out, "wl-sbx\n") == 0 && strstr(r.err, "Wayland only"),
+                  "document-viewer on Xwayland: %d [%s] %s", r.status, r.out, r.err);
+        run_result_free(&r);
+        cr_assert_eq(run_cmd(AS_USER, NULL, 30, &r,
+                             ARGS("env", "-u", "XAUTHORITY", denv, henv, w.xenv, "WAYLAND_DISPLAY=wl-sbx",
+                                  sbx_bin(), "run", "--profile", "document-viewer", "--set", "display.x11=trusted",
+                                  "--set", "exec.allow=/usr/bin/xdpyinfo", "--", "/usr/bin/xdpyinfo")),
+                     0);
+        cr_assert(r.status == 0 && strstr(r.out, "name of display"), "x11 = trusted on Xwayland: %d %s %s",
+                  r.status, r.out, r.err);
+        run_result_free(&r);
+        weston_stop(&w);
+}
+
+/* ---- browsers on Wayland ------------------------------------------------- */
+
+/* A lime box of 400x300 on magenta: 120000 pixels of #00FF00. */
+static const char lime_page[] = "<html><body style=\"background:#ff00ff;margin:0\">"
+                                "<div style=\"background:#00ff00;width:400px;height:300px\"></div></body></html>";
+
+/* The browser, started under `browser` with no X display, shows the page
+ * served on 127.0.0.1 on the compositor's screen (a screenshot with the
+ * page's lime box) within 60 s. */
+static void wayland_browser(int who, struct weston *w, const char *what, const char *const *env,
+                            const char *const *prog, const char *home)
+{
+        char henv[4200];
+        snprintf(henv, sizeof(henv), "HOME=%s", home);
+        for (int i = 0; i < 50 && screen_colour(w, "#00FF00") > 100; i++)
+                usleep(100 * 1000);
+        struct cmd c;
+        c.n = 0;
+        add(&c, ARGS("env", "-u", "DISPLAY", w->xenv, "WAYLAND_DISPLAY=wl-sbx", henv));
+        add(&c, env);
+        add(&c, ARGS(sbx_bin(), "run", "--profile", "browser", "--"));
+        add(&c, prog);
+        char *log = path_join(w->dir, "browser.log");
+        double t0 = now_ms(), t = -1;
+        pid_t pid = spawn_bg(who, c.v, log);
+        while (now_ms() - t0 < 60000) {
+                if (screen_colour(w, "#00FF00") > 100000) {
+                        t = now_ms() - t0;
+                        break;
+                }
+                if (waitpid(pid, NULL, WNOHANG) == pid) {
+                        pid = -1;
+                        break;
+                }
+                usleep(300 * 1000);
+        }
+        if (pid > 0)
+                stop_bg(pid);
+        char *out = read_text(log);
+        cr_assert(t >= 0, "[%s] %s under browser on Wayland: the page never showed on the screen\n%s",
+                  who == AS_ROOT ? "root" : "user", what, out);
+        fprintf(stderr, "desktop: browser %s on Wayland %s: on screen after %.0f ms\n", what,
+                who == AS_ROOT ? "root" : "user", t);
+        free(out);
+        free(log);
+}
+
+Test(desktop, browsers_on_wayland, .timeout = 400)
+{
+        need("/usr/bin/firefox-esr", "firefox-esr");
+        need("/usr/bin/chromium", "chromium");
+        need("/usr/bin/weston-screenshooter", "weston");
+        need("/usr/bin/convert", "imagemagick");
+        struct weston w;
+        weston_start_opts(&w, true);
+        char *home = mkdir_open(w.dir, "home");
+        int port;
+        pid_t srv = serve(&port, lime_page, true);
+        char url[64];
+        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+        FOR_EACH_USER {
+                /* No DISPLAY: firefox-esr 115 picks Wayland by itself
+                 * (MOZ_ENABLE_WAYLAND is not passed by the profile). */
+                wayland_browser(WHO, &w, "firefox-esr", NULL,
+                                ARGS("firefox-esr", "--no-remote", url), home);
+                wayland_browser(WHO, &w, "chromium", NULL,
+                                ARGS("chromium", "--ozone-platform=wayland", "--no-first-run", url), home);
+        }
+        stop_server(srv);
+        free(home);
+        weston_stop(&w);
 }
 
 /* ---- script: an untrusted script in its interpreter --------------------- */

@@ -267,12 +267,17 @@ Test(planted, argument_parent_and_directories)
 
 /* A profile that binds ~/Downloads by name, after a sandbox replaced it
  * with `Downloads -> ~`: refused, unless the link leads inside a place the
- * profile binds anyway with at least the same rights. */
+ * profile binds anyway with at least the same rights; an optional bind
+ * (`-`, as the browser's) is left out with a warning and the launch goes
+ * on without it. */
 Test(planted, profile_bind_through_planted_link)
 {
         char *home = fake_home("home-dl", 0777), *dl = join(home, "Downloads");
         char *p_dl = join(base, "dl.ini"), *p_home = join(base, "home.ini"), *p_ok = join(base, "ok.ini"),
-             *p_rw = join(base, "rw.ini"), *text = NULL;
+             *p_rw = join(base, "rw.ini"), *p_opt = join(base, "opt.ini"), *text = NULL;
+        cr_assert_geq(asprintf(&text, "[profile]\ninclude = default\n[filesystem]\nbind = -%s:/dl\n", dl), 0);
+        cr_assert_eq(write_file(p_opt, text, 0644), 0);
+        free(text);
         cr_assert_geq(asprintf(&text, "[profile]\ninclude = default\n[filesystem]\nbind = %s:/dl\n", dl), 0);
         cr_assert_eq(write_file(p_dl, text, 0644), 0);
         free(text);
@@ -302,6 +307,12 @@ Test(planted, profile_bind_through_planted_link)
                           strstr(r.err, "by its own name"), "[%s] %s", WHO_NAME, r.err);
                 run_result_free(&r);
                 cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){ sbx_bin(), "run", "--profile",
+                                     p_opt, "--", "/bin/cat", "/dl/.ssh/id_rsa", NULL }), 0);
+                cr_assert(r.status == 1 && !strstr(r.out, "SECRET-KEY-17") && strstr(r.err, "opt.ini:4:") &&
+                                  strstr(r.err, "not bound") && strstr(r.err, "is a symlink to"),
+                          "[%s] optional bind through a planted link: %d %s", WHO_NAME, r.status, r.err);
+                run_result_free(&r);
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, (const char *const[]){ sbx_bin(), "run", "--profile",
                                      p_ok, "--", "/bin/cat", "/dl/.ssh/id_rsa", NULL }), 0);
                 cr_assert(strstr(r.out, "SECRET-KEY-17"), "[%s] allowed place: %d %s", WHO_NAME, r.status, r.err);
                 run_result_free(&r);
@@ -315,6 +326,7 @@ Test(planted, profile_bind_through_planted_link)
         free(p_home);
         free(p_ok);
         free(p_rw);
+        free(p_opt);
         free(dl);
         free(home);
 }

@@ -30,9 +30,9 @@
 
 /* The proxy's own sandbox: the system's libraries, the real bus socket,
  * its socket directory, nothing else; no network, its one executable. */
-static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct sbx_error **err)
+static int proxy_policy(const struct plan *plan, const struct dbus_plan *d, struct sbx_policy **ret,
+                        struct sbx_error **err)
 {
-        const struct dbus_plan *d = plan->dbus;
         static const char ini[] = "[filesystem]\n"
                                   "ro-bind = /usr\n"
                                   "symlink = usr/bin:/bin usr/lib:/lib usr/lib64:/lib64\n"
@@ -68,7 +68,12 @@ static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct
 int dbus_proxy_start(const struct plan *plan, struct helper_out *out, struct sbx_process **ret, int *ret_fd,
                      struct sbx_error **err)
 {
-        const struct dbus_plan *d = plan->dbus;
+        return dbus_proxy_start_for(plan, plan->dbus, out, ret, ret_fd, err);
+}
+
+int dbus_proxy_start_for(const struct plan *plan, const struct dbus_plan *d, struct helper_out *out,
+                         struct sbx_process **ret, int *ret_fd, struct sbx_error **err)
+{
         int sv[2];
         if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
                 return sbx_err_setup(err, -errno, "dbus", "socketpair");
@@ -94,7 +99,7 @@ int dbus_proxy_start(const struct plan *plan, struct helper_out *out, struct sbx
         if (out && (r = helper_out_open(out, "xdg-dbus-proxy", &out_w)) < 0)
                 return sbx_err_setup(err, r, "dbus", "pipe");
         struct sbx_policy *p = NULL;
-        r = proxy_policy(plan, &p, err);
+        r = proxy_policy(plan, d, &p, err);
         if (r < 0)
                 return r;
         struct sbx_spawn_options o = {

@@ -1180,7 +1180,7 @@ int spawn_helper(const struct sbx_policy *p, const struct sbx_spawn_options *o, 
         struct plan plan;
         int r = plan_build(p, o, &plan, err);
         /* A helper's own policy never asks for helpers: no recursion. */
-        if (r >= 0 && plan.dbus)
+        if (r >= 0 && (plan.dbus || plan.x11 || plan.a11y))
                 r = sbx_err_setup(err, -ELOOP, "spawn", "a helper's sandbox cannot have helpers of its own");
         if (r >= 0)
                 r = spawn_plan(&plan, ret, err);

@@ -41,7 +41,7 @@ bool dbus_wanted(const struct sbx_policy *p)
 
 /* SBX_DBUS_PROXY (an absolute path) overrides the search; for tests and
  * unusual installations. */
-static const char *proxy_path(void)
+const char *dbus_proxy_exe(void)
 {
         const char *e = getenv("SBX_DBUS_PROXY");
         if (e && e[0] == '/')
@@ -55,7 +55,7 @@ static const char *proxy_path(void)
 /* The host path of the session bus: the first unix:path= address of
  * $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus.  NULL: no bus;
  * *unsupported set when the variable names only other transports. */
-static char *bus_path(const char **unsupported)
+char *dbus_session_bus(const char **unsupported)
 {
         const char *a = getenv("DBUS_SESSION_BUS_ADDRESS");
         *unsupported = NULL;
@@ -108,27 +108,6 @@ static const char *env_get(char **envp, const char *name)
         return NULL;
 }
 
-/* Replace or add NAME=VALUE in a malloc'd NULL-terminated vector. */
-static int env_put(char ***envp, char *assignment)
-{
-        size_t n = strcspn(assignment, "="), i = 0;
-        for (; *envp && (*envp)[i]; i++)
-                if (strncmp((*envp)[i], assignment, n) == 0 && (*envp)[i][n] == '=') {
-                        free((*envp)[i]);
-                        (*envp)[i] = assignment;
-                        return 0;
-                }
-        char **v = realloc(*envp, (i + 2) * sizeof(char *));
-        if (!v) {
-                free(assignment);
-                return -ENOMEM;
-        }
-        v[i] = assignment;
-        v[i + 1] = NULL;
-        *envp = v;
-        return 0;
-}
-
 /* Appends prefix + s. */
 static int argv_add(char ***v, size_t *n, size_t *cap, const char *prefix, const char *s)
 {
@@ -157,6 +136,22 @@ static int build_argv(const struct sbx_policy *p, const char *exe, struct dbus_p
         return 0;
 }
 
+/* [dbus] required-by: the program does not run without a bus, and the
+ * sandbox gets none: refuse, saying why, rather than let it exit silently
+ * (atril exits 0 at once). */
+static int required(const struct sbx_policy *p, const struct plan *plan, const char *why, struct sbx_error **err)
+{
+        for (size_t i = 0; i < p->dbus_required_by.n; i++) {
+                if (!plan->host_exec_path || strcmp(plan->host_exec_path, p->dbus_required_by.v[i]) != 0)
+                        continue;
+                const struct sbx_loc *l = &p->dbus_required_by.loc[i];
+                return sbx_err_at(err, -ENOENT, l->file, l->line,
+                                  "%s does not run without a D-Bus session bus ([dbus] required-by), and the "
+                                  "sandbox gets none: %s", plan->host_exec_path, why);
+        }
+        return 0;
+}
+
 int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err)
 {
         const struct strlist *keys[] = { &p->dbus_talk, &p->dbus_own, &p->dbus_see, &p->dbus_call,
@@ -170,17 +165,21 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                                   "[dbus] needs a sandbox with its own mount namespace (the proxy's socket is "
                                   "bound in place of the bus): not with [namespaces] mount = no, nor sbx_confine()");
         const char *unsupported;
-        _cleanup_free_ char *bus = bus_path(&unsupported);
+        _cleanup_free_ char *bus = dbus_session_bus(&unsupported);
         if (!bus && unsupported)
                 return sbx_err_at(err, -EINVAL, where->file, where->line,
                                   "[dbus]: DBUS_SESSION_BUS_ADDRESS=%s has no plain unix:path= address",
                                   unsupported);
+        int r;
+        if (!bus && (r = required(p, plan, "there is no session bus (DBUS_SESSION_BUS_ADDRESS unset, no "
+                                           "$XDG_RUNTIME_DIR/bus)", err)) < 0)
+                return r;
         if (!bus)
                 return plan_note(plan, "[dbus]: no session bus (DBUS_SESSION_BUS_ADDRESS unset, no "
                                        "$XDG_RUNTIME_DIR/bus); the sandbox gets none");
         /* With a bus to reach, never without the filter; with none there
          * is nothing to filter, and nothing is needed. */
-        const char *exe = proxy_path();
+        const char *exe = dbus_proxy_exe();
         if (!exe)
                 return sbx_err_at(err, -ENOENT, where->file, where->line,
                                   "[dbus] needs xdg-dbus-proxy (Debian package xdg-dbus-proxy), which is not "
@@ -207,6 +206,10 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
         /* The proxy passes the client's authentication through: a client
          * claims its own uid (EXTERNAL), and the bus compares that with
          * the proxy's, the caller's. */
+        if ((plan->inside_uid != plan->host_uid || plan->map_uid != plan->host_uid) &&
+            (r = required(p, plan, "it runs as another uid than the bus's user (a root caller's sandbox runs "
+                                   "as 65534 unless [namespaces] keep-root = yes and uid = 0)", err)) < 0)
+                return r;
         if (plan->inside_uid != plan->host_uid || plan->map_uid != plan->host_uid)
                 return plan_note(plan, "[dbus]: the sandbox runs as uid %u (host uid %u), the bus's "
                                        "user is %u: the bus would refuse it, so the sandbox gets none "
@@ -217,7 +220,6 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
         if (!d)
                 return -ENOMEM;
         plan->dbus = d;
-        int r;
         d->bus = TAKE_PTR(bus);
         if (asprintf(&d->address, "unix:path=%s", d->bus) < 0)
                 return -ENOMEM;
@@ -250,7 +252,7 @@ int dbus_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **
                 return -ENOMEM;
         if (asprintf(&addr, "DBUS_SESSION_BUS_ADDRESS=unix:path=%s", inside) < 0)
                 return -ENOMEM;
-        if ((r = env_put(&plan->envp, addr)) < 0)
+        if ((r = plan_setenv(plan, addr)) < 0)
                 return r;
         struct plan_mount m = { .kind = PM_BIND, .src = d->sock, .src_fd = -1, .dst = inside,
                                 .readonly = true, .noexec = true, .loc = where };

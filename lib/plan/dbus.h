@@ -19,6 +19,13 @@ struct dbus_plan {
 };
 
 bool dbus_wanted(const struct sbx_policy *p);
+/* The host path of the session bus: the first unix:path= address of
+ * $DBUS_SESSION_BUS_ADDRESS, else $XDG_RUNTIME_DIR/bus; NULL when there is
+ * none (*unsupported set when the variable names only other transports).
+ * Malloc'd. */
+char *dbus_session_bus(const char **unsupported);
+/* xdg-dbus-proxy's path ($SBX_DBUS_PROXY, else the usual places), or NULL. */
+const char *dbus_proxy_exe(void);
 /* For a policy with [dbus] names: find the real bus, make the socket
  * directory, bind the socket-to-be inside and point
  * DBUS_SESSION_BUS_ADDRESS at it (plan->dbus).  Fails when xdg-dbus-proxy

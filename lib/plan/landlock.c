@@ -71,6 +71,11 @@ struct ll_net_port_attr {
 /* Beyond this a view is not what Landlock (or a person) can review. */
 #define MAX_RULES 16384
 
+bool landlock_scopes_abstract(const struct landlock_plan *lp)
+{
+        return lp->enabled && (lp->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET);
+}
+
 int landlock_abi(void)
 {
         long v = syscall(SYS_landlock_create_ruleset, NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);

@@ -45,5 +45,8 @@ int landlock_plan_add(struct landlock_plan *lp, const char *path, uint64_t acces
  * (or the step).  exec_follows: an execve comes next, and the fds opened
  * here (close-on-exec) are left for it to close. */
 int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed);
+/* Whether the ruleset scopes abstract unix sockets (ABI 6): the sandbox
+ * cannot connect to one made outside it. */
+bool landlock_scopes_abstract(const struct landlock_plan *lp);
 /* The ABI version the kernel offers (0 when Landlock is absent). */
 int landlock_abi(void);

@@ -1,8 +1,9 @@
 /* plan.c — the plan's data and its queries: the mounts of the view (added,
  * and which one covers an inside path), the strings a plan owns, and the
  * warnings and notes it collects for the user.  Every stage (exec.c,
- * landlock.c, protect.c, limit.c, wx.c, dbus.c) adds to a plan through
- * these; this file calls none of them (plan_build.c does, in order). */
+ * landlock.c, protect.c, limit.c, wx.c, dbus.c, x11.c) adds to a plan
+ * through these (the program's environment too); this file calls none of them (plan_build.c does, in order). */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,39 @@ char *plan_own(struct plan *plan, char *s)
         }
         plan->owned[plan->nowned++] = s;
         return s;
+}
+
+int plan_setenv(struct plan *plan, char *assignment)
+{
+        size_t n = strcspn(assignment, "="), i = 0;
+        for (; plan->envp && plan->envp[i]; i++)
+                if (strncmp(plan->envp[i], assignment, n) == 0 && plan->envp[i][n] == '=') {
+                        free(plan->envp[i]);
+                        plan->envp[i] = assignment;
+                        return 0;
+                }
+        char **v = realloc(plan->envp, (i + 2) * sizeof(char *));
+        if (!v) {
+                free(assignment);
+                return -ENOMEM;
+        }
+        v[i] = assignment;
+        v[i + 1] = NULL;
+        plan->envp = v;
+        return 0;
+}
+
+void plan_unsetenv(struct plan *plan, const char *name)
+{
+        size_t n = strlen(name), j = 0;
+        for (size_t i = 0; plan->envp && plan->envp[i]; i++) {
+                if (strncmp(plan->envp[i], name, n) == 0 && plan->envp[i][n] == '=')
+                        free(plan->envp[i]);
+                else
+                        plan->envp[j++] = plan->envp[i];
+        }
+        if (plan->envp)
+                plan->envp[j] = NULL;
 }
 
 int plan_warn(struct plan *plan, const char *fmt, ...)

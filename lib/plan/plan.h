@@ -16,6 +16,8 @@
 #include "plan/seccomp.h"
 
 struct dbus_plan;
+struct x11_plan;
+struct a11y_plan;
 
 enum plan_mount_kind {
         PM_BIND,      /* bind src (or src_fd) at dst */
@@ -114,6 +116,10 @@ struct plan {
 
         /* [dbus]: the proxy this launch starts (dbus.c), or NULL */
         struct dbus_plan *dbus;
+        /* [display] x11: the proxy this launch starts (x11.c), or NULL */
+        struct x11_plan *x11;
+        /* [display] a11y: the accessibility bus's proxy (a11y.c), or NULL */
+        struct a11y_plan *a11y;
 
         /* every string above that the plan allocated */
         char **owned;
@@ -131,6 +137,11 @@ void plan_done(struct plan *plan);
 int plan_add_mount(struct plan *plan, const struct plan_mount *m);
 int plan_warn(struct plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int plan_note(struct plan *plan, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Set NAME=VALUE in the program's environment (replacing NAME's value);
+ * takes the malloc'd assignment, also on failure. */
+int plan_setenv(struct plan *plan, char *assignment);
+/* Remove NAME from the program's environment. */
+void plan_unsetenv(struct plan *plan, const char *name);
 /* Keep a malloc'd string alive as long as the plan; returns it. */
 char *plan_own(struct plan *plan, char *s);
 /* The host path visible at `inside` through the plan's binds, or NULL when

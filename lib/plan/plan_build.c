@@ -22,6 +22,8 @@
 #include <cap-ng.h>
 
 #include "plan/dbus.h"
+#include "plan/x11.h"
+#include "plan/a11y.h"
 #include "profile/env.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
@@ -249,6 +251,16 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
                 case MOUNT_RO_BIND:
                 case MOUNT_DEV: {
                         int e = rc[i];
+                        /* An optional source reached through a link a sandbox
+                         * could have planted (browser: a symlinked ~/Downloads)
+                         * is left out with the reason: the program gets less,
+                         * never what another sandbox chose; a required one
+                         * stops the launch. */
+                        if (e == -ELOOP && why[i] && m.optional) {
+                                r = plan_warn(plan, "%s:%u: %s not bound: %s", o->loc.file, o->loc.line, o->src,
+                                              why[i]);
+                                continue;
+                        }
                         if (e == -ELOOP && why[i]) {
                                 r = sbx_err_at(err, e, o->loc.file, o->loc.line, "%s: %s", o->src,
                                                why[i]);
@@ -686,6 +698,10 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return sbx_err_setup(err, r, "environment", "building the environment");
         if (dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
                 return r;
+        if (x11_wanted(p) && (r = x11_plan(p, plan, err)) < 0)
+                return r;
+        if (a11y_wanted(p) && (r = a11y_plan(p, plan, err)) < 0)
+                return r;
 
         plan->stdio[0] = o->stdin_fd;
         plan->stdio[1] = o->stdout_fd;
@@ -708,7 +724,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
         exec_fs_free(TAKE_PTR(plan->exec_fs));
-        if (r < 0)
+        if (r < 0 || (r = x11_plan_check(p, plan, err)) < 0)
                 return r;
         if (plan->nprotect_ll > 0 && !plan->landlock.enabled)
                 return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "protect",
@@ -759,6 +775,8 @@ void plan_done(struct plan *plan)
         free(plan->tree_fds);
         free(plan->protect_ll);
         dbus_plan_done(plan->dbus);
+        x11_plan_done(plan->x11);
+        a11y_plan_done(plan->a11y);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
@@ -792,6 +810,10 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         /* The caller's own view keeps the real bus reachable. */
         if (dbus_wanted(p))
                 return dbus_plan(p, plan, err);
+        if (x11_wanted(p))
+                return x11_plan(p, plan, err);
+        if (a11y_wanted(p))
+                return a11y_plan(p, plan, err);
         if ((r = caps_mask(p, &plan->caps_keep, err)) < 0)
                 return r;
         /* The process sees the host tree: a bind's Landlock rule applies to

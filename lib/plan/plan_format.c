@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "syscalls/init_filter.h"
+#include "plan/x11.h"
 #include "plan/plan.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -67,6 +68,10 @@ static int format(const struct plan *plan, struct sbuf *f)
                 sbuf_putn(f, &(char){ '\n' }, 1);
         }
         sbuf_printf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
+        if (plan->x11)
+                sbuf_printf(f, "   X11: :%d as %s client through %s, seen inside as :%d\n", plan->x11->display,
+                            plan->x11->untrusted ? "an untrusted" : "a trusted", plan->x11->exe,
+                            plan->x11->inside);
         sbuf_printf(f, "6. session: %s\n", plan->new_session ? "new (setsid)" : "caller's (TIOCSTI filtered)");
         sbuf_printf(f, "7. fds: 0 1 2");
         for (size_t i = 0; i < plan->nkeep; i++)

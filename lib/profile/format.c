@@ -133,6 +133,7 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         case K_DBUS_SEE: return &p->dbus_see;
         case K_DBUS_CALL: return &p->dbus_call;
         case K_DBUS_BROADCAST: return &p->dbus_broadcast;
+        case K_DBUS_REQUIRED_BY: return &p->dbus_required_by;
         case K_SC_SOCKET:
         case K_SC_IOCTL:
                 for (size_t i = 0; i < p->sc_nargs; i++) {
@@ -286,6 +287,8 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_LL_ENABLED: v = yesno(p->landlock); break;
         case K_LL_MIN_ABI: snprintf(num, sizeof(num), "%d", p->landlock_min_abi); v = num; break;
         case K_NEW_SESSION: v = yesno(p->new_session); break;
+        case K_A11Y: v = yesno(p->a11y); break;
+        case K_X11: v = p->x11 == X11_UNTRUSTED ? "untrusted" : p->x11 == X11_TRUSTED ? "trusted" : "none"; break;
         case K_ARGS_DIRS: v = yesno(p->args_dirs); break;
         case K_LIM_MEMORY: case K_LIM_PROCESSES: case K_LIM_CPU: case K_LIM_TMPFS_SIZE:
         case K_LIM_TMPFS_INODES: {

@@ -298,6 +298,7 @@ void policy_done(struct sbx_policy *p)
         strlist_free(&p->dbus_see);
         strlist_free(&p->dbus_call);
         strlist_free(&p->dbus_broadcast);
+        strlist_free(&p->dbus_required_by);
         for (size_t i = 0; i < p->nfiles; i++)
                 free(p->files[i]);
         free(p->files);
@@ -352,6 +353,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
                         d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir = d->secret = d->protect_project =
                                 d->dbus_talk = d->dbus_own = d->dbus_see = d->dbus_call = d->dbus_broadcast =
+                                d->dbus_required_by =
                                 d->limits_optional = d->skipped = (struct strlist){ 0 };
         d->mounts = (struct mount_list){ 0 };
         d->exec_hashes = (struct hash_list){ 0 };
@@ -393,6 +395,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
                 { &s->dbus_talk, &d->dbus_talk },     { &s->dbus_own, &d->dbus_own },
                 { &s->dbus_see, &d->dbus_see },       { &s->dbus_call, &d->dbus_call },
                 { &s->dbus_broadcast, &d->dbus_broadcast },
+                { &s->dbus_required_by, &d->dbus_required_by },
                 { &s->limits_optional, &d->limits_optional },
                 { &s->skipped, &d->skipped },
         };
@@ -536,9 +539,11 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
                 return false;
         if (!strlist_same(&a->dbus_talk, &b->dbus_talk) || !strlist_same(&a->dbus_own, &b->dbus_own) ||
             !strlist_same(&a->dbus_see, &b->dbus_see) || !strlist_same(&a->dbus_call, &b->dbus_call) ||
-            !strlist_same(&a->dbus_broadcast, &b->dbus_broadcast))
+            !strlist_same(&a->dbus_broadcast, &b->dbus_broadcast) ||
+            !strlist_same(&a->dbus_required_by, &b->dbus_required_by))
                 return false;
-        return a->new_session == b->new_session;
+        return a->new_session == b->new_session && a->x11 == b->x11 &&
+               a->a11y == b->a11y;
 }
 
 /* ---- validation -------------------------------------------------------- */

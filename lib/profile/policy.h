@@ -64,6 +64,8 @@ enum home_mode { HOME_TMPFS, HOME_NONE };
 enum args_mode { ARGS_NONE, ARGS_RO, ARGS_RW };
 enum cwd_bind { CWD_NONE, CWD_RO, CWD_RW };
 enum net_mode { NET_NONE, NET_HOST };
+/* [display] x11: how the sandbox reaches the X server of $DISPLAY (plan/x11.c) */
+enum x11_mode { X11_NONE, X11_UNTRUSTED, X11_TRUSTED };
 enum tristate { TRI_UNSET = -1, TRI_NO = 0, TRI_YES = 1 };
 
 /* What seccomp does with a syscall the filter does not allow. */
@@ -213,6 +215,11 @@ struct sbx_policy {
         struct strlist dbus_see;  /* listed, nothing more */
         struct strlist dbus_call;      /* NAME=RULE: these calls only */
         struct strlist dbus_broadcast; /* NAME=RULE: these signals only */
+        struct strlist dbus_required_by; /* programs that need a bus: refused without one */
+
+        /* [display] */
+        enum x11_mode x11;
+        bool a11y;
 
         /* Mount entries left out at load time because a ${?NAME} they use
          * is unset or empty: one line each, for `sbx show` and --verbose.

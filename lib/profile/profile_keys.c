@@ -18,7 +18,7 @@
 
 const char *const profile_sections[] = {
         "profile", "namespaces", "filesystem", "network", "exec", "seccomp",
-        "capabilities", "limits", "environment", "landlock", "process", "dbus", NULL,
+        "capabilities", "limits", "environment", "landlock", "process", "dbus", "display", NULL,
 };
 
 #define LIMIT(i, n, d) { "limits", n, K_LIMIT_FIRST + i, "limit", d, "rlimit " n ": N, SOFT:HARD or unlimited" }
@@ -118,6 +118,16 @@ const struct key_def profile_keys[] = {
           "below it) or interface.method; PATH an object path (with /* for all below it)" },
         { "dbus", "broadcast", K_DBUS_BROADCAST, "list of NAME=[METHOD][@PATH]", "none",
           "signals the program may receive from NAME, matched like call" },
+        { "dbus", "required-by", K_DBUS_REQUIRED_BY, "list of paths", "none",
+          "programs that do not run without a session bus: started without one (none, or a uid the bus "
+          "refuses), sbx refuses with the reason instead of letting them exit silently" },
+
+        { "display", "x11", K_X11, "none, untrusted or trusted", "none",
+          "the X server of $DISPLAY through sbx's proxy: untrusted (SECURITY extension: no access to other "
+          "clients' windows, input or XTEST), trusted (what any X client can do), none (no X display)" },
+        { "display", "a11y", K_A11Y, "bool", "no",
+          "the accessibility bus (AT-SPI) through a filtering proxy: the program's own interface is "
+          "readable by screen readers, other applications' are not readable by it" },
 };
 const size_t profile_nkeys = ARRAY_SIZE(profile_keys);
 
@@ -342,6 +352,8 @@ static const struct word args_words[] = { { "none", ARGS_NONE }, { "ro", ARGS_RO
 static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { NULL, 0 } };
 /* Further network modes (pasta, slirp…) are one more line here. */
 static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { NULL, 0 } };
+static const struct word x11_words[] = { { "none", X11_NONE }, { "untrusted", X11_UNTRUSTED },
+                                         { "trusted", X11_TRUSTED }, { NULL, 0 } };
 static const struct word action_words[] = {
         { "errno", DENY_ERRNO }, { "kill", DENY_KILL }, { "log", DENY_LOG }, { "notify", DENY_NOTIFY }, { NULL, 0 },
 };
@@ -552,7 +564,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                 return policy_set_string(&p->name, v);
         case K_NS_USER: case K_NS_MOUNT: case K_NS_PID: case K_NS_IPC: case K_NS_UTS: case K_NS_CGROUP:
         case K_KEEP_ROOT: case K_WRITABLE_EXEC: case K_MEMFD_EXEC: case K_SC_ENABLED: case K_SC_NESTED:
-        case K_SC_USERNS: case K_SC_WX: case K_LL_ENABLED: case K_NEW_SESSION: case K_ARGS_DIRS: {
+        case K_SC_USERNS: case K_SC_WX: case K_LL_ENABLED: case K_NEW_SESSION: case K_ARGS_DIRS: case K_A11Y: {
                 if (word_value(bools, v, &x) < 0)
                         return kerr(err, k, loc, "expected yes, no, true, false, on, off, 1 or 0, not '%s'", v);
                 bool *f = k->id == K_NS_USER ? &p->ns_user : k->id == K_NS_MOUNT ? &p->ns_mount
@@ -562,7 +574,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
                         : k->id == K_MEMFD_EXEC ? &p->memfd_exec : k->id == K_SC_ENABLED ? &p->seccomp
                         : k->id == K_SC_NESTED ? &p->sc_nested : k->id == K_SC_USERNS ? &p->sc_userns
                         : k->id == K_SC_WX ? &p->sc_wx : k->id == K_LL_ENABLED ? &p->landlock
-                        : k->id == K_ARGS_DIRS ? &p->args_dirs : &p->new_session;
+                        : k->id == K_ARGS_DIRS ? &p->args_dirs : k->id == K_A11Y ? &p->a11y : &p->new_session;
                 *f = x;
                 return 0;
         }
@@ -591,6 +603,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_ARGS: words = args_words; break;
         case K_CWD_BIND: words = cwd_words; break;
         case K_NET_MODE: words = net_words; break;
+        case K_X11: words = x11_words; break;
         case K_SC_ACTION: words = action_words; break;
         case K_SC_MEMFD: words = memfd_words; break;
         case K_LIM_USER_COUNTS: {
@@ -646,6 +659,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_CWD_BIND: p->cwd_bind = (enum cwd_bind)x; break;
         case K_NET_MODE: p->net = (enum net_mode)x; break;
         case K_SC_MEMFD: p->sc_memfd = (enum memfd_mode)x; break;
+        case K_X11: p->x11 = (enum x11_mode)x; break;
         default: p->sc_action = (enum deny_action)x; break;
         }
         return 0;
@@ -960,9 +974,11 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         case K_PROTECT:
         case K_PROTECT_DIR:
         case K_SECRET:
+        case K_DBUS_REQUIRED_BY:
                 if ((r = path_value(t->text, false, k, loc, &val, err)) < 0)
                         return r;
-                l = k->id == K_EXEC_ALLOW  ? &p->exec_allow
+                l = k->id == K_DBUS_REQUIRED_BY ? &p->dbus_required_by
+                    : k->id == K_EXEC_ALLOW  ? &p->exec_allow
                     : k->id == K_EXEC_DENY ? &p->exec_deny
                     : k->id == K_PROTECT   ? &p->protect
                     : k->id == K_PROTECT_DIR ? &p->protect_dir

@@ -517,6 +517,24 @@ static int c_new_session(struct ctx *c, struct attack_result *r)
         return c->p->new_session ? 0 : expose(r, 1000, NULL, "shares the caller's terminal session");
 }
 
+/* An X client the server trusts can read every other client's keystrokes
+ * and windows and inject input (tests/test_x11.c shows each bare). */
+static int c_x11(struct ctx *c, struct attack_result *r)
+{
+        if (c->p->x11 == X11_TRUSTED)
+                return expose(r, 1000, "T1674", "[display] x11 = trusted: other windows' keystrokes and "
+                              "contents, and input injection (XTEST)");
+        for (size_t i = 0; i < c->p->mounts.n; i++) {
+                const struct mount_op *o = &c->p->mounts.v[i];
+                if ((o->kind == MOUNT_BIND || o->kind == MOUNT_RO_BIND) && o->src &&
+                    (path_under("/tmp/.X11-unix", o->src) || path_under(o->src, "/tmp/.X11-unix")))
+                        return expose(r, 1000, "T1674", "binds %s: the X server's sockets without sbx's proxy "
+                                      "(a trusted client where the server admits the user without a cookie)",
+                                      o->src);
+        }
+        return 0;
+}
+
 static int c_env(struct ctx *c, struct attack_result *r)
 {
         int e = 0;
@@ -741,6 +759,7 @@ static const struct {
         { "exec-hash", c_exec_hash },     { "exec-memfd", c_exec_memfd },
         { "caps", c_caps },               { "no-new-privs", c_always },
         { "fd-close", c_always },         { "new-session", c_new_session },
+        { "x11", c_x11 },
         { "env", c_env },                 { "rlimits", c_rlimits },
         { "seccomp", c_seccomp },         { "sc-abi", c_sc_abi },
         { "sc-mount", c_sc_mount },       { "sc-module", c_sc_module },

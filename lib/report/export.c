@@ -241,6 +241,10 @@ int export_common_warnings(const struct sbx_policy *p, const struct sc_model *m,
         if (r >= 0 && sc_model_default_errno(m) != ENOSYS)
                 r = warn(w, n, "the profile denies with ENOSYS, so the export's default action (for "
                                "syscalls unknown to sbx's tables) is EPERM instead of ENOSYS");
+        if (r >= 0 && (p->x11 != X11_NONE || p->a11y))
+                r = warn(w, n, "[display] (the X11 proxy with its untrusted authorization, the accessibility "
+                               "bus's filter) is started by sbx run and is not exported: give the container "
+                               "no X socket, or a nested X server's");
         for (size_t i = 0; r >= 0 && i < m->nnotes; i++)
                 r = warn(w, n, "%s", m->notes[i]);
         if (r >= 0)

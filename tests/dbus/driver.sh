@@ -10,7 +10,10 @@
 # call rule: Ping at /allowed on org.example.Forbidden, not at /denied),
 # viewer (ListNames in the shipped document-viewer profile), cwdbus (run from
 # a directory holding the real bus: refused), nobus (no bus and no proxy:
-# the launch goes on without a bus).
+# the launch goes on without a bus), a11y (the accessibility bus through
+# the shipped document-viewer: the bus answers, another application on it
+# does not; bare both do), a11ynobus (no session bus: NO_AT_BRIDGE=1),
+# atril (no session bus: refused, [dbus] required-by).
 set -u
 DIR=$1
 shift
@@ -21,7 +24,8 @@ export DBUS_SESSION_BUS_ADDRESS="unix:path=$DIR/bus/socket" XDG_RUNTIME_DIR="$DI
 dbus-daemon --session --address="$DBUS_SESSION_BUS_ADDRESS" --nofork --nopidfile >"$DIR/daemon.log" 2>&1 &
 D=$!
 /usr/bin/python3 "$SRC/service.py" org.example.Allowed org.example.Forbidden \
-        org.freedesktop.Notifications >"$DIR/service.log" 2>&1 &
+        org.freedesktop.Notifications org.freedesktop.portal.Desktop org.freedesktop.portal.Flatpak \
+        org.freedesktop.portal.Documents >"$DIR/service.log" 2>&1 &
 S=$!
 i=0
 until dbus-send --session --print-reply --dest=org.example.Forbidden / org.freedesktop.DBus.Peer.Ping \
@@ -64,7 +68,7 @@ for mode in "$@"; do
                 echo "browser: $("$SBX" run --profile browser --set exec.allow=/usr/bin/dbus-send ${BROWSER_SET:-} \
                         -- /usr/bin/dbus-send --session --print-reply --dest=org.freedesktop.DBus \
                         /org/freedesktop/DBus org.freedesktop.DBus.ListNames 2>&1 |
-                        grep -o 'org\.[a-z]*\.[A-Za-z]*' | grep -v DBus | sort | tr '\n' ,)" ;;
+                        grep -o 'org\.[a-z]*\.[A-Za-z.]*' | grep -v DBus | sort | tr '\n' ,)" ;;
         rules)
                 # p.ini has call = org.example.Forbidden=org.freedesktop.DBus.Peer.Ping@/allowed
                 ping='for p in /allowed /denied; do
@@ -89,6 +93,41 @@ for mode in "$@"; do
         noproxy)
                 echo "noproxy: $(SBX_DBUS_PROXY=/nonexistent/xdg-dbus-proxy "$SBX" run --profile "$DIR/p.ini" \
                         -- /bin/true 2>&1; echo "status=$?")" ;;
+        a11y)
+                A=$(dbus-send --session --print-reply --dest=org.a11y.Bus /org/a11y/bus org.a11y.Bus.GetAddress |
+                        grep string | sed 's/.*"\(.*\)"/\1/')
+                DBUS_SESSION_BUS_ADDRESS=$A /usr/bin/python3 "$SRC/service.py" org.example.Victim \
+                        >"$DIR/victim.log" 2>&1 &
+                V=$!
+                i=0
+                until dbus-send --bus="$A" --print-reply --dest=org.example.Victim /org/example \
+                        org.freedesktop.DBus.Peer.Ping >/dev/null 2>&1; do
+                        i=$((i + 1))
+                        [ $i -gt 100 ] && break
+                        sleep 0.1
+                done
+                ping='dbus-send --bus="$0" --print-reply --dest="$1" /org/example $2 >/dev/null 2>&1 &&
+                        echo yes || echo no'
+                IN="unix:path=$XDG_RUNTIME_DIR/at-spi/bus"
+                # shellcheck disable=SC2086
+                run() { "$SBX" run --profile document-viewer --set exec.allow=/usr/bin/dbus-send \
+                        --set exec.allow=/usr/bin/printenv --set exec.allow=/bin/sh ${BROWSER_SET:-} -- "$@"; }
+                echo "a11y: bare_bus=$(sh -c "$ping" "$A" org.freedesktop.DBus org.freedesktop.DBus.GetId)" \
+                        "bare_victim=$(sh -c "$ping" "$A" org.example.Victim org.freedesktop.DBus.Peer.Ping)" \
+                        "env=$(run /usr/bin/printenv AT_SPI_BUS_ADDRESS NO_AT_BRIDGE | tr '\n' ,)" \
+                        "bus=$(run /bin/sh -c "$ping" "$IN" org.freedesktop.DBus org.freedesktop.DBus.GetId)" \
+                        "victim=$(run /bin/sh -c "$ping" "$IN" org.example.Victim org.freedesktop.DBus.Peer.Ping)"
+                kill $V ;;
+        atril)
+                # no session bus: atril ([dbus] required-by) is refused with the reason
+                out=$(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$DIR/none" "$SBX" run \
+                        --profile document-viewer -- /usr/bin/atril 2>&1)
+                st=$?
+                echo "atril: status=$st said=$(echo "$out" | grep -c 'does not run without a D-Bus session bus')" ;;
+        a11ynobus)
+                echo "a11ynobus: $(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$DIR/none" "$SBX" run \
+                        --profile document-viewer --set exec.allow=/usr/bin/printenv -- /usr/bin/printenv \
+                        AT_SPI_BUS_ADDRESS NO_AT_BRIDGE 2>&1 | tr '\n' ,)" ;;
         nobus)
                 # no session bus at all: nothing to filter, no proxy needed
                 echo "nobus: $(env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$DIR/none" \
