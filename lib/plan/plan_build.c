@@ -162,7 +162,11 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
         if (p->sys == SYS_RO && (r = add(plan, PM_BIND, "/sys", "/sys", true, true, NULL, NULL)) < 0)
                 return r;
 
-        if (p->home == HOME_TMPFS && plan->home && strcmp(plan->home, "/") != 0) {
+        /* Learning shows the host's home (overlaid); a private one only
+         * where the host has none (a root caller's /nonexistent). */
+        struct stat hst;
+        bool learn_home = (plan->spawn_flags & SBX_SPAWN_LEARN) && plan->home && lstat(plan->home, &hst) == 0;
+        if (p->home == HOME_TMPFS && plan->home && strcmp(plan->home, "/") != 0 && !learn_home) {
                 if (asprintf(&data, "mode=0700,uid=%u,gid=%u", plan->inside_uid,
                              plan->inside_gid) < 0)
                         return -ENOMEM;
@@ -556,8 +560,10 @@ static int caps_mask(const struct sbx_policy *p, uint64_t *ret, struct sbx_error
         return 0;
 }
 
-int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
-               struct sbx_error **err)
+/* Everything up to the program: identity, home, working directory and the
+ * filesystem view.  `view_only`: for plan_build_view(), no learn view. */
+static int build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+                      bool view_only, struct sbx_error **err)
 {
         int r;
         memset(plan, 0, sizeof(*plan));
@@ -577,7 +583,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                                     "[namespaces] user = no needs root");
 
         identity(plan, p);
-        plan->spawn_flags = o->flags;
+        plan->spawn_flags = view_only ? o->flags & ~(unsigned)SBX_SPAWN_LEARN : o->flags;
         plan->log_fd = o->log_fd;
         plan->log_denials = o->flags & SBX_SPAWN_LOG_DENIALS;
         plan->new_session = p->new_session && !(o->flags & SBX_SPAWN_NO_NEW_SESSION);
@@ -608,7 +614,12 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
         if (plan->home == NULL || (plan->cwd == NULL && caller_cwd))
                 return -ENOMEM;
 
-        if (p->ns_mount) {
+        bool learn = (o->flags & SBX_SPAWN_LEARN) && !view_only;
+        if (p->ns_mount && learn) {
+                if ((r = add_fixed(plan, p)) < 0 || (r = learn_view(p, plan)) < 0)
+                        return sbx_err_setup(err, r, "plan", "the recording view of sbx learn");
+                sort_mounts(plan);
+        } else if (p->ns_mount) {
                 if ((r = add_fixed(plan, p)) < 0)
                         return sbx_err_setup(err, r, "plan", "fixed mounts");
                 if ((r = add_policy_mounts(plan, p, err)) < 0)
@@ -621,6 +632,22 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 sort_mounts(plan);
         }
 
+        return 0;
+}
+
+int plan_build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+                    struct sbx_error **err)
+{
+        return build_view(p, o, plan, true, err);
+}
+
+int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+               struct sbx_error **err)
+{
+        int r;
+        bool learn = o && (o->flags & SBX_SPAWN_LEARN);
+        if ((r = build_view(p, o, plan, false, err)) < 0)
+                return r;
         if ((r = resolve_program(plan, o->file, err)) < 0)
                 return r;
 
@@ -653,15 +680,25 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 plan->nkeep = o->n_keep_fds;
         }
 
-        if (p->ns_mount && (r = exec_prepare(p, plan, err)) < 0)
+        /* Learning records what is executed instead of refusing it. */
+        if (p->ns_mount && !learn && (r = exec_prepare(p, plan, err)) < 0)
                 return r;
         if (p->ns_mount)
                 sort_mounts(plan);
         if ((r = limits_plan_build(plan, p, err)) < 0 || (r = wx_plan(plan, p, err)) < 0)
                 return r;
-        if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
+        if (learn)
+                plan->mdwe = false; /* W^X is recorded (seccomp), not enforced */
+        if (p->landlock && !learn && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
                 return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
+        if (r >= 0 && learn) {
+                /* Only the scopes (abstract sockets, signals) stay: the
+                 * file and port rules are what is being learned. */
+                plan->landlock.handled_fs = plan->landlock.handled_net = 0;
+                if (!plan->landlock.scoped)
+                        plan->landlock.enabled = false;
+        }
         exec_fs_free(TAKE_PTR(plan->exec_fs));
         if (r < 0)
                 return r;
@@ -685,6 +722,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 unsigned f = SC_SUPERVISED;
                 if (plan->log_denials)
                         f |= SC_LOG_DENIALS;
+                if (learn)
+                        f |= SC_LEARN;
                 if ((r = seccomp_compile(p, f, &plan->seccomp, err)) < 0)
                         return r;
         }

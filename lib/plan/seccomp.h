@@ -57,6 +57,8 @@ struct seccomp_prog {
         bool supervised;           /* memfd_create is rewritten by the supervisor */
         bool report;               /* denials arrive as notifications to report */
         bool userns, nested, wx, memfd_exec;
+        bool learn;                /* sbx learn: path, exec and network calls
+                                    * are notified, recorded and continued */
         uint64_t af_allowed;       /* bit per socket address family */
         uint32_t ioctl_deny[SC_MAX_IOCTL_DENY];
         bool ioctl_always[SC_MAX_IOCTL_DENY]; /* TIOCSTI/TIOCLINUX vs profile */
@@ -82,7 +84,15 @@ enum {
                                   * the listener: memfd_create can be
                                   * rewritten to a non-executable memfd */
         SC_SELF = 1 << 2,        /* for sbx_confine(): the calling process */
+        SC_LEARN = 1 << 3,       /* sbx learn: the calls learn.c needs to see
+                                  * become notifications the supervisor
+                                  * records and lets continue; everything
+                                  * merely not allowed is recorded and let
+                                  * through (action log) */
 };
+
+/* Whether sbx learn records calls of this number (paths, exec, network). */
+bool seccomp_learn_syscall(int nr);
 
 /* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with
  * these arguments (the filter's rules, for the supervisor's reasons). */
