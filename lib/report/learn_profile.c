@@ -67,9 +67,12 @@ static bool covered(const struct sbx_learn *l, const struct item *it)
 {
         const struct plan_mount *m = plan_mount_covering(&l->view, it->path);
         if (it->need & N_LINK) {
-                /* A symlink the base view makes itself (/bin, /lib…). */
+                /* A symlink the base view makes itself (/bin, /lib…), or
+                 * shows by binding what it leads to at its place
+                 * (/etc/localtime). */
                 for (size_t i = 0; i < l->view.nmounts; i++)
-                        if (l->view.mounts[i].kind == PM_SYMLINK && strcmp(l->view.mounts[i].dst, it->path) == 0)
+                        if ((l->view.mounts[i].kind == PM_SYMLINK || l->view.mounts[i].kind == PM_BIND) &&
+                            strcmp(l->view.mounts[i].dst, it->path) == 0)
                                 return true;
         }
         bool write = it->need & (N_WRITE | N_CREATE);
@@ -91,9 +94,9 @@ static bool covered(const struct sbx_learn *l, const struct item *it)
                 return !(write && m->readonly);
         }
         case PM_TMPFS:
-                /* A private tmpfs shows none of the host: only what the
-                 * program made there itself. */
-                return !it->exists;
+                /* A private tmpfs shows none of the host: only itself and
+                 * what the program made there. */
+                return !it->exists || strcmp(it->path, m->dst) == 0;
         case PM_PROC:
         case PM_DEVPTS:
                 return true;
