@@ -27,6 +27,7 @@ struct item {
 struct cand {
         char *path;
         bool rw, exec, dir;
+        bool exec_dir;     /* programs the run built in it ran: [exec] allow it */
         unsigned files;    /* items it stands for */
         const char *why;   /* evidence, from the first item */
         char *example;

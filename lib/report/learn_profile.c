@@ -392,6 +392,24 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 r = collapse(l, &cv, &n, &cap);
         if (r < 0)
                 goto out;
+        /* A writable bind holding something executed must say :exec (a
+         * writable mount is noexec otherwise); a program the run built
+         * there is allowed by its directory, as the build profile does. */
+        for (size_t i = 0; i < l->nitems; i++) {
+                struct item *it = &l->items[i];
+                if (!(it->need & N_EXEC))
+                        continue;
+                bool found = false;
+                for (size_t k = 0; k < n; k++)
+                        if (!cv[k].gone && cv[k].rw && path_under(it->path, cv[k].path)) {
+                                cv[k].exec = found = true;
+                                if (!it->exists)
+                                        cv[k].exec_dir = true;
+                        }
+                if (!found && !it->exists)
+                        learn_note(l, "not learned: executed %s, which the run wrote where the base profile "
+                                   "keeps it (a private tmpfs, noexec)", it->path);
+        }
         qsort(cv, n, sizeof(*cv), cand_cmp);
 
         /* ---- header ---- */
@@ -444,6 +462,17 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
 
         /* ---- exec ---- */
         bool ex_sec = false;
+        for (size_t k = 0; k < n; k++) {
+                const char *deny;
+                if (cv[k].gone || !cv[k].exec_dir || base_allows_exec(l, cv[k].path, &deny) ||
+                    !path_word(cv[k].path, w, sizeof(w)))
+                        continue;
+                if (!ex_sec) {
+                        sbuf_printf(&t, "\n[exec]\n");
+                        ex_sec = true;
+                }
+                sbuf_printf(&t, "allow = %s  ; ran programs it built there\n", w);
+        }
         for (size_t i = 0; i < l->nitems; i++) {
                 struct item *it = &l->items[i];
                 const char *deny;

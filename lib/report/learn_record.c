@@ -252,7 +252,9 @@ int learn_use_path(struct sbx_learn *l, const char *raw, unsigned need, bool rem
         _cleanup_free_ char *host = host_of(clean, &exists);
         if (!host)
                 return 0; /* a probe of something that is not there */
-        if (virtual_path(host) || (!exists && !(need & N_CREATE)))
+        /* A program the run built and then ran is not on the host yet. */
+        bool built = !exists && (need & N_EXEC) && strv_contains(l->written, host);
+        if (virtual_path(host) || (!exists && !(need & N_CREATE) && !built))
                 return 0;
         int r = note_links(l, clean);
         if (r < 0)
@@ -279,7 +281,7 @@ int learn_use_path(struct sbx_learn *l, const char *raw, unsigned need, bool rem
                 if (!need)
                         return 0;
         }
-        if (!exists)
+        if (!exists && !built)
                 return 0;
         struct item *it = item_get(l, host);
         if (!it)

@@ -1,0 +1,279 @@
+/* test_learn.c — `sbx learn` on real Debian programs sbx ships no profile
+ * for (sqlite3 writing a database in the working directory, python3 and
+ * node running a script that runs a subprocess, a `make` build), as root
+ * and as uid 65534: the base profile alone refuses the run (so the learned
+ * additions are needed), the learned profile makes it succeed (sbx learn's
+ * own rerun and a separate `sbx run`), binds neither `/`, a top-level
+ * directory, the home nor a persistence point, and `sbx analyze` scores it
+ * no worse than the closest shipped profile.  And the recording sandbox is
+ * still a sandbox: what it writes is thrown away, the persistence points
+ * and sbx's profiles stay out of its reach (each shown to work bare). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "real/realutil.h"
+
+struct learn_case {
+        const char *what;
+        const char *base, *closest;
+        const char *const *prog;
+        const char *const *files; /* NAME, CONTENT pairs written into the directory */
+        const char *out;          /* a file the run writes */
+        const char *expect;       /* in stdout */
+};
+
+/* A fresh working directory owned by uid 65534: the program runs as 65534
+ * for both callers, and the recording's overlay copies a directory up only
+ * when its owner is mapped in the sandbox's user namespace. */
+static char *workdir(const struct learn_case *c)
+{
+        char *d = make_tmpdir();
+        cr_assert(d);
+        for (size_t i = 0; c->files && c->files[i]; i += 2) {
+                char *p = path_join(d, c->files[i]);
+                cr_assert_eq(write_file(p, c->files[i + 1], 0644), 0, "%s", p);
+                cr_assert_eq(chown(p, 65534, 65534), 0);
+                free(p);
+        }
+        cr_assert_eq(chown(d, 65534, 65534), 0);
+        return d;
+}
+
+/* The exposure score of `sbx analyze PROFILE`, times ten. */
+static int exposure(const char *profile)
+{
+        struct run_result r;
+        cr_assert_eq(run_sbx(AS_ROOT, &r, "analyze", profile, NULL), 0);
+        cr_assert_eq(r.status, 0, "sbx analyze %s: %s", profile, r.err);
+        const char *e = strstr(r.out, "Exposure: ");
+        cr_assert(e, "no score in: %s", r.out);
+        unsigned whole = 0, tenth = 0;
+        cr_assert_eq(sscanf(e, "Exposure: %u.%u", &whole, &tenth), 2);
+        run_result_free(&r);
+        return (int)(whole * 10 + tenth);
+}
+
+/* Every bind the profile writes: not `/`, not a top-level directory, not
+ * the home or one of its parents, nothing of a home at all (these runs use
+ * none) and no persistence point. */
+static void check_binds(const char *profile_text, const char *home)
+{
+        char *copy = strdup(profile_text);
+        for (char *line = strtok(copy, "\n"); line; line = strtok(NULL, "\n")) {
+                const char *v = NULL;
+                if (strncmp(line, "bind = ", 7) == 0)
+                        v = line + 7;
+                else if (strncmp(line, "ro-bind = ", 10) == 0)
+                        v = line + 10;
+                if (!v)
+                        continue;
+                char path[4096];
+                cr_assert_eq(sscanf(v, "%4095[^: ]", path), 1, "%s", line);
+                cr_assert(path[0] == '/' && strchr(path + 1, '/'), "too broad: %s", line);
+                size_t hl = strlen(home);
+                cr_assert(strncmp(path, home, hl) != 0 && strncmp(home, path, strlen(path)) != 0,
+                          "binds the home (%s): %s", home, line);
+                cr_assert(!strstr(path, "/.ssh") && !strstr(path, "/.bashrc") && !strstr(path, "/.config"),
+                          "binds a persistence point: %s", line);
+        }
+        free(copy);
+}
+
+static void learn_one(const struct learn_case *c)
+{
+        FOR_EACH_USER {
+                char *d = workdir(c);
+                char *pdir = make_tmpdir();
+                char *profile = path_join(pdir, "learned.ini");
+                char *out = path_join(d, c->out);
+                cr_assert_eq(chdir(d), 0);
+                const char *home = WHO == AS_ROOT ? "/root" : "/nonexistent";
+
+                /* Bare, the program works. */
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, c->prog), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s bare: %s", WHO_NAME, c->what, r.err);
+                run_result_free(&r);
+                unlink(out);
+
+                /* The base profile alone refuses it. */
+                struct cmd base = { 0 };
+                build_cmd(&base, NULL, c->base, NULL, c->prog);
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, base.v), 0);
+                cr_assert(r.status != 0 || !exists(out), "[%s] %s: the base profile %s already allows it",
+                          WHO_NAME, c->what, c->base);
+                run_result_free(&r);
+                unlink(out);
+
+                /* Learned: the rerun matches. */
+                struct cmd learn = { 0 };
+                add(&learn, ARGS(sbx_bin(), "learn", "--profile", c->base, "-o", profile, "--"));
+                add(&learn, c->prog);
+                cr_assert_eq(run_cmd(WHO, NULL, 120, &r, learn.v), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s: sbx learn exit %d\n%s", WHO_NAME, c->what, r.status, r.err);
+                cr_assert(strstr(r.err, "rerun matched"), "[%s] %s: %s", WHO_NAME, c->what, r.err);
+                cr_assert(strstr(r.err, "Exposure:"), "[%s] %s: no analysis: %s", WHO_NAME, c->what, r.err);
+                cr_assert(!c->expect || strstr(r.out, c->expect), "[%s] %s: %s", WHO_NAME, c->what, r.out);
+                run_result_free(&r);
+
+                /* And a plain `sbx run` of it, separately. */
+                unlink(out);
+                struct cmd again = { 0 };
+                build_cmd(&again, NULL, profile, NULL, c->prog);
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, again.v), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s under the learned profile: %s", WHO_NAME, c->what, r.err);
+                cr_assert(exists(out), "[%s] %s: no %s", WHO_NAME, c->what, c->out);
+                run_result_free(&r);
+
+                char *text = read_text(profile);
+                cr_assert(text);
+                check_binds(text, home);
+                free(text);
+                int learned = exposure(profile), closest = exposure(c->closest);
+                cr_assert(learned <= closest, "[%s] %s: learned profile exposure %d.%d, %s %d.%d", WHO_NAME,
+                          c->what, learned / 10, learned % 10, c->closest, closest / 10, closest % 10);
+                cr_assert_eq(chdir("/"), 0);
+                free(out);
+                free(profile);
+                rm_rf(pdir);
+                rm_rf(d);
+        }
+}
+
+Test(learn, sqlite3_database_in_cwd, .timeout = 120)
+{
+        need("/usr/bin/sqlite3", "sqlite3");
+        struct learn_case c = {
+                .what = "sqlite3", .base = "default", .closest = "default",
+                .prog = ARGS("sqlite3", "test.db", "create table t(a); insert into t values(42); select a from t;"),
+                .out = "test.db", .expect = "42",
+        };
+        learn_one(&c);
+}
+
+static const char job_py[] = "import subprocess\n"
+                             "out = subprocess.run(['sort'], input=b'b\\na\\n', capture_output=True,\n"
+                             "                     check=True).stdout\n"
+                             "open('out.txt', 'wb').write(out)\n"
+                             "print(','.join(out.decode().split()))\n";
+
+Test(learn, python3_script_with_subprocess, .timeout = 120)
+{
+        need("/usr/bin/python3", "python3-minimal");
+        struct learn_case c = {
+                .what = "python3", .base = "script", .closest = "script",
+                .prog = ARGS("/usr/bin/python3", "job.py"), .files = ARGS("job.py", job_py),
+                .out = "out.txt", .expect = "a,b",
+        };
+        learn_one(&c);
+}
+
+static const char job_js[] = "const { execFileSync } = require('child_process');\n"
+                             "const out = execFileSync('sort', { input: 'b\\na\\n' }).toString();\n"
+                             "require('fs').writeFileSync('out.txt', out);\n"
+                             "console.log(out.trim().split('\\n').join(','));\n";
+
+Test(learn, node_script_with_subprocess, .timeout = 120)
+{
+        need("/usr/bin/node", "nodejs");
+        struct learn_case c = {
+                .what = "node", .base = "script", .closest = "script",
+                .prog = ARGS("/usr/bin/node", "job.js"), .files = ARGS("job.js", job_js),
+                .out = "out.txt", .expect = "a,b",
+        };
+        learn_one(&c);
+}
+
+static const char makefile[] = "all: hello\n\t./hello > out.txt\n\tcat out.txt\n"
+                               "hello: hello.c\n\tcc -o hello hello.c\n";
+
+Test(learn, make_build, .timeout = 120)
+{
+        need("/usr/bin/make", "make");
+        need("/usr/bin/cc", "gcc");
+        /* From `default` (cwd read-only, no compiler internals executable),
+         * compared with the shipped `build` profile. */
+        struct learn_case c = {
+                .what = "make", .base = "default", .closest = "build",
+                .prog = ARGS("make", "-s"),
+                .files = ARGS("Makefile", makefile, "hello.c",
+                              "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }\n"),
+                .out = "out.txt", .expect = "hello",
+        };
+        learn_one(&c);
+}
+
+/* The recording sandbox keeps nothing and reaches neither the persistence
+ * points nor sbx's profiles; the same commands bare do both. */
+Test(learn, recording_is_still_a_sandbox, .timeout = 120)
+{
+        FOR_EACH_USER {
+                char *d = make_tmpdir();
+                cr_assert_eq(chown(d, 65534, 65534), 0);
+                char *home = path_join(d, "home");
+                char *ssh = path_join(home, ".ssh");
+                char *key = path_join(ssh, "id_test");
+                cr_assert_eq(mkdir(home, 0755), 0);
+                cr_assert_eq(mkdir(ssh, 0700), 0);
+                cr_assert_eq(write_file(key, "SECRET-KEY\n", 0600), 0);
+                cr_assert_eq(chown(home, 65534, 65534) | chown(ssh, 65534, 65534) | chown(key, 65534, 65534), 0);
+                char *kept = path_join(d, "kept");
+                char *profiles = path_join(source_dir(), "profiles");
+                char *pdir = make_tmpdir();
+                char *out = path_join(pdir, "learned.ini");
+                char *script = NULL;
+                cr_assert(asprintf(&script,
+                                   "echo x > %s; cat %s; cat %s/default.ini | head -1; "
+                                   "echo y > %s/planted.ini; exit 0",
+                                   kept, key, profiles, profiles) > 0);
+                char *henv = NULL;
+                cr_assert(asprintf(&henv, "HOME=%s", home) > 0);
+                cr_assert_eq(chdir(d), 0);
+
+                struct run_result r;
+                if (WHO == AS_USER) {
+                        /* Bare (as the same user): all of it works but the
+                         * profile directory, which 65534 cannot write anyway. */
+                        cr_assert_eq(run_cmd(WHO, NULL, 30, &r, ARGS("env", henv, "sh", "-c", script)), 0);
+                        cr_assert(strstr(r.out, "SECRET-KEY") && exists(kept), "bare: %s %s", r.out, r.err);
+                        cr_assert(strstr(r.out, "default.ini"), "bare: %s", r.out);
+                        run_result_free(&r);
+                        unlink(kept);
+                }
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r,
+                                     ARGS("env", henv, sbx_bin(), "learn", "--no-rerun", "-o", out, "--", "sh",
+                                          "-c", script)),
+                             0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(!strstr(r.out, "SECRET-KEY"), "[%s] the recording read ~/.ssh: %s", WHO_NAME, r.out);
+                cr_assert(!strstr(r.out, "default.ini"), "[%s] the recording read sbx's profiles: %s", WHO_NAME,
+                          r.out);
+                cr_assert(!exists(kept), "[%s] the recording's write was kept", WHO_NAME);
+                char *planted = path_join(profiles, "planted.ini");
+                cr_assert(!exists(planted), "[%s] a profile was planted", WHO_NAME);
+                unlink(planted);
+                free(planted);
+                char *text = read_text(out);
+                cr_assert(text);
+                for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))
+                        cr_assert(line[0] == ';' || !strstr(line, ".ssh"),
+                                  "[%s] the learned profile binds ~/.ssh: %s", WHO_NAME, line);
+                free(text);
+                run_result_free(&r);
+                cr_assert_eq(chdir("/"), 0);
+                free(script);
+                free(henv);
+                free(kept);
+                free(key);
+                free(ssh);
+                free(home);
+                free(profiles);
+                free(out);
+                rm_rf(pdir);
+                rm_rf(d);
+        }
+}
