@@ -20,6 +20,7 @@ struct item {
         char *path;        /* canonical host path */
         unsigned need;
         unsigned count;
+        unsigned execs;    /* of count, how many were execve */
         char *example;     /* a path below it that was used (creates: the entry) */
         bool exists;       /* on the host when the records were read */
 };

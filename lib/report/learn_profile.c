@@ -484,7 +484,7 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         sbuf_printf(&t, "\n[exec]\n");
                         ex_sec = true;
                 }
-                sbuf_printf(&t, "allow = %s  ; executed %u time%s\n", w, it->count, it->count == 1 ? "" : "s");
+                sbuf_printf(&t, "allow = %s  ; executed %u time%s\n", w, it->execs, it->execs == 1 ? "" : "s");
                 if (deny) {
                         /* Lift the base's pattern for this file only: the
                          * other files it matches stay denied. */
@@ -538,14 +538,24 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
 
         /* ---- seccomp ---- */
         bool sc = false;
+        /* One line per group, with every call that needed it. */
         for (size_t i = 0; i < l->nsys; i++) {
                 const char *g = group_of(l->sys[i]);
+                bool done = false;
+                for (size_t k = 0; k < i && !done; k++)
+                        done = g && group_of(l->sys[k]) == g;
+                if (done)
+                        continue;
                 if (!sc) {
                         sbuf_printf(&t, "\n[seccomp]\n");
                         sc = true;
                 }
-                sbuf_printf(&t, "allow = %s  ; %s called %u time%s\n", g ? g : l->sys[i], l->sys[i], l->sys_count[i],
-                    l->sys_count[i] == 1 ? "" : "s");
+                sbuf_printf(&t, "allow = %s  ;", g ? g : l->sys[i]);
+                for (size_t k = i; k < l->nsys; k++)
+                        if (k == i || (g && group_of(l->sys[k]) == g))
+                                sbuf_printf(&t, " %s (%u call%s)", l->sys[k], l->sys_count[k],
+                                            l->sys_count[k] == 1 ? "" : "s");
+                sbuf_printf(&t, "\n");
         }
         if (l->families) {
                 if (!sc) {

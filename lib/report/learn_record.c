@@ -288,6 +288,8 @@ int learn_use_path(struct sbx_learn *l, const char *raw, unsigned need, bool rem
                 return -ENOMEM;
         it->need |= need;
         it->count++;
+        if (need & N_EXEC)
+                it->execs++;
         if (need & N_WRITE)
                 r = written_add(l, host);
         return r;
