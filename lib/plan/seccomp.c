@@ -390,6 +390,17 @@ bool seccomp_learn_syscall(int nr)
         return false;
 }
 
+bool seccomp_learn_notified(const struct seccomp_prog *prog, int nr, const uint64_t args[6])
+{
+        if (!prog->learn || nr < 0 || (size_t)nr >= prog->nr_max || prog->kind[nr] != SC_K_ALLOW)
+                return false;
+        if (nr == __NR_newfstatat)
+                return !((uint32_t)args[3] & AT_EMPTY_PATH);
+        if (nr == __NR_statx)
+                return !((uint32_t)args[2] & AT_EMPTY_PATH);
+        return seccomp_learn_syscall(nr);
+}
+
 static bool wx_syscall(int nr)
 {
         return nr == __NR_mmap || nr == __NR_mprotect || nr == __NR_pkey_mprotect || nr == __NR_shmat;

@@ -93,6 +93,10 @@ enum {
 
 /* Whether sbx learn records calls of this number (paths, exec, network). */
 bool seccomp_learn_syscall(int nr);
+/* Whether the filter notifies this allowed call for sbx learn to record
+ * (the filter's learn rules in C, for the model test). */
+struct seccomp_prog;
+bool seccomp_learn_notified(const struct seccomp_prog *prog, int nr, const uint64_t args[6]);
 
 /* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with
  * these arguments (the filter's rules, for the supervisor's reasons). */
