@@ -229,6 +229,9 @@ int cmd_learn(int argc, char **argv)
         }
         for (const char *const *n = sbx_learn_notes(l); *n; n++)
                 fprintf(stderr, "sbx learn: %s\n", *n);
+        if (first != 0)
+                fprintf(stderr, "sbx learn: note: the recording run itself exited %d; the profile holds what that "
+                        "run did, which may not be what a successful run needs\n", first);
         /* Checked again now that the learned binds are known. */
         if (out && sbx_learn_check_output(l, out) == -EPERM) {
                 code = usage_error("learn", "-o %s: a sandbox of the learned profile could change a profile "

@@ -6,8 +6,8 @@
  * directory at the top of the host's tree is shown at its own path under
  * an overlay whose upper layer is a tmpfs of this sandbox (writes succeed
  * and are thrown away at exit; where the kernel cannot stack an overlay,
- * a directory with mounts beneath it, read-only instead), the top-level
- * symlinks as symlinks, and every path protect.c guards (sbx's own state,
+ * a directory with mounts beneath it, read-only instead), and the working
+ * directory under one of its own; the top-level symlinks as symlinks, and every path protect.c guards (sbx's own state,
  * the persistence points) hidden.  /dev, /proc and /sys are the fixed ones
  * of plan.c.  Parent side: reads the host's root directory, adds to the
  * plan; mount.c builds the overlays in the child. */
@@ -74,6 +74,23 @@ int learn_view(const struct sbx_policy *p, struct plan *plan)
         closedir(d);
         if (r < 0)
                 return r;
+
+        /* The working directory under an overlay of its own as well: an
+         * overlay copies every directory above a written file up into its
+         * upper layer, with its owner, which the sandbox's user namespace
+         * may not map (EOVERFLOW: /var/tmp or /home, owned by root, for a
+         * build in /var/tmp/x), and the working directory is where most
+         * programs write. */
+        struct stat cst;
+        if (plan->cwd && plan->cwd[0] == '/' && strchr(plan->cwd + 1, '/') && stat(plan->cwd, &cst) == 0 &&
+            S_ISDIR(cst.st_mode)) {
+                struct plan_mount m = {
+                        .kind = PM_BIND, .src = plan->cwd, .src_fd = -1, .dst = plan->cwd, .src_is_dir = true,
+                        .overlay = true, .optional = true,
+                };
+                if ((r = plan_add_mount(plan, &m)) < 0)
+                        return r;
+        }
 
         /* Out of reach, not only read-only: what the recording shows of
          * these would become binds of a profile. */

@@ -59,6 +59,7 @@ struct sbx_learn {
         struct port *binds, *connects;
         size_t nbinds, nconnects;
         bool net_outside;     /* a connect to a non-loopback address */
+        unsigned abstract;    /* connects/binds of abstract unix sockets */
         char *net_example;
         uint64_t families;    /* socket() families refused */
         char *sys[64];        /* syscalls outside the allow-list */

@@ -462,10 +462,25 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
 
         /* ---- exec ---- */
         bool ex_sec = false;
+        /* The allow-list becomes the programs the run executed: the
+         * base's directories and patterns are taken out (the program named
+         * on the command line is always executable). */
+        for (size_t i = 0; i < l->base->exec_allow.n; i++) {
+                const char *a = l->base->exec_allow.v[i];
+                struct stat st;
+                bool broad = path_has_glob(a) || (stat(a, &st) == 0 && S_ISDIR(st.st_mode));
+                if (!broad || !path_word(a, w, sizeof(w)))
+                        continue;
+                if (!ex_sec) {
+                        sbuf_printf(&t, "\n[exec]\n");
+                        ex_sec = true;
+                }
+                sbuf_printf(&t, "allow = !%s  ; from the base; the run executed only what is listed here\n", w);
+        }
         for (size_t k = 0; k < n; k++) {
                 const char *deny;
-                if (cv[k].gone || !cv[k].exec_dir || base_allows_exec(l, cv[k].path, &deny) ||
-                    !path_word(cv[k].path, w, sizeof(w)))
+                (void)deny;
+                if (cv[k].gone || !cv[k].exec_dir || !path_word(cv[k].path, w, sizeof(w)))
                         continue;
                 if (!ex_sec) {
                         sbuf_printf(&t, "\n[exec]\n");
@@ -476,7 +491,8 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
         for (size_t i = 0; i < l->nitems; i++) {
                 struct item *it = &l->items[i];
                 const char *deny;
-                if (!(it->need & N_EXEC) || !it->exists || base_allows_exec(l, it->path, &deny))
+                bool allowed = base_allows_exec(l, it->path, &deny);
+                if (!(it->need & N_EXEC) || !it->exists || (allowed && l->program && strcmp(it->path, l->program) == 0))
                         continue;
                 if (!path_word(it->path, w, sizeof(w)))
                         continue;
@@ -525,7 +541,10 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         self |= l->connects[i].port == l->binds[j].port;
                 serves |= !self;
         }
-        if (l->nbinds || l->nconnects) {
+        if (l->base->net == NET_HOST && !l->nbinds && !l->nconnects && !l->net_outside && !l->abstract) {
+                sbuf_printf(&t, "\n[network]\nmode = none  ; no network address and no abstract socket was used "
+                                "(the base shared the host's network)\n");
+        } else if (l->nbinds || l->nconnects) {
                 sbuf_printf(&t, "\n[network]\n");
                 if (l->base->net == NET_NONE && (outside || serves))
                         sbuf_printf(&t, "mode = host  ; %s\n",
@@ -569,6 +588,12 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                                 sbuf_printf(&t, " %s", nm ? nm : "?");
                 }
                 sbuf_printf(&t, "  ; socket() of these families\n");
+        }
+        if (!l->wx && !l->base->sc_wx) {
+                if (!sc)
+                        sbuf_printf(&t, "\n[seccomp]\n");
+                sc = true;
+                sbuf_printf(&t, "wx = yes  ; no memory was made both writable and executable (the base allowed it)\n");
         }
         if (l->wx && l->base->sc_wx) {
                 if (!sc)

@@ -343,6 +343,9 @@ static int net_record(struct sbx_learn *l, const char *call, char **f, size_t nf
         unsigned family = (unsigned)strtoul(f[0], NULL, 10);
         if (family == 1 && nf >= 3 && f[2][0] == '/')
                 return learn_use_path(l, f[2], N_READ, false);
+        /* An abstract socket is reached through the network namespace. */
+        if (family == 1 && nf >= 3 && f[2][0] == '@')
+                l->abstract++;
         if ((family != 2 && family != 10) || nf < 3)
                 return 0;
         unsigned port = (unsigned)strtoul(f[1], NULL, 10);
