@@ -348,17 +348,19 @@ static int net_record(struct sbx_learn *l, const char *call, char **f, size_t nf
                 l->abstract++;
         if ((family != 2 && family != 10) || nf < 3)
                 return 0;
-        unsigned port = (unsigned)strtoul(f[1], NULL, 10);
+        unsigned long port = strtoul(f[1], NULL, 10);
+        if (port > 65535)
+                return 0; /* not from a sockaddr */
         bool lo = loopback_hex(family, f[2]);
         if (strcmp(call, "bind") == 0)
-                return port ? add_port(&l->binds, &l->nbinds, port, lo) : 0;
+                return port ? add_port(&l->binds, &l->nbinds, (unsigned)port, lo) : 0;
         if (!lo && !l->net_outside) {
                 l->net_outside = true;
                 free(l->net_example);
-                if (asprintf(&l->net_example, "%s to port %u of a non-loopback address", call, port) < 0)
+                if (asprintf(&l->net_example, "%s to port %lu of a non-loopback address", call, port) < 0)
                         return -ENOMEM;
         }
-        return port ? add_port(&l->connects, &l->nconnects, port, lo) : 0;
+        return port ? add_port(&l->connects, &l->nconnects, (unsigned)port, lo) : 0;
 }
 
 static int name_count(char **v, unsigned *count, size_t *n, size_t max, const char *name)
