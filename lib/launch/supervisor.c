@@ -609,7 +609,26 @@ static bool put_learn_path(struct out *o, int pid, int dirfd, uint64_t addr)
 }
 
 /* connect/bind/sendto: the family, address and port of a sockaddr. */
-static bool put_learn_addr(struct out *o, int pid, uint64_t addr, uint64_t len)
+/* The type of the caller's socket fd (SOCK_STREAM, SOCK_DGRAM…), 0 when
+ * it cannot be told: Landlock's port rules are for TCP only. */
+static int socket_type(int pid, int fd)
+{
+        int type = 0;
+        socklen_t len = sizeof(type);
+        int pfd = (int)syscall(__NR_pidfd_open, (pid_t)pid, 0);
+        if (pfd < 0)
+                return 0;
+        int s = (int)syscall(__NR_pidfd_getfd, pfd, fd, 0);
+        close(pfd);
+        if (s < 0)
+                return 0;
+        if (getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+                type = 0;
+        close(s);
+        return type;
+}
+
+static bool put_learn_addr(struct out *o, int pid, int fd, uint64_t addr, uint64_t len)
 {
         unsigned char sa[128];
         if (!addr || len < 2)
@@ -634,6 +653,8 @@ static bool put_learn_addr(struct out *o, int pid, uint64_t addr, uint64_t len)
                         char t[2] = { hex[a[i] >> 4], hex[a[i] & 15] };
                         put_raw(o, t, 2);
                 }
+                put(o, " ");
+                put_u(o, (unsigned)socket_type(pid, fd));
         } else if (family == AF_UNIX && n > 2) {
                 /* A pathname socket (an abstract one starts with NUL). */
                 size_t l = strnlen((const char *)sa + 2, (size_t)n - 2);
@@ -707,9 +728,9 @@ static bool learn_record(const struct seccomp_prog *prog, const struct seccomp_n
         case __NR_symlinkat:
                 return put_learn_path(o, pid, (int)a[1], a[2]);
         case __NR_connect: case __NR_bind:
-                return put_learn_addr(o, pid, a[1], a[2]);
+                return put_learn_addr(o, pid, (int)a[0], a[1], a[2]);
         case __NR_sendto:
-                return a[4] && put_learn_addr(o, pid, a[4], a[5]);
+                return a[4] && put_learn_addr(o, pid, (int)a[0], a[4], a[5]);
         }
         return false;
 }

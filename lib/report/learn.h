@@ -14,6 +14,7 @@ enum need {
         N_CREATE = 1 << 2, /* entries made or removed in this directory */
         N_EXEC = 1 << 3,   /* executed */
         N_LINK = 1 << 4,   /* a symlink on the way: its directory must show it */
+        N_NOFILE = 1 << 5, /* with N_CREATE: what is made is not a file (mkdir…) */
 };
 
 struct item {
@@ -60,6 +61,7 @@ struct sbx_learn {
         size_t nbinds, nconnects;
         bool net_outside;     /* a connect to a non-loopback address */
         unsigned abstract;    /* connects/binds of abstract unix sockets */
+        unsigned proc_writes; /* files under /proc opened for writing */
         char *net_example;
         uint64_t families;    /* socket() families refused */
         char *sys[64];        /* syscalls outside the allow-list */

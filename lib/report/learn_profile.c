@@ -63,6 +63,21 @@ static bool too_broad(const struct sbx_learn *l, const char *path)
         return l->home && path_under(l->home, path);
 }
 
+/* protect.c takes from a writable bind the right to make new entries in
+ * the directory of a protected path that is missing (so that it cannot be
+ * created): a run that made entries there cannot get that right back. */
+static const char *blocks_new_entries(const struct sbx_learn *l, const char *dir)
+{
+        for (size_t i = 0; l->protect && l->protect[i]; i++) {
+                const char *p = l->protect[i], *slash = strrchr(p, '/');
+                struct stat st;
+                size_t n = slash ? (size_t)(slash - p) : 0;
+                if (n && strlen(dir) == n && strncmp(p, dir, n) == 0 && lstat(p, &st) < 0)
+                        return p;
+        }
+        return NULL;
+}
+
 static bool covered(const struct sbx_learn *l, const struct item *it)
 {
         const struct plan_mount *m = plan_mount_covering(&l->view, it->path);
@@ -155,6 +170,8 @@ static void fold_nested(struct cand *c, size_t n)
 /* Three or more read-only uses in one directory: the directory instead,
  * when it may be bound. */
 #define COLLAPSE_AT 3
+/* More distinct bound ports than this are random ones. */
+#define MAX_PORTS 8
 
 static int collapse(struct sbx_learn *l, struct cand **cv, size_t *n, size_t *cap)
 {
@@ -351,7 +368,17 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         c.dir = true;
                         c.example = strdup(it->path);
                 } else if (it->need & N_CREATE) {
+                        /* A directory the run made itself is no bind source:
+                         * the nearest one the host has gets the rights. */
                         c.path = strdup(it->path);
+                        struct stat ast;
+                        while (c.path && strcmp(c.path, "/") != 0 && lstat(c.path, &ast) < 0) {
+                                char *slash = strrchr(c.path, '/');
+                                if (slash == c.path)
+                                        slash[1] = 0;
+                                else
+                                        *slash = 0;
+                        }
                         c.dir = c.rw = true;
                         if (it->example && asprintf(&c.example, "%s/%s", it->path, it->example) < 0)
                                 c.example = NULL;
@@ -370,6 +397,16 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 /* The dynamic loader needs the program's file mapped
                  * executable: a writable bind is noexec unless it says so. */
                 c.exec = it->need & N_EXEC;
+                const char *guard = c.rw && (it->need & N_CREATE) ? blocks_new_entries(l, c.path) : NULL;
+                if (guard) {
+                        learn_note(l, "not learned: %s (e.g. %s) in %s, where no sandbox may make new entries "
+                                   "(%s is protected and missing); make what the program needs there first "
+                                   "(mkdir -p) and learn again",
+                                   c.why, c.example ? c.example : c.path, c.path, guard);
+                        free(c.path);
+                        free(c.example);
+                        continue;
+                }
                 if (protected_at_or_under(l, c.path)) {
                         learn_note(l, "not learned: %s %s, which sbx protects (a persistence point or sbx's own state); "
                              "no learned profile binds it", c.why, c.path);
@@ -550,7 +587,12 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         sbuf_printf(&t, "mode = host  ; %s\n",
                             outside ? (l->net_example ? l->net_example : "connected to a service of the host")
                                     : "bound a port that nothing in the sandbox connected to (a server)");
-                put_ports(&t, "tcp-bind", l->binds, l->nbinds, "bound");
+                if (l->nbinds > MAX_PORTS)
+                        learn_note(l, "not learned: %zu different ports bound (e.g. %u): random ports, such as a "
+                                   "resolver's source ports, are new on every run; if they are TCP ports the "
+                                   "program needs, `tcp-bind = any` allows them", l->nbinds, l->binds[0].port);
+                else
+                        put_ports(&t, "tcp-bind", l->binds, l->nbinds, "bound");
                 put_ports(&t, "tcp-connect", l->connects, l->nconnects, "connected to");
         }
         (void)own_ports;
@@ -589,7 +631,7 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 }
                 sbuf_printf(&t, "  ; socket() of these families\n");
         }
-        if (!l->wx && !l->base->sc_wx) {
+        if (!l->wx && !l->base->sc_wx && !l->proc_writes) {
                 if (!sc)
                         sbuf_printf(&t, "\n[seccomp]\n");
                 sc = true;
@@ -603,9 +645,14 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
         }
         for (size_t i = 0; i < l->nrefused; i++) {
                 const struct syscall_group *g = syscall_dangerous_group(l->refused[i]);
-                learn_note(l, "not learned: %s is always refused (%s); sbx learn never lifts that (a profile "
-                     "can, with `override = %s` in [seccomp], at its own risk)",
-                     l->refused[i], g ? g->name : "denied", l->refused[i]);
+                if (g)
+                        learn_note(l, "not learned: %s is always refused (%s); sbx learn never lifts that (a "
+                                   "profile can, with `override = %s` in [seccomp], at its own risk)",
+                                   l->refused[i], g->name, l->refused[i]);
+                else
+                        learn_note(l, "not learned: %s was refused by a deny rule of the base profile or by one "
+                                   "of sbx's fixed argument rules; sbx learn never lifts those (`sbx run "
+                                   "--log-denials` names the rule)", l->refused[i]);
         }
         if (t.err) {
                 r = t.err;

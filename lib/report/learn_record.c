@@ -246,8 +246,16 @@ void learn_written_drop(struct sbx_learn *l, const char *path)
 int learn_use_path(struct sbx_learn *l, const char *raw, unsigned need, bool removes)
 {
         char clean[PATH_MAX];
-        if (!clean_path(raw, clean, sizeof(clean)) || virtual_path(clean))
+        if (!clean_path(raw, clean, sizeof(clean)))
                 return 0;
+        if (virtual_path(clean)) {
+                /* wx = yes makes /proc read-only: a learned wx = yes must
+                 * not take away what the run wrote there (uid_map of a
+                 * nested user namespace, /proc/self/mem). */
+                if (path_under(clean, "/proc") && (need & (N_WRITE | N_CREATE)))
+                        l->proc_writes++;
+                return 0;
+        }
         bool exists;
         _cleanup_free_ char *host = host_of(clean, &exists);
         if (!host)
@@ -273,10 +281,13 @@ int learn_use_path(struct sbx_learn *l, const char *raw, unsigned need, bool rem
                 it->count++;
                 if (!it->example && !(it->example = strdup(slash + 1)))
                         return -ENOMEM;
+                /* Directories, links and nodes are not "files written": a
+                 * rerun finds them made already, or under another name. */
                 if (removes)
                         learn_written_drop(l, host);
-                else if ((r = written_add(l, host)) < 0)
+                else if (!(need & N_NOFILE) && (r = written_add(l, host)) < 0)
                         return r;
+                need &= ~(unsigned)N_NOFILE;
                 need &= ~(unsigned)N_CREATE;
                 if (!need)
                         return 0;
@@ -352,6 +363,18 @@ static int net_record(struct sbx_learn *l, const char *call, char **f, size_t nf
         if (port > 65535)
                 return 0; /* not from a sockaddr */
         bool lo = loopback_hex(family, f[2]);
+        /* Landlock's port rules are TCP's: a datagram socket's ports
+         * (a resolver's random source ports) are not learned. */
+        bool stream = nf < 4 || strtoul(f[3], NULL, 10) == 1 /* SOCK_STREAM */ || strcmp(f[3], "0") == 0;
+        if (!stream) {
+                if (strcmp(call, "bind") == 0 || lo || l->net_outside)
+                        return 0;
+                l->net_outside = true;
+                free(l->net_example);
+                if (asprintf(&l->net_example, "%s to port %lu of a non-loopback address (datagram)", call, port) < 0)
+                        return -ENOMEM;
+                return 0;
+        }
         if (strcmp(call, "bind") == 0)
                 return port ? add_port(&l->binds, &l->nbinds, (unsigned)port, lo) : 0;
         if (!lo && !l->net_outside) {
@@ -448,7 +471,7 @@ SBX_EXPORT int sbx_learn_record(struct sbx_learn *l, const char *line)
                    strcmp(call, "mknodat") == 0 || strcmp(call, "symlink") == 0 ||
                    strcmp(call, "symlinkat") == 0) {
                 if (na >= 1)
-                        r = learn_use_path(l, a[0], N_CREATE, false);
+                        r = learn_use_path(l, a[0], N_CREATE | N_NOFILE, false);
         } else if (strcmp(call, "unlink") == 0 || strcmp(call, "unlinkat") == 0 || strcmp(call, "rmdir") == 0) {
                 if (na >= 1)
                         r = learn_use_path(l, a[0], N_CREATE, true);
