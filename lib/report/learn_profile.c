@@ -397,7 +397,9 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 /* The dynamic loader needs the program's file mapped
                  * executable: a writable bind is noexec unless it says so. */
                 c.exec = it->need & N_EXEC;
-                const char *guard = c.rw && (it->need & N_CREATE) ? blocks_new_entries(l, c.path) : NULL;
+                const char *guard = c.rw && (it->need & N_CREATE) && !too_broad(l, c.path)
+                                            ? blocks_new_entries(l, c.path)
+                                            : NULL;
                 if (guard) {
                         learn_note(l, "not learned: %s (e.g. %s) in %s, where no sandbox may make new entries "
                                    "(%s is protected and missing); make what the program needs there first "
