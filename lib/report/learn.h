@@ -15,6 +15,7 @@ enum need {
         N_EXEC = 1 << 3,   /* executed */
         N_LINK = 1 << 4,   /* a symlink on the way: its directory must show it */
         N_NOFILE = 1 << 5, /* with N_CREATE: what is made is not a file (mkdir…) */
+        N_LOOK = 1 << 6,   /* looked at (stat, access, chdir…), not opened */
 };
 
 struct item {
@@ -30,6 +31,7 @@ struct cand {
         char *path;
         bool rw, exec, dir;
         bool exec_dir;     /* programs the run built in it ran: [exec] allow it */
+        bool look;         /* a directory only looked at: `dir =`, nothing of it shown */
         unsigned files;    /* items it stands for */
         const char *why;   /* evidence, from the first item */
         char *example;

@@ -137,6 +137,8 @@ static const char *why_of(unsigned need)
                 return "executed";
         if (need & N_LINK)
                 return "followed a symlink";
+        if (!(need & N_READ))
+                return "looked at";
         return "read";
 }
 
@@ -144,7 +146,7 @@ static const char *why_of(unsigned need)
 static void fold_nested(struct cand *c, size_t n)
 {
         for (size_t i = 0; i < n; i++) {
-                if (c[i].gone || !c[i].dir)
+                if (c[i].gone || !c[i].dir || c[i].look)
                         continue;
                 for (size_t j = 0; j < n; j++) {
                         if (j == i || c[j].gone || !path_under(c[j].path, c[i].path) || strcmp(c[j].path, c[i].path) == 0)
@@ -180,7 +182,7 @@ static int collapse(struct sbx_learn *l, struct cand **cv, size_t *n, size_t *ca
                 fold_nested(*cv, *n);
                 for (size_t i = 0; i < *n && !changed; i++) {
                         struct cand *c = &(*cv)[i];
-                        if (c->gone || c->rw)
+                        if (c->gone || c->rw || c->look)
                                 continue;
                         char *slash = strrchr(c->path, '/');
                         if (!slash || slash == c->path)
@@ -192,7 +194,7 @@ static int collapse(struct sbx_learn *l, struct cand **cv, size_t *n, size_t *ca
                                 continue;
                         size_t siblings = 0;
                         for (size_t j = 0; j < *n; j++)
-                                if (!(*cv)[j].gone && !(*cv)[j].rw && path_under((*cv)[j].path, dir))
+                                if (!(*cv)[j].gone && !(*cv)[j].rw && !(*cv)[j].look && path_under((*cv)[j].path, dir))
                                         siblings++;
                         if (siblings < COLLAPSE_AT)
                                 continue;
@@ -388,6 +390,7 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         c.path = strdup(it->path);
                         c.dir = isdir;
                         c.rw = it->need & N_WRITE;
+                        c.look = isdir && !(it->need & ~(unsigned)N_LOOK);
                         c.example = strdup(it->path);
                 }
                 if (!c.path) {
@@ -427,6 +430,12 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 }
                 cv[n++] = c;
         }
+        /* A directory only looked at exists anyway where something below
+         * it is shown. */
+        for (size_t i = 0; i < n; i++)
+                for (size_t j = 0; j < n && cv[i].look && !cv[i].gone; j++)
+                        if (j != i && !cv[j].look && path_under(cv[j].path, cv[i].path))
+                                cv[i].gone = true;
         if (r >= 0)
                 r = collapse(l, &cv, &n, &cap);
         if (r < 0)
@@ -491,6 +500,10 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         snprintf(ex, sizeof(ex), ", e.g. %s", c->example);
                 if (c->rw && (r = learn_strv_add(&l->rw, &l->nrw, &l->rw_cap, strdup(c->path))) < 0)
                         goto out;
+                if (c->look) {
+                        sbuf_printf(&t, "dir = %s  ; looked at, nothing in it opened (an empty directory)\n", w);
+                        continue;
+                }
                 if (c->rw)
                         sbuf_printf(&t, "bind = %s%s  ; %s (%u path%s%s)\n", w, c->exec ? ":exec" : "", c->why, c->files,
                             c->files == 1 ? "" : "s", ex);

@@ -492,7 +492,7 @@ SBX_EXPORT int sbx_learn_record(struct sbx_learn *l, const char *line)
         } else if (na >= 1 && a[na - 1][0] == '/') {
                 /* stat, access, readlink, chdir, statfs, getxattr,
                  * inotify_add_watch: the path is looked at. */
-                r = learn_use_path(l, a[na - 1], N_READ, false);
+                r = learn_use_path(l, a[na - 1], N_LOOK, false);
         } else {
                 l->bad++;
         }
