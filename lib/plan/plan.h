@@ -126,7 +126,8 @@ struct plan {
 int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o,
                struct plan *ret, struct sbx_error **err);
 /* The view alone (mounts, home, cwd) as plan_build() makes it, never the
- * recording one of SBX_SPAWN_LEARN: what sbx learn compares a recording
+ * recording one of SBX_SPAWN_LEARN, and the program's host path
+ * (host_exec_path, visible or not): what sbx learn compares a recording
  * with.  Free with plan_done(). */
 int plan_build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
                     struct sbx_error **err);

@@ -455,7 +455,7 @@ static void sort_mounts(struct plan *plan)
         }
 }
 
-static int resolve_program(struct plan *plan, const char *file, struct sbx_error **err)
+static int resolve_program(struct plan *plan, const char *file, bool check_visible, struct sbx_error **err)
 {
         char real[PATH_MAX];
         if (strchr(file, '/')) {
@@ -489,6 +489,8 @@ static int resolve_program(struct plan *plan, const char *file, struct sbx_error
         plan->host_exec_path = plan_own(plan, strdup(real));
         if (!plan->host_exec_path)
                 return -ENOMEM;
+        if (!check_visible)
+                return 0;
         /* The program runs at the same path inside; it must be visible there
          * through a bind of the same host file. */
         _cleanup_free_ char *host = NULL;
@@ -638,7 +640,10 @@ static int build_view(const struct sbx_policy *p, const struct sbx_spawn_options
 int plan_build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
                     struct sbx_error **err)
 {
-        return build_view(p, o, plan, true, err);
+        int r = build_view(p, o, plan, true, err);
+        /* The program as a launch finds it (sbx learn compares with it),
+         * whether or not this view shows it. */
+        return r < 0 ? r : resolve_program(plan, o->file, false, err);
 }
 
 int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
@@ -648,7 +653,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
         bool learn = o && (o->flags & SBX_SPAWN_LEARN);
         if ((r = build_view(p, o, plan, false, err)) < 0)
                 return r;
-        if ((r = resolve_program(plan, o->file, err)) < 0)
+        if ((r = resolve_program(plan, o->file, true, err)) < 0)
                 return r;
 
         /* argv: given, or { file }. */

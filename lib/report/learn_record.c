@@ -44,12 +44,11 @@ int learn_note(struct sbx_learn *l, const char *fmt, ...)
         va_end(ap);
         if (r < 0)
                 return -ENOMEM;
-        for (size_t i = 0; i < l->nnotes; i++)
-                if (strcmp(l->notes[i], s) == 0) {
-                        free(s);
-                        return 0;
-                }
-        return learn_strv_add(&l->notes, &l->nnotes, &l->notes_cap, s);
+        if (strv_contains(l->notes, s)) {
+                free(s);
+                return 0;
+        }
+        return strv_add(&l->notes, &l->nnotes, &l->notes_cap, s);
 }
 
 static size_t hash_str(const char *s)
@@ -534,25 +533,8 @@ SBX_EXPORT int sbx_learn_new(const struct sbx_policy *base, const char *base_nam
         for (size_t i = 0; i < argc; i++)
                 if (!(l->argv[i] = strdup(o->argv[i])))
                         goto fail;
-        /* The program as plan.c finds it: the base runs it anyway. */
-        if (strchr(o->file, '/')) {
-                if (realpath(o->file, real))
-                        l->program = strdup(real);
-        } else {
-                const char *path = getenv("PATH");
-                if (!path || !*path)
-                        path = "/usr/local/bin:/usr/bin:/bin";
-                while (*path && !l->program) {
-                        size_t k = strcspn(path, ":");
-                        char cand[PATH_MAX];
-                        if (k > 0 && k + strlen(o->file) + 2 < sizeof(cand)) {
-                                snprintf(cand, sizeof(cand), "%.*s/%s", (int)k, path, o->file);
-                                if (access(cand, X_OK) == 0 && realpath(cand, real))
-                                        l->program = strdup(real);
-                        }
-                        path += k + (path[k] == ':');
-                }
-        }
+        if (l->view.host_exec_path && !(l->program = strdup(l->view.host_exec_path)))
+                goto fail;
         *ret = l;
         return 0;
 fail:
