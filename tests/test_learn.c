@@ -360,3 +360,66 @@ Test(learn, chromium_script_and_zygote, .timeout = 240)
                 rm_rf(d);
         }
 }
+
+/* Network use is recorded, not refused: a script that fetches from a
+ * service of the host (a server on 127.0.0.1 this test starts) under
+ * `script` (own network namespace: refused there) gets `mode = host`, the
+ * port and the socket family, and nothing else of the network. */
+static const char fetch_py[] = "import socket, sys\n"
+                               "s = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\n"
+                               "s.sendall(b'GET / HTTP/1.0\\r\\n\\r\\n')\n"
+                               "data = b''\n"
+                               "while True:\n"
+                               "    b = s.recv(4096)\n"
+                               "    if not b: break\n"
+                               "    data += b\n"
+                               "print(data.decode().split('\\r\\n\\r\\n', 1)[1])\n";
+
+Test(learn, network_service_of_the_host, .timeout = 120)
+{
+        need("/usr/bin/python3", "python3-minimal");
+        int port = 0;
+        pid_t srv = serve(&port, "served-to-learn", true);
+        char portstr[16];
+        snprintf(portstr, sizeof(portstr), "%d", port);
+        FOR_EACH_USER {
+                struct learn_case c = { .files = ARGS("fetch.py", fetch_py) };
+                char *d = workdir(&c);
+                char *pdir = make_tmpdir();
+                char *profile = path_join(pdir, "learned.ini");
+                cr_assert_eq(chdir(d), 0);
+                const char *const prog[] = { "/usr/bin/python3", "fetch.py", portstr, NULL };
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, prog), 0);
+                cr_assert(strstr(r.out, "served-to-learn"), "[%s] bare: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+
+                struct cmd base = { 0 };
+                build_cmd(&base, NULL, "script", NULL, prog);
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, base.v), 0);
+                cr_assert(r.status != 0 && !strstr(r.out, "served-to-learn"), "[%s] script reached the host",
+                          WHO_NAME);
+                run_result_free(&r);
+
+                struct cmd lc = { 0 };
+                add(&lc, ARGS(sbx_bin(), "learn", "--profile", "script", "-o", profile, "--"));
+                add(&lc, prog);
+                cr_assert_eq(run_cmd(WHO, NULL, 120, &r, lc.v), 0);
+                cr_assert_eq(r.status, 0, "[%s] sbx learn exit %d\n%s", WHO_NAME, r.status, r.err);
+                cr_assert(strstr(r.err, "rerun matched"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                char *text = read_text(profile);
+                char want[64];
+                snprintf(want, sizeof(want), "tcp-connect = %d  ;", port);
+                cr_assert(text && strstr(text, "\nmode = host  ;") && strstr(text, want) &&
+                                  strstr(text, "\nsocket = inet"),
+                          "[%s] %s", WHO_NAME, text);
+                cr_assert(!strstr(text, "tcp-bind"), "[%s] %s", WHO_NAME, text);
+                free(text);
+                cr_assert_eq(chdir("/"), 0);
+                free(profile);
+                rm_rf(pdir);
+                rm_rf(d);
+        }
+        stop_server(srv);
+}

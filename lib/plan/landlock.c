@@ -562,6 +562,11 @@ static int add_path_rule(int rs, const struct landlock_plan *lp, const struct la
         return 0;
 }
 
+bool landlock_scopes_abstract_unix(const struct landlock_plan *lp)
+{
+        return lp->enabled && (lp->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET);
+}
+
 int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed)
 {
         *failed = NULL;

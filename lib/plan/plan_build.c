@@ -12,6 +12,7 @@
  * getenv) and to open bind sources (resolve.c) and pinned files.  The
  * child replays the plan (launch/spawn.c). */
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -703,6 +704,13 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 plan->landlock.handled_fs = plan->landlock.handled_net = 0;
                 if (!plan->landlock.scoped)
                         plan->landlock.enabled = false;
+                /* Network use is recorded, not refused: the host's network,
+                 * as long as Landlock keeps the host's abstract sockets (X11,
+                 * D-Bus) out of reach; else the base's own namespace. */
+                if ((plan->clone_flags & CLONE_NEWNET) && landlock_scopes_abstract_unix(&plan->landlock)) {
+                        plan->clone_flags &= ~(unsigned long)CLONE_NEWNET;
+                        plan->loopback = false;
+                }
         }
         exec_fs_free(TAKE_PTR(plan->exec_fs));
         if (r < 0)

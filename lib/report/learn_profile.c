@@ -530,8 +530,6 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 sbuf_printf(&t, "allow = !%s  ; from the base; the run executed only what is listed here\n", w);
         }
         for (size_t k = 0; k < n; k++) {
-                const char *deny;
-                (void)deny;
                 if (cv[k].gone || !cv[k].exec_dir || !path_word(cv[k].path, w, sizeof(w)))
                         continue;
                 if (!ex_sec) {
@@ -573,10 +571,6 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
         }
 
         /* ---- network ---- */
-        bool own_ports = false;
-        for (size_t i = 0; i < l->nconnects; i++)
-                for (size_t j = 0; j < l->nbinds; j++)
-                        own_ports |= l->connects[i].port == l->binds[j].port;
         bool outside = l->net_outside;
         /* A loopback connect to a port nobody in the sandbox bound is to
          * a service of the host; a bound port is served to the host. */
@@ -610,7 +604,6 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                         put_ports(&t, "tcp-bind", l->binds, l->nbinds, "bound");
                 put_ports(&t, "tcp-connect", l->connects, l->nconnects, "connected to");
         }
-        (void)own_ports;
 
         /* ---- seccomp ---- */
         bool sc = false;
