@@ -47,7 +47,7 @@
 #include "base/util.h"
 
 #define MFD_NAME_MAX 249 /* the kernel's limit, without "memfd:" */
-#define PATH_MAX_LEARN 1024 /* longer paths are not learned (said by learn.c) */
+#define PATH_MAX_LEARN 1024 /* sbx learn: longer paths are not recorded (docs/learn.md) */
 
 enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct seccomp_data *d,
                                   const char **reason)
@@ -744,6 +744,13 @@ static void learn_line(struct sv_report *rep, const char *s, size_t n)
                 ssize_t k = write(rep->fd, s, n);
                 if (k == (ssize_t)n)
                         return;
+                /* A line longer than PIPE_BUF may go in parts; only init
+                 * writes this pipe, so the parts stay in order. */
+                if (k > 0) {
+                        s += k;
+                        n -= (size_t)k;
+                        continue;
+                }
                 if (k < 0 && errno == EINTR)
                         continue;
                 if (k < 0 && errno == EAGAIN) {
@@ -760,13 +767,22 @@ static int learn_handle(int listener, const struct plan *plan, struct sv_report 
                         const struct seccomp_notif *n, enum sv_verdict v, const char *reason)
 {
         const struct seccomp_prog *prog = &plan->seccomp;
-        char line[2 * PATH_MAX_LEARN * 4 + 256];
+        /* Two paths, each a directory and a name, every byte escaped
+         * (\xNN) at worst: nothing is ever cut. */
+        char line[2 * 2 * PATH_MAX_LEARN * 4 + 256];
         struct out o = { line, sizeof(line), 0, false };
         const char *name = n->data.nr >= 0 && (size_t)n->data.nr < prog->nr_max ? prog->names[n->data.nr] : NULL;
         bool cont = true, have = false;
 
         switch (v) {
         case SV_ALLOWED:
+                /* Only the calls the learn rules notify run on; any other
+                 * allowed call notified means the filter and these tables
+                 * disagree: refused, as outside learning. */
+                if (!seccomp_learn_notified(prog, n->data.nr, (const uint64_t *)n->data.args)) {
+                        cont = false;
+                        break;
+                }
                 have = learn_record(prog, n, &o);
                 break;
         case SV_NOT_ALLOWED:
