@@ -263,6 +263,15 @@ Test(learn, recording_is_still_a_sandbox, .timeout = 120)
                 cr_assert(!exists(planted), "[%s] a profile was planted", WHO_NAME);
                 unlink(planted);
                 free(planted);
+                /* No recording without the filter: refused, not run bare. */
+                char *nosc = path_join(pdir, "noseccomp.ini");
+                cr_assert_eq(write_file(nosc, "[profile]\ninclude = default\n[seccomp]\nenabled = no\n", 0644), 0);
+                struct run_result r2;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r2, ARGS(sbx_bin(), "learn", "-p", nosc, "--", "true")), 0);
+                cr_assert(r2.status == 2 && strstr(r2.err, "[seccomp] enabled"), "[%s] %d %s", WHO_NAME, r2.status,
+                          r2.err);
+                run_result_free(&r2);
+                free(nosc);
                 char *text = read_text(out);
                 cr_assert(text);
                 for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n"))

@@ -652,8 +652,14 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
 {
         int r;
         bool learn = o && (o->flags & SBX_SPAWN_LEARN);
+        /* The recording is the seccomp filter's and the view's: without
+         * them nothing would be recorded, or nothing kept out of reach. */
         if ((r = build_view(p, o, plan, false, err)) < 0)
                 return r;
+        if (learn && (!p->seccomp || !p->ns_mount || !p->ns_user))
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
+                                    "sbx learn records through the seccomp filter in a view of its own: the "
+                                    "base profile needs [seccomp] enabled and the mount and user namespaces");
         if ((r = resolve_program(plan, o->file, true, err)) < 0)
                 return r;
 
