@@ -454,9 +454,11 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                                 if (!it->exists)
                                         cv[k].exec_dir = true;
                         }
-                if (!found && !it->exists)
+                const struct plan_mount *m = found || it->exists ? NULL : plan_mount_covering(&l->view, it->path);
+                bool base_exec = m && m->kind == PM_BIND && !m->readonly && !m->noexec;
+                if (!found && !it->exists && !base_exec)
                         learn_note(l, "not learned: executed %s, which the run wrote where the base profile "
-                                   "keeps it (a private tmpfs, noexec)", it->path);
+                                   "keeps it noexec (a private tmpfs, or a bind without :exec)", it->path);
         }
         qsort(cv, n, sizeof(*cv), cand_cmp);
 
@@ -521,6 +523,11 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                 const char *a = l->base->exec_allow.v[i];
                 struct stat st;
                 bool broad = path_has_glob(a) || (stat(a, &st) == 0 && S_ISDIR(st.st_mode));
+                /* Kept where the run ran a program it built: its name is
+                 * new on the host, only the directory can allow it. */
+                for (size_t k = 0; k < l->nitems && broad; k++)
+                        broad = !((l->items[k].need & N_EXEC) && !l->items[k].exists &&
+                                  path_under(l->items[k].path, a));
                 if (!broad || !path_word(a, w, sizeof(w)))
                         continue;
                 if (!ex_sec) {

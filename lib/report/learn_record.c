@@ -509,7 +509,10 @@ SBX_EXPORT int sbx_learn_new(const struct sbx_policy *base, const char *base_nam
                 return -ENOMEM;
         l->base = base;
         int r = -ENOMEM;
-        if (!(l->base_name = strdup(base_name)))
+        /* A base named by path is included by its absolute path: the
+         * learned profile is read from wherever it is put. */
+        char real[PATH_MAX];
+        if (!(l->base_name = strdup(strchr(base_name, '/') && realpath(base_name, real) ? real : base_name)))
                 goto fail;
         struct sbx_spawn_options v = *o;
         v.flags &= ~(unsigned)SBX_SPAWN_LEARN;
@@ -519,7 +522,6 @@ SBX_EXPORT int sbx_learn_new(const struct sbx_policy *base, const char *base_nam
         if ((r = protect_paths(base, &l->protect)) < 0)
                 goto fail;
         const char *home = getenv("HOME");
-        char real[PATH_MAX];
         if (home && home[0] == '/' && (l->home = strdup(realpath(home, real) ? real : home)) == NULL) {
                 r = -ENOMEM;
                 goto fail;
