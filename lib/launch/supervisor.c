@@ -775,16 +775,6 @@ static int learn_handle(int listener, const struct plan *plan, struct sv_report 
         bool cont = true, have = false;
 
         switch (v) {
-        case SV_ALLOWED:
-                /* Only the calls the learn rules notify run on; any other
-                 * allowed call notified means the filter and these tables
-                 * disagree: refused, as outside learning. */
-                if (!seccomp_learn_notified(prog, n->data.nr, (const uint64_t *)n->data.args)) {
-                        cont = false;
-                        break;
-                }
-                have = learn_record(prog, n, &o);
-                break;
         case SV_NOT_ALLOWED:
                 /* A syscall outside the allow-list, or a socket family. */
                 put(&o, n->data.nr == __NR_socket || n->data.nr == __NR_socketpair ? "sbx-learn family "
@@ -809,7 +799,15 @@ static int learn_handle(int listener, const struct plan *plan, struct sv_report 
                 have = true;
                 break;
         default:
-                cont = false;
+                /* Allowed by the tables (SV_ALLOWED, or a call notified
+                 * only to be looked at): only the calls the learn rules
+                 * notify run on; any other means the filter and these
+                 * tables disagree, and is refused as outside learning. */
+                if (!seccomp_learn_notified(prog, n->data.nr, (const uint64_t *)n->data.args)) {
+                        cont = false;
+                        break;
+                }
+                have = learn_record(prog, n, &o);
                 break;
         }
         if (have && o.n + 1 < o.size && rep && rep->fd >= 0 && id_valid(listener, n->id)) {
