@@ -12,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stddef.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "real/realutil.h"
@@ -263,6 +266,30 @@ Test(learn, recording_is_still_a_sandbox, .timeout = 120)
                 cr_assert(!exists(planted), "[%s] a profile was planted", WHO_NAME);
                 unlink(planted);
                 free(planted);
+                /* The recording shares the host's network: the host's
+                 * abstract sockets (X11, D-Bus) stay out of reach. */
+                char aname[64];
+                snprintf(aname, sizeof(aname), "sbx-learn-test-%d", getpid());
+                int as = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                memcpy(sa.sun_path + 1, aname, strlen(aname));
+                cr_assert_eq(bind(as, (struct sockaddr *)&sa,
+                                  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(aname))), 0);
+                cr_assert_eq(listen(as, 4), 0);
+                struct run_result ra;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &ra, ARGS(probe_bin(), "abstract", aname)), 0);
+                cr_assert(strncmp(ra.out, "OK", 2) == 0, "[%s] bare: %s", WHO_NAME, ra.out);
+                run_result_free(&ra);
+                char *aout = path_join(pdir, "abstract.ini");
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &ra,
+                                     ARGS(sbx_bin(), "learn", "--no-rerun", "-o", aout, "--", probe_bin(),
+                                          "abstract", aname)),
+                             0);
+                cr_assert(strncmp(ra.out, "DENIED", 6) == 0, "[%s] the recording reached a host abstract socket: %s %s",
+                          WHO_NAME, ra.out, ra.err);
+                run_result_free(&ra);
+                close(as);
+                free(aout);
                 /* No recording without the filter: refused, not run bare. */
                 char *nosc = path_join(pdir, "noseccomp.ini");
                 cr_assert_eq(write_file(nosc, "[profile]\ninclude = default\n[seccomp]\nenabled = no\n", 0644), 0);
