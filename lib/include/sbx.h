@@ -342,7 +342,7 @@ enum sbx_format {
 int sbx_analyze(const struct sbx_policy *p, enum sbx_format f, char **ret, int *score_x10,
                 struct sbx_error **err);
 
-/* sbx learn (docs/learn.md).  A recording run is an sbx_spawn() with
+/* sbx learn (docs/learn.md; since SBX_0.4).  A recording run is an sbx_spawn() with
  * SBX_SPAWN_LEARN; its log_fd receives "sbx-learn ..." lines.  A learner
  * compares them with `base` (the profile the learned one includes, named
  * `base_name` in its include line; it must outlive the learner) for the
