@@ -234,11 +234,19 @@ Test(learn, recording_is_still_a_sandbox, .timeout = 120)
                 char *profiles = path_join(source_dir(), "profiles");
                 char *pdir = make_tmpdir();
                 char *out = path_join(pdir, "learned.ini");
-                char *script = NULL;
-                cr_assert(asprintf(&script,
-                                   "echo x > %s; cat %s; cat %s/default.ini | head -1; "
-                                   "echo y > %s/planted.ini; exit 0",
-                                   kept, key, profiles, profiles) > 0);
+                /* The checkout's path may hold spaces (scripts/test). */
+                char *qkept = shq(kept), *qkey = shq(key), *qdef = NULL, *qplant = NULL, *script = NULL;
+                char *def = path_join(profiles, "default.ini"), *plant = path_join(profiles, "planted.ini");
+                qdef = shq(def);
+                qplant = shq(plant);
+                cr_assert(asprintf(&script, "echo x > %s; cat %s; cat %s | head -1; echo y > %s; exit 0", qkept,
+                                   qkey, qdef, qplant) > 0);
+                free(qkept);
+                free(qkey);
+                free(qdef);
+                free(qplant);
+                free(def);
+                free(plant);
                 char *henv = NULL;
                 cr_assert(asprintf(&henv, "HOME=%s", home) > 0);
                 cr_assert_eq(chdir(d), 0);
