@@ -469,3 +469,34 @@ Test(learn, network_service_of_the_host, .timeout = 120)
         }
         stop_server(srv);
 }
+
+/* A static binary is recorded like any other (no LD_PRELOAD, no loader):
+ * the static probe reads a file outside the base's view, and the learned
+ * profile binds that file and the probe, and nothing more of the host. */
+Test(learn, static_binary, .timeout = 60)
+{
+        FOR_EACH_USER {
+                char *d = make_tmpdir();
+                char *f = path_join(d, "data.txt");
+                cr_assert_eq(write_file(f, "static-learn\n", 0644), 0);
+                char *pdir = make_tmpdir();
+                char *profile = path_join(pdir, "learned.ini");
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r,
+                                     ARGS(sbx_bin(), "learn", "-o", profile, "--", probe_bin(), "read", f)),
+                             0);
+                cr_assert_eq(r.status, 0, "[%s] %s\n%s", WHO_NAME, r.out, r.err);
+                cr_assert(strstr(r.err, "rerun matched"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                char *text = read_text(profile);
+                char want[4200];
+                snprintf(want, sizeof(want), "\nro-bind = %s  ;", f);
+                cr_assert(text && strstr(text, want), "[%s] %s", WHO_NAME, text);
+                check_binds(text, WHO == AS_ROOT ? "/root" : "/nonexistent");
+                free(text);
+                free(profile);
+                free(f);
+                rm_rf(pdir);
+                rm_rf(d);
+        }
+}
