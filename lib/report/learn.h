@@ -80,11 +80,13 @@ struct sbx_learn {
         char **notes;
         size_t nnotes, notes_cap;
         char **rw;            /* the learned profile's writable binds */
+        int err;              /* the first failure of learn_note(), sticky */
         size_t nrw, rw_cap;
 };
 
 
-/* learn_record.c, for learn_profile.c */
+/* learn_record.c, for learn_profile.c.  learn_note() keeps its first
+ * failure in l->err as well, for callers that go on. */
 int learn_note(struct sbx_learn *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* One use of the recorded path `raw` (absolute inside the recording view). */
 int learn_use_path(struct sbx_learn *l, const char *raw, unsigned need, bool removes);

@@ -669,8 +669,8 @@ SBX_EXPORT int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_err
                                    "of sbx's fixed argument rules; sbx learn never lifts those (`sbx run "
                                    "--log-denials` names the rule)", l->refused[i]);
         }
-        if (t.err) {
-                r = t.err;
+        if (t.err || l->err) {
+                r = t.err ? t.err : l->err;
                 goto out;
         }
 

@@ -42,13 +42,18 @@ int learn_note(struct sbx_learn *l, const char *fmt, ...)
         va_start(ap, fmt);
         int r = vasprintf(&s, fmt, ap);
         va_end(ap);
-        if (r < 0)
+        if (r < 0) {
+                l->err = l->err ? l->err : -ENOMEM;
                 return -ENOMEM;
+        }
         if (strv_contains(l->notes, s)) {
                 free(s);
                 return 0;
         }
-        return strv_add(&l->notes, &l->nnotes, &l->notes_cap, s);
+        r = strv_add(&l->notes, &l->nnotes, &l->notes_cap, s);
+        if (r < 0 && !l->err)
+                l->err = r;
+        return r;
 }
 
 static size_t hash_str(const char *s)
