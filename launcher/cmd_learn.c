@@ -19,7 +19,7 @@
 #include "commands.h"
 
 const char cmd_learn_usage[] =
-        "Usage: sbx learn [--profile BASE] [-o FILE] [--] PROGRAM [ARGS...]\n"
+        "Usage: sbx learn [--profile BASE] [-o FILE] [--no-rerun] [--] PROGRAM [ARGS...]\n"
         "\n"
         "Run PROGRAM once in a recording sandbox and write a profile that lets the\n"
         "same run succeed and allows no more than it used beyond BASE (default:\n"
