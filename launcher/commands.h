@@ -22,10 +22,11 @@ int cmd_syscalls(int argc, char **argv);
 int cmd_analyze(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
 
 extern const char cmd_run_usage[], cmd_check_usage[], cmd_show_usage[], cmd_list_usage[],
         cmd_syscalls_usage[];
-extern const char cmd_analyze_usage[], cmd_attack_usage[], cmd_export_usage[];
+extern const char cmd_analyze_usage[], cmd_attack_usage[], cmd_export_usage[], cmd_learn_usage[];
 
 /* Print "sbx: MESSAGE" for an error object and free it; returns the exit
  * code that matches its kind. */

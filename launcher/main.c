@@ -16,6 +16,7 @@ static const struct command commands[] = {
         { "analyze", cmd_analyze, "what a profile leaves open, scored, with ATT&CK coverage",
           cmd_analyze_usage },
         { "attack", cmd_attack, "ATT&CK Navigator layer of what profiles mitigate", cmd_attack_usage },
+        { "learn", cmd_learn, "record one run and write the profile it needs, then check it", cmd_learn_usage },
         { "export", cmd_export, "the seccomp policy for OCI runtimes and Kubernetes", cmd_export_usage },
 };
 

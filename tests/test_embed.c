@@ -128,6 +128,10 @@ Test(embed, installed_library)
                 } later[] = {
                         { "sbx_process_stats", "@@SBX_0.2" },  { "sbx_process_report_fd", "@@SBX_0.3" },
                         { "sbx_export_plan", "@@SBX_0.4" },    { "sbx_log_open", "@@SBX_0.4" },
+                        { "sbx_learn_new", "@@SBX_0.4" },      { "sbx_learn_record", "@@SBX_0.4" },
+                        { "sbx_learn_profile", "@@SBX_0.4" },  { "sbx_learn_written", "@@SBX_0.4" },
+                        { "sbx_learn_notes", "@@SBX_0.4" },    { "sbx_learn_check_output", "@@SBX_0.4" },
+                        { "sbx_learn_free", "@@SBX_0.4" },
                 };
                 const char *version = "@@SBX_0.1";
                 for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++) {

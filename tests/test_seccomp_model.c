@@ -28,6 +28,7 @@
 #include <sys/prctl.h>
 #include <sys/shm.h>
 #include <sys/socket.h>
+#include <fcntl.h>
 #include <sys/syscall.h>
 
 #include "seccomp_helpers.h" /* first: libseccomp before seccomp.h */
@@ -60,7 +61,9 @@ static uint32_t expected(const struct seccomp_prog *prog, uint32_t arch, uint32_
         case SV_NOT_ALLOWED: return not_allowed;
         case SV_MEMFD: return SECCOMP_RET_USER_NOTIF;
         case SV_ENOSYS: return SECCOMP_RET_ERRNO | ENOSYS;
-        case SV_ALLOWED: return SECCOMP_RET_ALLOW;
+        case SV_ALLOWED:
+                /* sbx learn: path, exec and network calls are recorded. */
+                return seccomp_learn_notified(prog, (int)nr, args) ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW;
         }
         cr_assert_fail("unknown verdict");
         return 0;
@@ -96,7 +99,7 @@ static void collect_values(const struct seccomp_prog *prog)
                 CLONE_NEWNS | CLONE_NEWPID, CLONE_VM | CLONE_THREAD, MFD_CLOEXEC | MFD_EXEC,
                 MFD_CLOEXEC | MFD_NOEXEC_SEAL, MFD_EXEC | MFD_NOEXEC_SEAL, SHM_EXEC, SHM_EXEC | SHM_RDONLY,
                 MAP_SHARED_VALIDATE, MAP_PRIVATE | MAP_ANONYMOUS, MAP_SHARED | MAP_ANONYMOUS,
-                PROT_READ | PROT_WRITE | PROT_EXEC, 0x80000000U,
+                PROT_READ | PROT_WRITE | PROT_EXEC, 0x80000000U, AT_EMPTY_PATH, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW,
         };
         for (size_t i = 0; i < ARRAY_SIZE(more); i++)
                 value(more[i]);
@@ -161,7 +164,8 @@ static void check(const struct sbx_policy *p, unsigned flags, const char *what)
 
 Test(seccomp_model, actions_and_flags)
 {
-        static const unsigned flags[] = { 0, SC_SUPERVISED, SC_SUPERVISED | SC_LOG_DENIALS, SC_SELF };
+        static const unsigned flags[] = { 0, SC_SUPERVISED, SC_SUPERVISED | SC_LOG_DENIALS, SC_SELF,
+                                          SC_SUPERVISED | SC_LEARN };
         static const enum deny_action actions[] = { DENY_ERRNO, DENY_KILL, DENY_LOG, DENY_NOTIFY };
         for (size_t a = 0; a < ARRAY_SIZE(actions); a++)
                 for (size_t f = 0; f < ARRAY_SIZE(flags); f++) {
@@ -240,4 +244,30 @@ Test(seccomp_model, name_table)
         cr_expect_eq(syscall_nr("socketcall"), -1, "an i386-only name has no x86_64 number");
         cr_expect_eq(syscall_nr("no_such_call"), -1);
         cr_expect_eq(syscall_nr(""), -1);
+}
+
+/* sbx learn's notifications exist only in the recording filter: a plain
+ * run's path calls stay allowed by number (the kernel's action cache
+ * answers them without running the program), the recording's are
+ * notified, fstat() is not. */
+Test(seccomp_model, learn_only_in_the_recording_filter)
+{
+        struct sbx_policy *p = policy_default(MARK);
+        struct seccomp_prog plain, rec;
+        compile(p, SC_SUPERVISED, &plain);
+        compile(p, SC_SUPERVISED | SC_LEARN, &rec);
+        uint64_t args[6] = { (uint64_t)AT_FDCWD, 0, 0, 0, 0, 0 };
+        static const int calls[] = { __NR_openat, __NR_execve, __NR_stat, __NR_newfstatat, __NR_connect,
+                                     __NR_mkdirat, __NR_renameat2 };
+        for (size_t i = 0; i < ARRAY_SIZE(calls); i++) {
+                cr_assert_eq(bpf_run(&plain, AUDIT_ARCH_X86_64, calls[i], args), SECCOMP_RET_ALLOW, "%d", calls[i]);
+                cr_assert(!loads_args(&plain, calls[i]) || calls[i] == __NR_connect, "%d", calls[i]);
+                cr_assert_eq(bpf_run(&rec, AUDIT_ARCH_X86_64, calls[i], args), SECCOMP_RET_USER_NOTIF, "%d",
+                             calls[i]);
+        }
+        args[3] = AT_EMPTY_PATH;
+        cr_assert_eq(bpf_run(&rec, AUDIT_ARCH_X86_64, __NR_newfstatat, args), SECCOMP_RET_ALLOW);
+        cr_assert_eq(bpf_run(&rec, AUDIT_ARCH_X86_64, __NR_read, args), SECCOMP_RET_ALLOW);
+        seccomp_prog_done(&plain);
+        seccomp_prog_done(&rec);
 }

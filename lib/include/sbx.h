@@ -203,6 +203,14 @@ enum {
         SBX_SPAWN_VERBOSE = 1 << 3,     /* also report notes that need no action to log_fd
                                          * (an optional bind source absent); warnings that
                                          * need action are reported to log_fd always */
+        SBX_SPAWN_LEARN = 1 << 4,       /* sbx learn: a recording sandbox (see
+                                         * docs/learn.md): the host's directories
+                                         * as throw-away overlays, persistence points
+                                         * and sbx's state hidden, every path, program,
+                                         * address and refused call the program uses
+                                         * reported to log_fd as "sbx-learn" lines
+                                         * and let through; Landlock keeps only its
+                                         * scopes, always-denied syscalls stay denied */
 };
 
 struct sbx_spawn_options {
@@ -343,6 +351,33 @@ enum sbx_format {
  * through; its errors go to *err.  -EOPNOTSUPP for other formats. */
 int sbx_analyze(const struct sbx_policy *p, enum sbx_format f, char **ret, int *score_x10,
                 struct sbx_error **err);
+
+/* sbx learn (docs/learn.md; since SBX_0.4).  A recording run is an sbx_spawn() with
+ * SBX_SPAWN_LEARN; its log_fd receives "sbx-learn ..." lines.  A learner
+ * compares them with `base` (the profile the learned one includes, named
+ * `base_name` in its include line; it must outlive the learner) for the
+ * same spawn options:
+ *   sbx_learn_new()      the base's view is built (no sandbox is started)
+ *   sbx_learn_record()   one line: 1 when it was a record, 0 when it is
+ *                        something else (a warning to pass on), -errno
+ *   sbx_learn_profile()  the learned profile as INI text (malloc'd), each
+ *                        line with its evidence as a comment
+ *   sbx_learn_written()  afterwards: the host files the run wrote that the
+ *                        learned profile keeps (NULL-terminated, owned)
+ *   sbx_learn_notes()    what was used and not learned, and why
+ *   sbx_learn_check_output()  -EPERM when a file at `path` could be
+ *                        changed by a sandbox of the learned profile or the
+ *                        base (a profile must not be written there) */
+struct sbx_learn;
+int sbx_learn_new(const struct sbx_policy *base, const char *base_name,
+                  const struct sbx_spawn_options *options, struct sbx_learn **ret,
+                  struct sbx_error **err);
+int sbx_learn_record(struct sbx_learn *l, const char *line);
+int sbx_learn_profile(struct sbx_learn *l, char **ret, struct sbx_error **err);
+const char *const *sbx_learn_written(const struct sbx_learn *l);
+const char *const *sbx_learn_notes(const struct sbx_learn *l);
+int sbx_learn_check_output(const struct sbx_learn *l, const char *path);
+void sbx_learn_free(struct sbx_learn *l);
 
 /* An ATT&CK Navigator layer (JSON, layer format 4.5, ATT&CK v19) with the
  * techniques the n policies mitigate: score = how many of them cover the

@@ -270,13 +270,82 @@ static int clone_opened(const struct plan_mount *m)
         return t;
 }
 
+/* sbx learn: src under an overlay whose upper layer is a directory of
+ * `upper` (one tmpfs for all of them, gone with the sandbox), so that the
+ * program's writes succeed and are thrown away.  Layers are passed as fds
+ * (Linux 6.13's fsconfig FSCONFIG_SET_FD for overlayfs); an older kernel,
+ * or a source with mounts beneath it (overlayfs cannot stack over a tree
+ * whose mounts the user namespace may not take apart), gets the source
+ * read-only instead: writes there fail, and are still recorded. */
+static int overlay_of(const struct plan_mount *m, size_t i, int upper)
+{
+        char u[24], w[24], digits[21];
+        size_t nd = 0;
+        do
+                digits[nd++] = (char)('0' + i % 10);
+        while ((i /= 10) && nd < sizeof(digits));
+        u[0] = 'u';
+        w[0] = 'w';
+        for (size_t k = 0; k < nd; k++)
+                u[k + 1] = w[k + 1] = digits[nd - 1 - k];
+        u[nd + 1] = w[nd + 1] = '\0';
+        int lo = -1, up = -1, wk = -1, fs = -1, t = -1;
+        if (upper >= 0 && mkdirat(upper, u, 0755) == 0 && mkdirat(upper, w, 0755) == 0 &&
+            (lo = open(m->src, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0 &&
+            (up = openat(upper, u, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+            (wk = openat(upper, w, O_PATH | O_DIRECTORY | O_CLOEXEC)) >= 0 &&
+            (fs = sys_fsopen("overlay", FSOPEN_CLOEXEC)) >= 0 &&
+            sys_fsconfig(fs, FSCONFIG_SET_FD, "lowerdir+", NULL, lo) == 0 &&
+            sys_fsconfig(fs, FSCONFIG_SET_FD, "upperdir", NULL, up) == 0 &&
+            sys_fsconfig(fs, FSCONFIG_SET_FD, "workdir", NULL, wk) == 0 &&
+            sys_fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) == 0 &&
+            sys_fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+                t = sys_fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+        if (lo >= 0)
+                close(lo);
+        if (up >= 0)
+                close(up);
+        if (wk >= 0)
+                close(wk);
+        if (fs >= 0)
+                close(fs);
+        if (t >= 0)
+                return t;
+        t = sys_open_tree(AT_FDCWD, m->src, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+        if (t < 0)
+                return -1;
+        struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
+                                .propagation = MS_PRIVATE };
+        if (sys_mount_setattr(t, "", AT_EMPTY_PATH | AT_RECURSIVE, &a) < 0) {
+                int e = errno;
+                close(t);
+                errno = e;
+                return -1;
+        }
+        return t;
+}
+
 /* Step 1: clone every host-backed source while the host tree is visible. */
 static int clone_sources(const struct plan *plan, const char **failed)
 {
         int mask = -1; /* the first mask's tree, copied for the others */
+        int upper = -1; /* sbx learn: the tmpfs under the overlays */
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
                 int t;
+                if (m->kind == PM_BIND && m->overlay) {
+                        if (upper < 0)
+                                upper = new_fs("tmpfs", "mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+                        t = overlay_of(m, i, upper);
+                        if (t < 0) {
+                                if (errno == ENOENT)
+                                        continue;
+                                *failed = m->src;
+                                return -errno;
+                        }
+                        plan->tree_fds[i] = t;
+                        continue;
+                }
                 if (m->kind == PM_BIND) {
                         if (m->src_fd >= 0)
                                 t = clone_opened(m);
@@ -353,8 +422,9 @@ static int apply_one(const struct plan *plan, size_t i, struct view *v)
                         if (errno == ENOENT)
                                 return m->optional ? 0 : -ENOENT;
                         /* What this namespace's uid cannot reach (a root
-                         * caller's 0700 home seen by uid 65534), the program
-                         * (the same uid, fewer capabilities) cannot either. */
+                         * caller's 0700 home seen by uid 65534, sbx learn's
+                         * masks of a host home), the program (the same uid,
+                         * fewer capabilities) cannot either. */
                         if (errno == EACCES && m->optional)
                                 return 0;
                         if (errno != EINVAL && errno != ENOTDIR && errno != EISDIR)

@@ -349,7 +349,8 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
         struct stat xst;
         if (xfd < 0 || fstat(xfd, &xst) < 0)
                 child_fail(errfd, STEP_EXEC, errno, plan->exec_path);
-        if (xst.st_dev != plan->host_exec_st.st_dev || xst.st_ino != plan->host_exec_st.st_ino)
+        if (plan->exec_verify &&
+            (xst.st_dev != plan->host_exec_st.st_dev || xst.st_ino != plan->host_exec_st.st_ino))
                 child_fail(errfd, STEP_EXEC, ESTALE, plan->exec_path);
         /* init dropped the bounding set to the program's before the fork. */
         if ((r = caps_enter(plan, &a->prog_caps, a->prog_caps.bounding, &failed)) < 0)

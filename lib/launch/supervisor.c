@@ -37,6 +37,8 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -45,6 +47,7 @@
 #include "base/util.h"
 
 #define MFD_NAME_MAX 249 /* the kernel's limit, without "memfd:" */
+#define PATH_MAX_LEARN 1024 /* sbx learn: longer paths are not recorded (docs/learn.md) */
 
 enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct seccomp_data *d,
                                   const char **reason)
@@ -541,6 +544,279 @@ static int rewrite_memfd(int listener, const struct seccomp_prog *prog, const st
         return respond(listener, prog, n->id, e, false);
 }
 
+/* ---- sbx learn: records ---------------------------------------------------
+ *
+ * One line per call: "sbx-learn <what> <pid> <fields...>", paths made
+ * absolute against the caller's cwd or dirfd as /proc shows them, escaped
+ * so that a line is one line and a path one word (learn.c parses them).
+ * What the program's memory says is only evidence for a profile the user
+ * reads; no decision of this sandbox depends on it (every such call is let
+ * continue as it would have run without the recording). */
+
+static void put_path_esc(struct out *o, const char *s, size_t len)
+{
+        static const char hex[] = "0123456789abcdef";
+        for (size_t i = 0; i < len; i++) {
+                unsigned char c = (unsigned char)s[i];
+                if (c <= 0x20 || c >= 0x7f || c == '\\') {
+                        char t[4] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+                        put_raw(o, t, 4);
+                } else {
+                        put_raw(o, (const char *)&c, 1);
+                }
+        }
+}
+
+/* /proc/PID/cwd or /proc/PID/fd/N as the sandbox sees it. */
+static ssize_t read_base(int pid, int dirfd, char *buf, size_t size)
+{
+        char path[64];
+        struct out o = { path, sizeof(path), 0, false };
+        put(&o, "/proc/");
+        put_d(&o, pid);
+        if (dirfd == AT_FDCWD)
+                put(&o, "/cwd");
+        else {
+                put(&o, "/fd/");
+                put_d(&o, dirfd);
+        }
+        path[o.n] = '\0';
+        ssize_t n = readlink(path, buf, size - 1);
+        if (n <= 0 || buf[0] != '/')
+                return -1;
+        buf[n] = '\0';
+        return n;
+}
+
+/* Append the path argument at addr (relative to dirfd) as one word. */
+static bool put_learn_path(struct out *o, int pid, int dirfd, uint64_t addr)
+{
+        char s[PATH_MAX_LEARN], base[PATH_MAX_LEARN];
+        bool trunc;
+        ssize_t n = read_string(pid, addr, s, sizeof(s), &trunc);
+        if (n < 0 || trunc)
+                return false;
+        put(o, " ");
+        if (s[0] != '/') {
+                ssize_t b = read_base(pid, dirfd, base, sizeof(base));
+                if (b < 0)
+                        return false;
+                put_path_esc(o, base, (size_t)b);
+                put(o, "/");
+        }
+        put_path_esc(o, s, (size_t)n);
+        return true;
+}
+
+/* connect/bind/sendto: the family, address and port of a sockaddr. */
+/* The type of the caller's socket fd (SOCK_STREAM, SOCK_DGRAM…), 0 when
+ * it cannot be told: Landlock's port rules are for TCP only. */
+static int socket_type(int pid, int fd)
+{
+        int type = 0;
+        socklen_t len = sizeof(type);
+        int pfd = (int)syscall(__NR_pidfd_open, (pid_t)pid, 0);
+        if (pfd < 0)
+                return 0;
+        int s = (int)syscall(__NR_pidfd_getfd, pfd, fd, 0);
+        close(pfd);
+        if (s < 0)
+                return 0;
+        if (getsockopt(s, SOL_SOCKET, SO_TYPE, &type, &len) < 0)
+                type = 0;
+        close(s);
+        return type;
+}
+
+static bool put_learn_addr(struct out *o, int pid, int fd, uint64_t addr, uint64_t len)
+{
+        unsigned char sa[128];
+        if (!addr || len < 2)
+                return false;
+        if (len > sizeof(sa))
+                len = sizeof(sa);
+        struct iovec local = { sa, (size_t)len }, remote = { (void *)(uintptr_t)addr, (size_t)len };
+        ssize_t n = process_vm_readv(pid, &local, 1, &remote, 1, 0);
+        if (n < 2)
+                return false;
+        unsigned family = sa[0] | (unsigned)sa[1] << 8;
+        put(o, " ");
+        put_u(o, family);
+        if ((family == AF_INET && n >= 8) || (family == AF_INET6 && n >= 24)) {
+                unsigned port = (unsigned)sa[2] << 8 | sa[3];
+                static const char hex[] = "0123456789abcdef";
+                put(o, " ");
+                put_u(o, port);
+                put(o, " ");
+                const unsigned char *a = family == AF_INET ? sa + 4 : sa + 8;
+                for (int i = 0; i < (family == AF_INET ? 4 : 16); i++) {
+                        char t[2] = { hex[a[i] >> 4], hex[a[i] & 15] };
+                        put_raw(o, t, 2);
+                }
+                put(o, " ");
+                put_u(o, (unsigned)socket_type(pid, fd));
+        } else if (family == AF_UNIX && n > 2) {
+                /* A pathname socket (an abstract one starts with NUL). */
+                size_t l = strnlen((const char *)sa + 2, (size_t)n - 2);
+                put(o, " 0 ");
+                if (sa[2] == 0)
+                        put(o, "@");
+                else
+                        put_path_esc(o, (const char *)sa + 2, l);
+        }
+        return true;
+}
+
+/* One record for a learn-notified call; false when there is nothing to
+ * say (an fd-only form, an unreadable string). */
+static bool learn_record(const struct seccomp_prog *prog, const struct seccomp_notif *n, struct out *o)
+{
+        const struct seccomp_data *d = &n->data;
+        int pid = (int)n->pid;
+        const uint64_t *a = (const uint64_t *)d->args;
+        const char *name = d->nr >= 0 && (size_t)d->nr < prog->nr_max ? prog->names[d->nr] : NULL;
+        put(o, "sbx-learn ");
+        put(o, name ? name : "?");
+        put(o, " ");
+        put_d(o, pid);
+        switch (d->nr) {
+        /* (path, flags) */
+        case __NR_open:
+                put(o, " ");
+                put_x(o, (uint32_t)a[1]);
+                return put_learn_path(o, pid, AT_FDCWD, a[0]);
+        case __NR_creat:
+                put(o, " ");
+                put_x(o, O_CREAT | O_WRONLY | O_TRUNC);
+                return put_learn_path(o, pid, AT_FDCWD, a[0]);
+        case __NR_openat:
+                put(o, " ");
+                put_x(o, (uint32_t)a[2]);
+                return put_learn_path(o, pid, (int)a[0], a[1]);
+        case __NR_openat2: {
+                uint64_t how = 0;
+                struct iovec local = { &how, sizeof(how) }, remote = { (void *)(uintptr_t)a[2], sizeof(how) };
+                if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof(how))
+                        return false;
+                put(o, " ");
+                put_x(o, (uint32_t)how);
+                return put_learn_path(o, pid, (int)a[0], a[1]);
+        }
+        /* one path, no dirfd */
+        case __NR_execve: case __NR_stat: case __NR_lstat: case __NR_access: case __NR_readlink:
+        case __NR_mkdir: case __NR_unlink: case __NR_rmdir: case __NR_truncate: case __NR_chdir:
+        case __NR_chmod: case __NR_chown: case __NR_lchown: case __NR_utimes: case __NR_utime:
+        case __NR_mknod: case __NR_statfs: case __NR_getxattr: case __NR_lgetxattr:
+        case __NR_listxattr: case __NR_llistxattr: case __NR_setxattr: case __NR_lsetxattr:
+        case __NR_inotify_add_watch:
+                return put_learn_path(o, pid, AT_FDCWD, d->nr == __NR_inotify_add_watch ? a[1] : a[0]);
+        /* (dirfd, path) */
+        case __NR_execveat: case __NR_newfstatat: case __NR_statx: case __NR_faccessat:
+        case __NR_faccessat2: case __NR_readlinkat: case __NR_mkdirat: case __NR_unlinkat:
+        case __NR_fchmodat: case __NR_fchownat: case __NR_utimensat: case __NR_futimesat:
+        case __NR_mknodat:
+                /* utimensat(fd, NULL) and execveat(fd, "", AT_EMPTY_PATH) name no path. */
+                return a[1] && put_learn_path(o, pid, (int)a[0], a[1]);
+        /* two paths, both touched */
+        case __NR_rename: case __NR_link:
+                return put_learn_path(o, pid, AT_FDCWD, a[0]) && put_learn_path(o, pid, AT_FDCWD, a[1]);
+        case __NR_renameat: case __NR_renameat2: case __NR_linkat:
+                return put_learn_path(o, pid, (int)a[0], a[1]) && put_learn_path(o, pid, (int)a[2], a[3]);
+        /* symlink: the target is text, only the link is created */
+        case __NR_symlink:
+                return put_learn_path(o, pid, AT_FDCWD, a[1]);
+        case __NR_symlinkat:
+                return put_learn_path(o, pid, (int)a[1], a[2]);
+        case __NR_connect: case __NR_bind:
+                return put_learn_addr(o, pid, (int)a[0], a[1], a[2]);
+        case __NR_sendto:
+                return a[4] && put_learn_addr(o, pid, (int)a[0], a[4], a[5]);
+        }
+        return false;
+}
+
+/* In learn mode a record must not be lost (the profile would miss what it
+ * says): wait for room in the pipe.  The program is held in its
+ * notification meanwhile, which only slows the recording run. */
+static void learn_line(struct sv_report *rep, const char *s, size_t n)
+{
+        for (;;) {
+                ssize_t k = write(rep->fd, s, n);
+                if (k == (ssize_t)n)
+                        return;
+                /* A line longer than PIPE_BUF may go in parts; only init
+                 * writes this pipe, so the parts stay in order. */
+                if (k > 0) {
+                        s += k;
+                        n -= (size_t)k;
+                        continue;
+                }
+                if (k < 0 && errno == EINTR)
+                        continue;
+                if (k < 0 && errno == EAGAIN) {
+                        struct pollfd p = { .fd = rep->fd, .events = POLLOUT };
+                        if (poll(&p, 1, 1000) >= 0 && !(p.revents & (POLLERR | POLLHUP)))
+                                continue;
+                }
+                rep->lost++;
+                return;
+        }
+}
+
+static int learn_handle(int listener, const struct plan *plan, struct sv_report *rep,
+                        const struct seccomp_notif *n, enum sv_verdict v, const char *reason)
+{
+        const struct seccomp_prog *prog = &plan->seccomp;
+        /* Two paths, each a directory and a name, every byte escaped
+         * (\xNN) at worst: nothing is ever cut. */
+        char line[2 * 2 * PATH_MAX_LEARN * 4 + 256];
+        struct out o = { line, sizeof(line), 0, false };
+        const char *name = n->data.nr >= 0 && (size_t)n->data.nr < prog->nr_max ? prog->names[n->data.nr] : NULL;
+        bool cont = true, have = false;
+
+        switch (v) {
+        case SV_NOT_ALLOWED:
+                /* A syscall outside the allow-list, or a socket family. */
+                put(&o, n->data.nr == __NR_socket || n->data.nr == __NR_socketpair ? "sbx-learn family "
+                                                                                     : "sbx-learn syscall ");
+                put(&o, name ? name : "?");
+                put(&o, " ");
+                put_d(&o, (int)n->pid);
+                if (n->data.nr == __NR_socket || n->data.nr == __NR_socketpair) {
+                        put(&o, " ");
+                        put_u(&o, (uint32_t)n->data.args[0]);
+                }
+                have = true;
+                break;
+        case SV_DENY:
+                /* W^X is learnable (wx = no); the always-denied rules are
+                 * not: they stay refused, and are reported as such. */
+                cont = reason == prog->arg_reason[SC_R_WX];
+                put(&o, cont ? "sbx-learn wx " : "sbx-learn refused ");
+                put(&o, name ? name : "?");
+                put(&o, " ");
+                put_d(&o, (int)n->pid);
+                have = true;
+                break;
+        default:
+                /* Allowed by the tables (SV_ALLOWED, or a call notified
+                 * only to be looked at): only the calls the learn rules
+                 * notify run on; any other means the filter and these
+                 * tables disagree, and is refused as outside learning. */
+                if (!seccomp_learn_notified(prog, n->data.nr, (const uint64_t *)n->data.args)) {
+                        cont = false;
+                        break;
+                }
+                have = learn_record(prog, n, &o);
+                break;
+        }
+        if (have && o.n + 1 < o.size && rep && rep->fd >= 0 && id_valid(listener, n->id)) {
+                o.buf[o.n++] = '\n';
+                learn_line(rep, line, o.n);
+        }
+        return respond(listener, prog, n->id, cont ? 0 : prog->deny_errno, cont);
+}
+
 int supervisor_handle(int listener, const struct plan *plan, struct sv_report *rep)
 {
         const struct seccomp_prog *prog = &plan->seccomp;
@@ -564,6 +840,8 @@ int supervisor_handle(int listener, const struct plan *plan, struct sv_report *r
         }
         const struct seccomp_notif *n = &req.n;
         enum sv_verdict v = supervisor_decide(prog, &n->data, &reason);
+        if (prog->learn && v != SV_MEMFD && v != SV_ENOSYS)
+                return learn_handle(listener, plan, rep, n, v, reason);
 
         switch (v) {
         case SV_MEMFD:

@@ -567,6 +567,11 @@ static int add_path_rule(int rs, const struct landlock_plan *lp, const struct la
         return 0;
 }
 
+bool landlock_scopes_abstract_unix(const struct landlock_plan *lp)
+{
+        return lp->enabled && (lp->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET);
+}
+
 int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed)
 {
         *failed = NULL;
@@ -584,7 +589,9 @@ int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char
                 return -errno;
         }
         int r = 0;
-        for (size_t i = 0; i < lp->nrules && r >= 0; i++) {
+        /* Rules of an access class the ruleset does not handle are refused
+         * by the kernel (sbx learn keeps only the scopes). */
+        for (size_t i = 0; i < lp->nrules && r >= 0 && lp->handled_fs; i++) {
                 const struct landlock_rule *ru = &lp->rules[i];
                 int fd = open(ru->path, O_PATH | O_CLOEXEC | (ru->nofollow ? O_NOFOLLOW : 0));
                 if (fd < 0) {
@@ -601,7 +608,7 @@ int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char
                 if (!exec_follows)
                         close(fd);
         }
-        for (size_t i = 0; i < lp->nbind && r >= 0; i++) {
+        for (size_t i = 0; i < lp->nbind && r >= 0 && lp->handled_net; i++) {
                 struct ll_net_port_attr np = { .allowed_access = LL_NET_BIND_TCP,
                                                .port = lp->bind_ports[i] };
                 if (syscall(SYS_landlock_add_rule, rs, LL_RULE_NET_PORT, &np, 0) < 0) {
@@ -609,7 +616,7 @@ int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char
                         r = -errno;
                 }
         }
-        for (size_t i = 0; i < lp->nconnect && r >= 0; i++) {
+        for (size_t i = 0; i < lp->nconnect && r >= 0 && lp->handled_net; i++) {
                 struct ll_net_port_attr np = { .allowed_access = LL_NET_CONNECT_TCP,
                                                .port = lp->connect_ports[i] };
                 if (syscall(SYS_landlock_add_rule, rs, LL_RULE_NET_PORT, &np, 0) < 0) {

@@ -44,6 +44,9 @@ int landlock_plan_add(struct landlock_plan *lp, const char *path, uint64_t acces
 /* Child side: returns 0 or -errno; on failure *failed names the rule path
  * (or the step).  exec_follows: an execve comes next, and the fds opened
  * here (close-on-exec) are left for it to close. */
+/* Whether the plan's ruleset keeps abstract unix sockets to the sandbox's
+ * own domain (ABI 6): what lets sbx learn record in the host's network. */
+bool landlock_scopes_abstract_unix(const struct landlock_plan *lp);
 int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed);
 /* Whether the ruleset scopes abstract unix sockets (ABI 6): the sandbox
  * cannot connect to one made outside it. */

@@ -46,6 +46,9 @@ struct plan_mount {
         bool dev;          /* device nodes usable (no nodev): /dev binds */
         const char *data;  /* tmpfs/proc options (mode=, size=, uid=) */
         bool optional;     /* skip if the source vanished */
+        bool overlay;      /* PM_BIND in sbx learn: src under a writable overlay
+                            * whose writes are thrown away (read-only when the
+                            * kernel cannot stack one there) */
         const struct sbx_loc *loc;
 };
 
@@ -72,6 +75,10 @@ struct plan {
         const char *exec_path;  /* inside the sandbox */
         const char *host_exec_path; /* canonical */
         struct stat host_exec_st;   /* its stat() when resolved */
+        bool exec_verify;           /* the child runs the program only if its name
+                                     * in the view is still that object (not in
+                                     * sbx learn's view, whose overlays show it
+                                     * under another device) */
         char **argv;
         char **envp;
 
@@ -128,10 +135,20 @@ struct plan {
 
 int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o,
                struct plan *ret, struct sbx_error **err);
+/* The view alone (mounts, home, cwd) as plan_build() makes it, never the
+ * recording one of SBX_SPAWN_LEARN, and the program's host path
+ * (host_exec_path, visible or not): what sbx learn compares a recording
+ * with.  Free with plan_done(). */
+int plan_build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+                    struct sbx_error **err);
 /* For sbx_confine(): the calling process's own identity, its policy binds
  * as host paths (for Landlock), capabilities and the seccomp program. */
 int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err);
 void plan_done(struct plan *plan);
+
+/* sbx learn's view (learn_view.c): the host's top-level directories as
+ * throw-away overlays, sbx's state and the persistence points hidden. */
+int learn_view(const struct sbx_policy *p, struct plan *plan);
 
 /* Helpers for the modules that add to a plan (exec.c, landlock.c). */
 int plan_add_mount(struct plan *plan, const struct plan_mount *m);

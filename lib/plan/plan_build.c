@@ -13,6 +13,7 @@
  * getenv) and to open bind sources (resolve.c) and pinned files.  The
  * child replays the plan (launch/spawn.c). */
 #include <fcntl.h>
+#include <sched.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -166,7 +167,11 @@ static int add_fixed(struct plan *plan, const struct sbx_policy *p)
         if (p->sys == SYS_RO && (r = add(plan, PM_BIND, "/sys", "/sys", true, true, NULL, NULL)) < 0)
                 return r;
 
-        if (p->home == HOME_TMPFS && plan->home && strcmp(plan->home, "/") != 0) {
+        /* Learning shows the host's home (overlaid); a private one only
+         * where the host has none (a root caller's /nonexistent). */
+        struct stat hst;
+        bool learn_home = (plan->spawn_flags & SBX_SPAWN_LEARN) && plan->home && lstat(plan->home, &hst) == 0;
+        if (p->home == HOME_TMPFS && plan->home && strcmp(plan->home, "/") != 0 && !learn_home) {
                 if (asprintf(&data, "mode=0700,uid=%u,gid=%u", plan->inside_uid,
                              plan->inside_gid) < 0)
                         return -ENOMEM;
@@ -489,7 +494,7 @@ static int open_program(struct plan *plan, const char *cand, struct resolved *re
 /* The program is opened once, here; its stat() is what the child compares
  * the file it runs with (spawn.c), so that what was checked ([exec],
  * hashes, the view) is what runs. */
-static int resolve_program(struct plan *plan, const char *file, struct sbx_error **err)
+static int resolve_program(struct plan *plan, const char *file, bool check_visible, struct sbx_error **err)
 {
         struct resolved res = { .fd = -1 };
         _cleanup_free_ char *why = NULL;
@@ -538,6 +543,8 @@ static int resolve_program(struct plan *plan, const char *file, struct sbx_error
         plan->host_exec_path = plan_own(plan, strdup(real));
         if (!plan->host_exec_path)
                 return -ENOMEM;
+        if (!check_visible)
+                return 0;
         /* The program runs at the same path inside; it must be visible there
          * through a bind of the same host file. */
         _cleanup_free_ char *host = NULL;
@@ -609,8 +616,10 @@ static int caps_mask(const struct sbx_policy *p, uint64_t *ret, struct sbx_error
         return 0;
 }
 
-int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
-               struct sbx_error **err)
+/* Everything up to the program: identity, home, working directory and the
+ * filesystem view.  `view_only`: for plan_build_view(), no learn view. */
+static int build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+                      bool view_only, struct sbx_error **err)
 {
         int r;
         memset(plan, 0, sizeof(*plan));
@@ -630,7 +639,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                                     "[namespaces] user = no needs root");
 
         identity(plan, p);
-        plan->spawn_flags = o->flags;
+        plan->spawn_flags = view_only ? o->flags & ~(unsigned)SBX_SPAWN_LEARN : o->flags;
         plan->log_fd = o->log_fd;
         plan->log_denials = o->flags & SBX_SPAWN_LOG_DENIALS;
         plan->new_session = p->new_session && !(o->flags & SBX_SPAWN_NO_NEW_SESSION);
@@ -661,7 +670,12 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
         if (plan->home == NULL || (plan->cwd == NULL && caller_cwd))
                 return -ENOMEM;
 
-        if (p->ns_mount) {
+        bool learn = (o->flags & SBX_SPAWN_LEARN) && !view_only;
+        if (p->ns_mount && learn) {
+                if ((r = add_fixed(plan, p)) < 0 || (r = learn_view(p, plan)) < 0)
+                        return sbx_err_setup(err, r, "plan", "the recording view of sbx learn");
+                sort_mounts(plan);
+        } else if (p->ns_mount) {
                 if ((r = add_fixed(plan, p)) < 0)
                         return sbx_err_setup(err, r, "plan", "fixed mounts");
                 if ((r = add_policy_mounts(plan, p, err)) < 0)
@@ -678,8 +692,34 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 sort_mounts(plan);
         }
 
-        if ((r = resolve_program(plan, o->file, err)) < 0)
+        return 0;
+}
+
+int plan_build_view(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+                    struct sbx_error **err)
+{
+        int r = build_view(p, o, plan, true, err);
+        /* The program as a launch finds it (sbx learn compares with it),
+         * whether or not this view shows it. */
+        return r < 0 ? r : resolve_program(plan, o->file, false, err);
+}
+
+int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct plan *plan,
+               struct sbx_error **err)
+{
+        int r;
+        bool learn = o && (o->flags & SBX_SPAWN_LEARN);
+        /* The recording is the seccomp filter's and the view's: without
+         * them nothing would be recorded, or nothing kept out of reach. */
+        if ((r = build_view(p, o, plan, false, err)) < 0)
                 return r;
+        if (learn && (!p->seccomp || !p->ns_mount || !p->ns_user))
+                return sbx_err_kind(err, SBX_ERROR_PROFILE, -EINVAL, NULL,
+                                    "sbx learn records through the seccomp filter in a view of its own: the "
+                                    "base profile needs [seccomp] enabled and the mount and user namespaces");
+        if ((r = resolve_program(plan, o->file, true, err)) < 0)
+                return r;
+        plan->exec_verify = !learn;
 
         /* argv: given, or { file }. */
         size_t argc = 0;
@@ -714,15 +754,32 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 plan->nkeep = o->n_keep_fds;
         }
 
-        if (p->ns_mount && (r = exec_prepare(p, plan, err)) < 0)
+        /* Learning records what is executed instead of refusing it. */
+        if (p->ns_mount && !learn && (r = exec_prepare(p, plan, err)) < 0)
                 return r;
         if (p->ns_mount)
                 sort_mounts(plan);
         if ((r = limits_plan_build(plan, p, err)) < 0 || (r = wx_plan(plan, p, err)) < 0)
                 return r;
-        if (p->landlock && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
+        if (learn)
+                plan->mdwe = false; /* W^X is recorded (seccomp), not enforced */
+        if (p->landlock && !learn && (r = exec_allowed_paths(p, plan, &plan->exec_paths)) < 0)
                 return sbx_err_setup(err, r, "plan", "[exec] allow");
         r = landlock_prepare(p, plan, &plan->landlock, err);
+        if (r >= 0 && learn) {
+                /* Only the scopes (abstract sockets, signals) stay: the
+                 * file and port rules are what is being learned. */
+                plan->landlock.handled_fs = plan->landlock.handled_net = 0;
+                if (!plan->landlock.scoped)
+                        plan->landlock.enabled = false;
+                /* Network use is recorded, not refused: the host's network,
+                 * as long as Landlock keeps the host's abstract sockets (X11,
+                 * D-Bus) out of reach; else the base's own namespace. */
+                if ((plan->clone_flags & CLONE_NEWNET) && landlock_scopes_abstract_unix(&plan->landlock)) {
+                        plan->clone_flags &= ~(unsigned long)CLONE_NEWNET;
+                        plan->loopback = false;
+                }
+        }
         exec_fs_free(TAKE_PTR(plan->exec_fs));
         if (r < 0 || (r = x11_plan_check(p, plan, err)) < 0)
                 return r;
@@ -750,6 +807,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                         f |= SC_MEM_RLIMIT;
                 if (plan->log_denials)
                         f |= SC_LOG_DENIALS;
+                if (learn)
+                        f |= SC_LEARN;
                 if ((r = seccomp_compile(p, f, &plan->seccomp, err)) < 0)
                         return r;
         }

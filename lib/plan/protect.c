@@ -459,3 +459,29 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                                     plan->protect_ll[0]);
         return 0;
 }
+
+int protect_paths(const struct sbx_policy *p, char ***ret)
+{
+        struct exec_fs *fs = NULL;
+        if (exec_fs_new(&fs) < 0)
+                return -ENOMEM;
+        struct targets t = { .fs = fs };
+        int r = state_targets(&t);
+        for (size_t i = 0; r >= 0 && i < p->protect.n; i++)
+                r = add_with_links(&t, p->protect.v[i], &p->protect.loc[i], "a protected path", 0);
+        for (size_t i = 0; r >= 0 && i < p->protect_dir.n; i++)
+                r = add_with_links(&t, p->protect_dir.v[i], &p->protect_dir.loc[i], "a protected path", 0);
+        char **v = r >= 0 ? calloc(t.n + 1, sizeof(*v)) : NULL;
+        if (r >= 0 && !v)
+                r = -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < t.n; i++)
+                v[i] = TAKE_PTR(t.v[i].path);
+        targets_done(&t);
+        exec_fs_free(fs);
+        if (r < 0) {
+                sbx_strv_free(v);
+                return r;
+        }
+        *ret = v;
+        return 0;
+}

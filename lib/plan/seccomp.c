@@ -19,6 +19,7 @@
  * rules written as C.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <sched.h>
@@ -400,6 +401,41 @@ bool seccomp_wx_denied(int nr, const uint64_t args[6])
         }
 }
 
+/* The calls whose path, program or address sbx learn needs: every way to
+ * name a file (open, look at, change, create, remove, execute), and to
+ * reach an address (connect, bind, sendto).  Calls on an fd alone are
+ * not needed: the fd was named by one of these first. */
+static const int learn_syscalls[] = {
+        __NR_open, __NR_openat, __NR_openat2, __NR_creat, __NR_execve, __NR_execveat,
+        __NR_stat, __NR_lstat, __NR_newfstatat, __NR_statx, __NR_access, __NR_faccessat,
+        __NR_faccessat2, __NR_readlink, __NR_readlinkat, __NR_mkdir, __NR_mkdirat, __NR_unlink,
+        __NR_unlinkat, __NR_rmdir, __NR_rename, __NR_renameat, __NR_renameat2, __NR_link,
+        __NR_linkat, __NR_symlink, __NR_symlinkat, __NR_truncate, __NR_chdir, __NR_chmod,
+        __NR_fchmodat, __NR_chown, __NR_lchown, __NR_fchownat, __NR_utimes, __NR_utimensat,
+        __NR_futimesat, __NR_utime, __NR_mknod, __NR_mknodat, __NR_statfs, __NR_getxattr,
+        __NR_lgetxattr, __NR_listxattr, __NR_llistxattr, __NR_setxattr, __NR_lsetxattr,
+        __NR_inotify_add_watch, __NR_connect, __NR_bind, __NR_sendto,
+};
+
+bool seccomp_learn_syscall(int nr)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(learn_syscalls); i++)
+                if (learn_syscalls[i] == nr)
+                        return true;
+        return false;
+}
+
+bool seccomp_learn_notified(const struct seccomp_prog *prog, int nr, const uint64_t args[6])
+{
+        if (!prog->learn || nr < 0 || (size_t)nr >= prog->nr_max || prog->kind[nr] != SC_K_ALLOW)
+                return false;
+        if (nr == __NR_newfstatat)
+                return !((uint32_t)args[3] & AT_EMPTY_PATH);
+        if (nr == __NR_statx)
+                return !((uint32_t)args[2] & AT_EMPTY_PATH);
+        return seccomp_learn_syscall(nr);
+}
+
 static bool wx_syscall(int nr)
 {
         return nr == __NR_mmap || nr == __NR_mprotect || nr == __NR_pkey_mprotect || nr == __NR_shmat;
@@ -528,7 +564,8 @@ static void asm_free(struct bpf_asm *a)
 
 /* What the program does with one syscall number: return a fixed action,
  * or run the argument rules of that syscall. */
-enum leaf_kind { LEAF_RET, LEAF_IOCTL, LEAF_PRCTL, LEAF_PERSONALITY, LEAF_CLONE, LEAF_SOCKET, LEAF_MEMFD, LEAF_WX };
+enum leaf_kind { LEAF_RET, LEAF_IOCTL, LEAF_PRCTL, LEAF_PERSONALITY, LEAF_CLONE, LEAF_SOCKET, LEAF_MEMFD, LEAF_WX,
+                 LEAF_LEARN_AT };
 
 struct leaf {
         enum leaf_kind kind;
@@ -567,7 +604,15 @@ static struct leaf leaf_of(const struct build *b, size_t nr)
                 if (!prog->memfd_exec)
                         return (struct leaf){ LEAF_MEMFD, 0 };
                 break;
+        case __NR_newfstatat:
+        case __NR_statx:
+                /* fstat() is newfstatat(fd, "", AT_EMPTY_PATH): no path. */
+                if (prog->learn)
+                        return (struct leaf){ LEAF_LEARN_AT, 0 };
+                break;
         default:
+                if (prog->learn && seccomp_learn_syscall((int)nr))
+                        return (struct leaf){ LEAF_RET, SECCOMP_RET_USER_NOTIF };
                 if (prog->wx && wx_syscall((int)nr))
                         return (struct leaf){ LEAF_WX, 0 };
         }
@@ -666,6 +711,12 @@ static void emit_leaf(struct bpf_asm *a, const struct build *b, size_t nr, struc
                 asm_emit(a, RET, b->act_deny, NEXT, NEXT);
                 asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
                 return;
+        case LEAF_LEARN_AT:
+                asm_emit(a, LD_ABS, ARG_LO(nr == __NR_statx ? 2 : 3), NEXT, NEXT);
+                asm_emit(a, JSET, AT_EMPTY_PATH, NEXT, SKIP1);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                asm_emit(a, RET, SECCOMP_RET_USER_NOTIF, NEXT, NEXT);
+                return;
         }
 }
 
@@ -758,6 +809,10 @@ static int set_actions(struct build *b, struct sbx_error **err)
         if (!prog->errno_name && !(prog->errno_name = ownf(prog, "%d", e)))
                 return -ENOMEM;
         prog->action = p->sc_action;
+        prog->learn = (b->flags & SC_LEARN) && (b->flags & SC_SUPERVISED) && !(b->flags & SC_SELF);
+        /* Learning records what is not allowed and lets it run. */
+        if (prog->learn)
+                prog->action = DENY_LOG;
         prog->supervised = (b->flags & SC_SUPERVISED) && !(b->flags & SC_SELF);
         prog->userns = p->sc_userns;
         prog->nested = p->sc_nested;
@@ -768,14 +823,15 @@ static int set_actions(struct build *b, struct sbx_error **err)
                                     "action = notify needs the supervisor of `sbx run`; a process "
                                     "confining itself has none");
         prog->report = prog->supervised &&
-                       ((b->flags & SC_LOG_DENIALS) || p->sc_action == DENY_NOTIFY || p->sc_action == DENY_LOG);
+                       ((b->flags & SC_LOG_DENIALS) || prog->learn || p->sc_action == DENY_NOTIFY ||
+                        p->sc_action == DENY_LOG);
 
         uint32_t act_errno = SECCOMP_RET_ERRNO | (uint32_t)e;
         if (prog->report) {
                 /* The supervisor answers: errno, kill, or (log, for calls
                  * that are merely not allowed) let it run. */
                 b->act_default = b->act_deny = SECCOMP_RET_USER_NOTIF;
-        } else if (p->sc_action == DENY_KILL) {
+        } else if (prog->action == DENY_KILL) {
                 b->act_default = b->act_deny = SECCOMP_RET_KILL_PROCESS;
         } else if (p->sc_action == DENY_LOG) {
                 b->act_default = SECCOMP_RET_LOG;

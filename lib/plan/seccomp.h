@@ -57,6 +57,8 @@ struct seccomp_prog {
         bool supervised;           /* memfd_create is rewritten by the supervisor */
         bool report;               /* denials arrive as notifications to report */
         bool userns, nested, wx, memfd_exec;
+        bool learn;                /* sbx learn: path, exec and network calls
+                                    * are notified, recorded and continued */
         uint64_t af_allowed;       /* bit per socket address family */
         uint32_t ioctl_deny[SC_MAX_IOCTL_DENY];
         bool ioctl_always[SC_MAX_IOCTL_DENY]; /* TIOCSTI/TIOCLINUX vs profile */
@@ -85,7 +87,19 @@ enum {
         SC_MEM_RLIMIT = 1 << 3,  /* [limits] memory is held by rlimits alone
                                   * (limit.c): memory no rlimit bounds is
                                   * refused (memfd_create, shmget) */
+        SC_LEARN = 1 << 4,       /* sbx learn: the calls learn.c needs to see
+                                  * become notifications the supervisor
+                                  * records and lets continue; everything
+                                  * merely not allowed is recorded and let
+                                  * through (action log) */
 };
+
+/* Whether sbx learn records calls of this number (paths, exec, network). */
+bool seccomp_learn_syscall(int nr);
+/* Whether the filter notifies this allowed call for sbx learn to record
+ * (the filter's learn rules in C, for the model test). */
+struct seccomp_prog;
+bool seccomp_learn_notified(const struct seccomp_prog *prog, int nr, const uint64_t args[6]);
 
 /* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with
  * these arguments (the filter's rules, for the supervisor's reasons). */

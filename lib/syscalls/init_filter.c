@@ -63,6 +63,9 @@ static const struct sock_filter init_prog[] = {
         ALLOW(__NR_pidfd_open),        /* kill mode */
         ALLOW(__NR_pidfd_send_signal),
         ALLOW(__NR_process_vm_readv),  /* strings for reports, memfd names */
+        ALLOW(__NR_readlink),          /* sbx learn: /proc/PID/cwd and fd/N */
+        ALLOW(__NR_pidfd_getfd),       /* sbx learn: a socket's type (SO_TYPE) */
+        ALLOW(__NR_getsockopt),
         ALLOW(__NR_rt_sigreturn),
         ALLOW(__NR_restart_syscall),
         ALLOW(__NR_exit),
@@ -99,7 +102,8 @@ static const struct sock_filter init_prog[] = {
 
 const char *const init_filter_allowed[] = {
         "read", "write", "close", "poll", "ppoll", "recvmsg", "wait4", "waitid", "kill",
-        "pidfd_open", "pidfd_send_signal", "process_vm_readv", "rt_sigreturn",
+        "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "getsockopt", "process_vm_readv", "readlink",
+        "rt_sigreturn",
         "restart_syscall", "exit", "exit_group", "ioctl(SECCOMP_IOCTL_NOTIF_*)",
         "openat(O_RDONLY|O_CLOEXEC)", "memfd_create(MFD_NOEXEC_SEAL)", NULL,
 };
