@@ -58,6 +58,7 @@
 #include "syscalls/init_filter.h"
 #include "plan/limit.h"
 #include "launch/mount.h"
+#include "launch/netstack.h"
 #include "launch/ns.h"
 #include "plan/plan.h"
 #include "launch/spawn.h"
@@ -136,6 +137,9 @@ struct sbx_process {
         struct sbx_process *helpers[SPAWN_MAX_HELPERS];
         int helper_fds[SPAWN_MAX_HELPERS];
         size_t nhelpers;
+        /* [network] mode = pasta: started while the sandbox is set up,
+         * ended once it is reaped */
+        struct netstack *net;
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -778,11 +782,18 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 if (r < 0)
                         sbx_err_setup(err, r, "uid-map", "writing %s", failed);
         }
+        /* Before the first wake-up: init is still dumpable, so its
+         * namespaces can be opened for pasta. */
+        if (r >= 0 && plan->pasta)
+                r = netstack_start(plan, proc->pid, &proc->net, err);
         bool woken = false;
         if (r >= 0 && !(woken = send(sync_w, "x", 1, MSG_NOSIGNAL) == 1))
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
         if (r >= 0)
                 r = limits_attach(plan, proc->pid, &proc->cg, err);
+        /* The program starts with its network up. */
+        if (r >= 0 && proc->net)
+                r = netstack_wait(proc->net, err);
         if (r >= 0 && send(sync_w, "y", 1, MSG_NOSIGNAL) != 1)
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
         if (r >= 0) {
@@ -802,6 +813,7 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
                 while (waitpid(proc->pid, NULL, __WALL) < 0 && errno == EINTR)
                         ;
                 cgroup_remove(proc->cg);
+                netstack_stop(proc->net);
                 if (proc->pidfd >= 0)
                         close(proc->pidfd);
                 free(proc);
@@ -1006,6 +1018,7 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 for (size_t i = 0; i < proc->nhelpers; i++)
                         spawn_helper_end(TAKE_PTR(proc->helpers[i]), TAKE_FD(proc->helper_fds[i]));
                 proc->nhelpers = 0;
+                netstack_stop(TAKE_PTR(proc->net));
                 close(proc->status_fd);
                 proc->status_fd = -1;
                 if (proc->report_fd >= 0) {

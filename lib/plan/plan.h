@@ -16,6 +16,7 @@
 #include "plan/seccomp.h"
 
 struct dbus_plan;
+struct net_plan;
 
 enum plan_mount_kind {
         PM_BIND,      /* bind src (or src_fd) at dst */
@@ -80,6 +81,7 @@ struct plan {
 
         /* process */
         bool new_session;
+        enum net_mode net;      /* the network this launch gets (net.c: a fallback may apply) */
         bool loopback;
         struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
         struct limits_plan limits; /* sandbox-wide limits and their mechanisms */
@@ -114,6 +116,9 @@ struct plan {
 
         /* [dbus]: the proxy this launch starts (dbus.c), or NULL */
         struct dbus_plan *dbus;
+        /* [network] mode = pasta: resolv.conf and pasta's command line
+         * (net.c), or NULL */
+        struct net_plan *pasta;
 
         /* every string above that the plan allocated */
         char **owned;

@@ -24,6 +24,7 @@
 #include "profile/env.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
+#include "plan/net.h"
 #include "plan/plan.h"
 #include "plan/protect.h"
 #include "plan/resolve.h"
@@ -530,10 +531,11 @@ static int identity(struct plan *plan, const struct sbx_policy *p)
                 f |= CLONE_NEWUTS;
         if (p->ns_cgroup)
                 f |= CLONE_NEWCGROUP;
-        if (p->net == NET_NONE)
+        /* pasta connects a namespace of the sandbox's own. */
+        if (plan->net == NET_NONE || plan->net == NET_PASTA)
                 f |= CLONE_NEWNET;
         plan->clone_flags = f;
-        plan->loopback = p->net == NET_NONE;
+        plan->loopback = plan->net == NET_NONE || plan->net == NET_PASTA;
         plan->hostname = p->ns_uts ? (p->hostname ? p->hostname : "sbx") : NULL;
         return 0;
 }
@@ -576,6 +578,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return sbx_err_kind(err, SBX_ERROR_SETUP, -EPERM, "namespaces",
                                     "[namespaces] user = no needs root");
 
+        if ((r = net_decide(p, plan, err)) < 0)
+                return r;
         identity(plan, p);
         plan->spawn_flags = o->flags;
         plan->log_fd = o->log_fd;
@@ -640,6 +644,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
         if ((r = env_build(p, plan->home, plan->inside_uid, &plan->envp)) < 0)
                 return sbx_err_setup(err, r, "environment", "building the environment");
         if (dbus_wanted(p) && (r = dbus_plan(p, plan, err)) < 0)
+                return r;
+        if ((r = net_plan(p, plan, err)) < 0)
                 return r;
 
         plan->stdio[0] = o->stdin_fd;
@@ -710,6 +716,7 @@ void plan_done(struct plan *plan)
         free(plan->tree_fds);
         free(plan->protect_ll);
         dbus_plan_done(plan->dbus);
+        net_plan_done(plan->pasta);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
@@ -740,6 +747,9 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();
         plan->caller_is_root = plan->host_uid == 0;
         plan->self = true;
+        plan->net = p->net;
+        if ((r = net_plan(p, plan, err)) < 0)
+                return r;
         /* The caller's own view keeps the real bus reachable. */
         if (dbus_wanted(p))
                 return dbus_plan(p, plan, err);

@@ -56,7 +56,8 @@ const struct key_def profile_keys[] = {
         { "filesystem", "protect-dir", K_PROTECT_DIR, "list of paths", "none", "as protect, for directories: a missing one is made (empty, mode 0700) so that a read-only mount can cover it" },
         { "filesystem", "cwd", K_CWD, "path", "unset", "working directory inside (unset: the caller's if visible, else /)" },
 
-        { "network", "mode", K_NET_MODE, "none or host", "none", "none: own namespace with loopback only; host: the host's network" },
+        { "network", "mode", K_NET_MODE, "none, host or pasta", "none", "none: own namespace with loopback only; host: the host's network; pasta: own namespace, outbound connections through pasta (nothing of the host's loopback or abstract sockets)" },
+        { "network", "fallback", K_NET_FALLBACK, "refuse, none or host", "refuse", "what mode = pasta becomes where pasta is not installed (with a warning); refuse: sbx does not start" },
         { "network", "tcp-bind", K_TCP_BIND, "list of PORT, A-B or any", "none", "TCP ports the program may bind (Landlock)" },
         { "network", "tcp-connect", K_TCP_CONNECT, "list of PORT, A-B or any", "none", "TCP ports the program may connect to (Landlock)" },
 
@@ -324,7 +325,10 @@ static const struct word home_words[] = { { "tmpfs", HOME_TMPFS }, { "none", HOM
 static const struct word args_words[] = { { "none", ARGS_NONE }, { "ro", ARGS_RO }, { "rw", ARGS_RW }, { NULL, 0 } };
 static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { NULL, 0 } };
 /* Further network modes (pasta, slirp…) are one more line here. */
-static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { NULL, 0 } };
+static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { "pasta", NET_PASTA },
+                                         { NULL, 0 } };
+static const struct word net_fallback_words[] = { { "refuse", NET_FALLBACK_REFUSE }, { "none", NET_FALLBACK_NONE },
+                                                  { "host", NET_FALLBACK_HOST }, { NULL, 0 } };
 static const struct word action_words[] = {
         { "errno", DENY_ERRNO }, { "kill", DENY_KILL }, { "log", DENY_LOG }, { "notify", DENY_NOTIFY }, { NULL, 0 },
 };
@@ -573,6 +577,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_ARGS: words = args_words; break;
         case K_CWD_BIND: words = cwd_words; break;
         case K_NET_MODE: words = net_words; break;
+        case K_NET_FALLBACK: words = net_fallback_words; break;
         case K_SC_ACTION: words = action_words; break;
         case K_CWD: {
                 _cleanup_free_ char *path = NULL;
@@ -613,6 +618,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_ARGS: p->args = (enum args_mode)x; break;
         case K_CWD_BIND: p->cwd_bind = (enum cwd_bind)x; break;
         case K_NET_MODE: p->net = (enum net_mode)x; break;
+        case K_NET_FALLBACK: p->net_fallback = (enum net_fallback)x; break;
         default: p->sc_action = (enum deny_action)x; break;
         }
         return 0;
