@@ -1,0 +1,241 @@
+/* test_net.c — [network] mode = pasta, against a network of the test's
+ * own (tests/networld.c): a "host" namespace with servers on its loopback
+ * (IPv4, IPv6), on all its addresses and on an abstract unix socket, and
+ * an "internet" namespace behind a veth with a TCP server (IPv4, IPv6) and
+ * a DNS server.  The shipped browser profile (mode = pasta) must reach the
+ * internet and resolve names, and reach nothing of the host, with Landlock
+ * on and off; the same attempts work bare and with mode = host (so every
+ * check can fail); pasta never outlives sbx (networld reports what is left
+ * behind), also when sbx is killed; without pasta sbx refuses to start
+ * unless the profile names a fallback.  As root and as uid 65534. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+#define FOR_EACH_USER for (size_t wi = 0; wi < 2; wi++)
+#define WHO (wi == 0 ? AS_ROOT : AS_USER)
+#define WHO_NAME (WHO == AS_ROOT ? "root" : "uid 65534")
+
+/* One attempt each, in one sandbox launch (probe batch), with what each
+ * prints when it gets through. */
+static const struct attempt {
+        const char *args;
+        const char *reached;
+        bool internet; /* should work under mode = pasta */
+} attempts[] = {
+        { "connect 10.203.0.2 8080", "OK connect 10.203.0.2:8080 internet", true },
+        { "connect6 fd53:6278::2 8080", "OK connect [fd53:6278::2]:8080 internet", true },
+        { "resolve internet.test", "OK resolve internet.test 10.203.0.2", true },
+        { "connect 127.0.0.1 8081", "OK connect 127.0.0.1:8081 host-loopback", false },
+        { "connect6 ::1 8081", "OK connect [::1]:8081 host-loopback", false },
+        { "connect 10.203.0.1 8082", "OK connect 10.203.0.1:8082 host-any", false },
+        { "abstract sbx-networld", "OK connect @sbx-networld", false },
+};
+#define NATTEMPTS (sizeof(attempts) / sizeof(attempts[0]))
+
+static const char *networld(void)
+{
+        const char *p = getenv("SBX_NETWORLD");
+        cr_assert(p && *p, "SBX_NETWORLD is not set (run through meson test)");
+        return p;
+}
+
+static void need(int who)
+{
+        if (access("/usr/bin/pasta", X_OK) < 0) {
+                if (in_ci())
+                        cr_assert_fail("pasta is not installed (Debian package passt); CI must install it");
+                cr_skip_test("pasta is not installed: apt-get install passt");
+        }
+        if (access("/usr/sbin/ip", X_OK) < 0 && access("/sbin/ip", X_OK) < 0) {
+                if (in_ci())
+                        cr_assert_fail("ip is not installed (Debian package iproute2); CI must install it");
+                cr_skip_test("ip is not installed: apt-get install iproute2");
+        }
+        /* Not a package: a machine whose /dev/net/tun only root may open
+         * (no udev; Debian's rules make it 0666) cannot give an
+         * unprivileged user pasta, and sbx refuses (tested below). */
+        struct stat st;
+        if (who == AS_USER && (stat("/dev/net/tun", &st) < 0 || (st.st_mode & 0006) != 0006))
+                cr_skip_test("/dev/net/tun is not readable and writable by uid 65534 here (mode %04o; "
+                             "Debian's udev rules make it 0666), so pasta cannot run unprivileged",
+                             (unsigned)(st.st_mode & 07777));
+}
+
+/* networld -- [sbx run --profile browser --ro-bind PROBE SETS… --] PROBE
+ * batch ATTEMPTS…; `sets` NULL: bare.  Returns stdout (malloc'd). */
+static char *world_run(int who, bool sandboxed, const char *const *sets, int *status)
+{
+        const char *argv[96];
+        size_t n = 0;
+        argv[n++] = networld();
+        argv[n++] = "--";
+        if (sandboxed) {
+                argv[n++] = sbx_bin();
+                argv[n++] = "run";
+                argv[n++] = "--profile";
+                argv[n++] = "browser";
+                argv[n++] = "--ro-bind";
+                argv[n++] = probe_bin();
+                for (size_t i = 0; sets && sets[i]; i++) {
+                        argv[n++] = "--set";
+                        argv[n++] = sets[i];
+                }
+                argv[n++] = "--";
+        }
+        argv[n++] = probe_bin();
+        argv[n++] = "batch";
+        char words[NATTEMPTS][64];
+        for (size_t i = 0; i < NATTEMPTS; i++) {
+                if (i)
+                        argv[n++] = ",,";
+                snprintf(words[i], sizeof(words[i]), "%s", attempts[i].args);
+                for (char *s = strtok(words[i], " "); s; s = strtok(NULL, " "))
+                        argv[n++] = s;
+        }
+        argv[n] = NULL;
+        struct run_result r;
+        cr_assert_eq(run_cmd(who, NULL, 120, &r, argv), 0, "networld did not finish");
+        cr_log_info("[%s] %s\n%s", who == AS_ROOT ? "root" : "user", r.out, r.err);
+        cr_assert(!strstr(r.err, "left behind"), "[%s] a process outlived sbx: %s", who == AS_ROOT ? "root" : "user",
+                  r.err);
+        *status = r.status;
+        char *out = strdup(r.out);
+        if (r.status != 0)
+                cr_log_error("stderr: %s", r.err);
+        run_result_free(&r);
+        return out;
+}
+
+/* Each attempt's line: reached (the expected greeting) or not. */
+static void expect(const char *out, const char *what, int who, bool (*should_reach)(const struct attempt *))
+{
+        for (size_t i = 0; i < NATTEMPTS; i++) {
+                bool want = should_reach(&attempts[i]);
+                bool got = strstr(out, attempts[i].reached) != NULL;
+                cr_expect(got == want, "[%s] %s: %s should %s, output:\n%s", who == AS_ROOT ? "root" : "user", what,
+                          attempts[i].args, want ? "get through" : "be refused", out);
+        }
+}
+
+static bool everything(const struct attempt *a) { (void)a; return true; }
+static bool internet_only(const struct attempt *a) { return a->internet; }
+static bool all_but_abstract(const struct attempt *a) { return strncmp(a->args, "abstract", 8) != 0; }
+
+/* The attempts themselves work: bare in the world, every one gets through. */
+Test(net, bare_reaches_everything)
+{
+        FOR_EACH_USER {
+                need(WHO);
+                int st;
+                char *out = world_run(WHO, false, NULL, &st);
+                cr_assert_eq(st, 0, "[%s] networld failed", WHO_NAME);
+                expect(out, "bare", WHO, everything);
+                free(out);
+        }
+}
+
+/* The shipped browser profile (mode = pasta): the internet and DNS, none
+ * of the host's loopback, addresses or abstract sockets. */
+Test(net, browser_reaches_internet_not_host)
+{
+        FOR_EACH_USER {
+                need(WHO);
+                int st;
+                char *out = world_run(WHO, true, NULL, &st);
+                cr_assert_eq(st, 0, "[%s] sbx failed", WHO_NAME);
+                expect(out, "browser (pasta, Landlock on)", WHO, internet_only);
+                free(out);
+        }
+}
+
+Test(net, browser_without_landlock_still_not_host)
+{
+        FOR_EACH_USER {
+                need(WHO);
+                int st;
+                const char *sets[] = { "landlock.enabled=no", NULL };
+                char *out = world_run(WHO, true, sets, &st);
+                cr_assert_eq(st, 0, "[%s] sbx failed", WHO_NAME);
+                expect(out, "browser (pasta, Landlock off)", WHO, internet_only);
+                free(out);
+        }
+}
+
+/* mode = host: the host's loopback is reachable (what pasta takes away);
+ * with Landlock on only its abstract-socket scope stops @sbx-networld. */
+Test(net, host_mode_reaches_host)
+{
+        FOR_EACH_USER {
+                need(WHO);
+                int st;
+                const char *off[] = { "network.mode=host", "landlock.enabled=no", NULL };
+                char *out = world_run(WHO, true, off, &st);
+                cr_assert_eq(st, 0, "[%s] sbx failed", WHO_NAME);
+                expect(out, "browser, mode = host, Landlock off", WHO, everything);
+                free(out);
+                const char *on[] = { "network.mode=host", NULL };
+                out = world_run(WHO, true, on, &st);
+                cr_assert_eq(st, 0, "[%s] sbx failed", WHO_NAME);
+                expect(out, "browser, mode = host, Landlock on", WHO, all_but_abstract);
+                free(out);
+        }
+}
+
+/* pasta dies with sbx, also when sbx is killed: networld is the subreaper
+ * of what the command leaves and fails when anything is left. */
+Test(net, pasta_dies_with_sbx)
+{
+        FOR_EACH_USER {
+                need(WHO);
+                char script[4096];
+                char *sbx = shq(sbx_bin()), *probe = shq(probe_bin());
+                snprintf(script, sizeof(script),
+                         "%s run --profile browser --ro-bind %s -- %s sleep 60 & pid=$!; sleep 3; "
+                         "kill -0 $pid && kill -9 $pid; wait $pid; echo status=$?",
+                         sbx, probe, probe);
+                free(sbx);
+                free(probe);
+                const char *argv[] = { networld(), "--", "/bin/sh", "-c", script, NULL };
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 120, &r, argv), 0);
+                cr_log_info("[%s] %s%s", WHO_NAME, r.out, r.err);
+                cr_expect(strstr(r.out, "status=137"), "[%s] sbx was not killed: %s %s", WHO_NAME, r.out, r.err);
+                cr_expect(!strstr(r.err, "left behind") && r.status == 0, "[%s] left behind: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+}
+
+/* No pasta: refused with the package and the override named; with
+ * fallback = none the sandbox starts without a network (and says so). */
+Test(net, missing_pasta_refuses)
+{
+        FOR_EACH_USER {
+                const char *argv[] = { "/usr/bin/env", "SBX_PASTA=/nonexistent/pasta", sbx_bin(), "run",
+                                       "--profile", "browser", "--ro-bind", probe_bin(), "--", probe_bin(),
+                                       "id", NULL };
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
+                cr_expect_eq(r.status, 2, "[%s] started without pasta: %d %s", WHO_NAME, r.status, r.err);
+                cr_expect(strstr(r.err, "browser.ini:") && strstr(r.err, "Debian package passt") &&
+                                  strstr(r.err, "--set network.mode=host"),
+                          "[%s] the refusal does not say where, which package and how: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+
+                const char *fb[] = { "/usr/bin/env", "SBX_PASTA=/nonexistent/pasta", sbx_bin(), "run",
+                                     "--profile", "browser", "--set", "network.fallback=none", "--ro-bind",
+                                     probe_bin(), "--", probe_bin(), "connect", "127.0.0.1", "1", NULL };
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, fb), 0);
+                cr_expect_eq(r.status, 0, "[%s] fallback = none did not start: %s", WHO_NAME, r.err);
+                cr_expect(strstr(r.err, "warning: [network] mode = pasta: pasta (Debian package passt) is not "
+                                        "installed; the sandbox has no network"),
+                          "[%s] no warning: %s", WHO_NAME, r.err);
+                cr_expect(strstr(r.out, "DENIED ECONNREFUSED"), "[%s] %s", WHO_NAME, r.out);
+                run_result_free(&r);
+        }
+}
