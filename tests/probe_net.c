@@ -154,24 +154,28 @@ static double now_us(void)
         return (double)t.tv_sec * 1e6 + (double)t.tv_nsec / 1e3;
 }
 
-/* fetch ADDR PORT BYTES: asks networld's download server for BYTES bytes
- * (sent as 8 bytes, big-endian) and reads them; prints bytes, µs and MB/s. */
-static int p_fetch(int argc, char **argv)
+static int cmp_double(const void *a, const void *b)
 {
-        if (argc < 4)
-                return 2;
-        unsigned long long want = strtoull(argv[3], NULL, 10), got = 0;
+        double x = *(const double *)a, y = *(const double *)b;
+        return x < y ? -1 : x > y;
+}
+
+/* One download of `want` bytes on a new connection: its time in µs, or
+ * -errno. */
+static double fetch_once(const char *addr, const char *port, unsigned long long want)
+{
+        unsigned long long got = 0;
         double t0 = now_us();
-        int s = dial(argv[1], argv[2]);
+        int s = dial(addr, port);
         if (s < 0)
-                return probe_report(s, "fetch %s:%s", argv[1], argv[2]);
+                return s;
         unsigned char req[8];
         for (int i = 0; i < 8; i++)
                 req[i] = (unsigned char)(want >> (56 - 8 * i));
         if (write(s, req, 8) != 8) {
                 int e = -errno;
                 close(s);
-                return probe_report(e, "fetch %s:%s: request", argv[1], argv[2]);
+                return e;
         }
         static char buf[1 << 17];
         ssize_t k;
@@ -179,15 +183,37 @@ static int p_fetch(int argc, char **argv)
                 got += (unsigned long long)k;
         double us = now_us() - t0;
         close(s);
-        if (got != want)
-                return probe_report(-EIO, "fetch %s:%s: %llu of %llu bytes", argv[1], argv[2], got, want);
-        return probe_report(0, "fetch %llu bytes %.0f us %.1f MB/s", got, us, (double)got / us);
+        return got == want ? us : -EIO;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* fetch ADDR PORT BYTES [COUNT]: asks networld's download server for
+ * BYTES bytes (sent as 8 bytes, big-endian) and reads them, COUNT times on
+ * a new connection each; prints the median and 90th percentile time (µs,
+ * connect to last byte) and the median throughput (MB/s). */
+static int p_fetch(int argc, char **argv)
 {
-        double x = *(const double *)a, y = *(const double *)b;
-        return x < y ? -1 : x > y;
+        if (argc < 4)
+                return 2;
+        unsigned long long want = strtoull(argv[3], NULL, 10);
+        int count = argc > 4 ? atoi(argv[4]) : 1;
+        if (count < 1 || count > 100000)
+                return 2;
+        double *t = calloc((size_t)count, sizeof(double));
+        if (!t)
+                return 2;
+        for (int i = 0; i < count; i++) {
+                t[i] = fetch_once(argv[1], argv[2], want);
+                if (t[i] < 0) {
+                        int e = (int)t[i];
+                        free(t);
+                        return probe_report(e, "fetch %s:%s", argv[1], argv[2]);
+                }
+        }
+        qsort(t, (size_t)count, sizeof(double), cmp_double);
+        double med = t[count / 2], p90 = t[(count * 9) / 10];
+        free(t);
+        return probe_report(0, "fetch %llu bytes x %d: median %.0f us p90 %.0f us %.1f MB/s", want, count, med,
+                            p90, (double)want / med);
 }
 
 /* rtt ADDR PORT N: N one-byte round trips through networld's echo server
@@ -212,7 +238,7 @@ static int p_rtt(int argc, char **argv)
                 char c = 'x';
                 double t0 = now_us();
                 if (write(s, &c, 1) != 1 || read(s, &c, 1) != 1)
-                        r = -errno ? -errno : -EIO;
+                        r = errno ? -errno : -EIO;
                 t[i] = now_us() - t0;
         }
         close(s);
@@ -229,7 +255,7 @@ static int p_rtt(int argc, char **argv)
 const struct probe_cmd probe_net_cmds[] = {
         { "connect6", "IPV6 PORT", p_connect6 },
         { "resolve", "NAME: an A query to the first nameserver of /etc/resolv.conf", p_resolve },
-        { "fetch", "ADDR PORT BYTES: download from tests/networld", p_fetch },
+        { "fetch", "ADDR PORT BYTES [COUNT]: download from tests/networld", p_fetch },
         { "rtt", "ADDR PORT N: N one-byte round trips to tests/networld's echo server", p_rtt },
         { NULL, NULL, NULL },
 };
