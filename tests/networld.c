@@ -1,7 +1,7 @@
 /* networld.c — a small network of its own for the network tests and
  * bench/net, built the same way as root and as an unprivileged user:
  *
- *   networld -- CMD ARGS…
+ *   networld [--http FILE] -- CMD ARGS…
  *
  * runs CMD in a fresh network namespace "host" (H) with its own mount
  * namespace, linked by a veth pair to a second namespace standing in for
@@ -17,6 +17,8 @@
  *      :8090 sends as many bytes as the 8-byte big-endian number it reads
  *      :8091 echoes every byte
  *      UDP :53 answers every A query with 10.203.0.2
+ *      with --http FILE: :80 answers every HTTP request with FILE
+ *      (text/html; /favicon… gets a 404), for the real browsers
  *
  * As root the namespaces belong to the initial user namespace.  Anyone else
  * first gets a user namespace of their own in which their uid maps to
@@ -40,6 +42,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +56,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum kind { GREET, DOWNLOAD, ECHO, DNS };
+enum kind { GREET, DOWNLOAD, ECHO, DNS, HTTP };
+
+static char *page; /* --http */
+static size_t page_len;
 
 struct listener {
         int fd;
@@ -190,6 +196,27 @@ static void handle(int c, const struct listener *l)
 {
         if (l->kind == GREET) {
                 write_all(c, l->greeting, strlen(l->greeting));
+        } else if (l->kind == HTTP) {
+                char req[4096] = "", head[256];
+                size_t got = 0;
+                ssize_t k;
+                while (got < sizeof(req) - 1 && (k = read(c, req + got, sizeof(req) - 1 - got)) > 0) {
+                        got += (size_t)k;
+                        req[got] = 0;
+                        if (strstr(req, "\r\n\r\n"))
+                                break;
+                }
+                bool favicon = strstr(req, "GET /favicon") != NULL;
+                int n = snprintf(head, sizeof(head),
+                                 "HTTP/1.0 %s\r\nContent-Type: text/html\r\nContent-Length: %zu\r\n"
+                                 "Connection: close\r\n\r\n",
+                                 favicon ? "404 Not Found" : "200 OK", favicon ? 0 : page_len);
+                write_all(c, head, (size_t)n);
+                if (!favicon)
+                        write_all(c, page, page_len);
+                shutdown(c, SHUT_WR);
+                while (read(c, req, sizeof(req)) > 0)
+                        ;
         } else if (l->kind == DOWNLOAD) {
                 unsigned char req[8];
                 size_t got = 0;
@@ -319,10 +346,19 @@ static void wait_byte(int fd, char want)
 int main(int argc, char **argv)
 {
         int a = 1;
+        if (a + 1 < argc && strcmp(argv[a], "--http") == 0) {
+                FILE *f = fopen(argv[a + 1], "re");
+                if (!f || fseek(f, 0, SEEK_END) < 0 || (page_len = (size_t)ftell(f)) > (1u << 24) ||
+                    fseek(f, 0, SEEK_SET) < 0 || !(page = malloc(page_len + 1)) ||
+                    fread(page, 1, page_len, f) != page_len)
+                        die("reading %s", argv[a + 1]);
+                fclose(f);
+                a += 2;
+        }
         if (a < argc && strcmp(argv[a], "--") == 0)
                 a++;
         if (a >= argc) {
-                fprintf(stderr, "usage: networld -- CMD ARGS…\n");
+                fprintf(stderr, "usage: networld [--http FILE] -- CMD ARGS…\n");
                 return 2;
         }
         uid_t uid = getuid();
@@ -383,9 +419,10 @@ int main(int argc, char **argv)
                         { tcp_listener(AF_INET6, "::", 8090), DOWNLOAD, NULL },
                         { tcp_listener(AF_INET, "0.0.0.0", 8091), ECHO, NULL },
                         { udp_listener(53), DNS, NULL },
+                        { page ? tcp_listener(AF_INET, "0.0.0.0", 80) : -1, HTTP, NULL },
                 };
                 write_all(up[1], "c", 1);
-                serve(l, sizeof(l) / sizeof(l[0]));
+                serve(l, sizeof(l) / sizeof(l[0]) - (page ? 0 : 1));
         }
         wait_byte(up[0], 'r');
         ip("link add v0 type veth peer name v1 netns %d", (int)inet);
