@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include "syscalls/init_filter.h"
+#include "plan/net.h"
 #include "plan/plan.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -66,7 +67,15 @@ static int format(const struct plan *plan, struct sbuf *f)
                         sbuf_printf(f, "  (%s:%u)", m->loc->file, m->loc->line);
                 sbuf_putn(f, &(char){ '\n' }, 1);
         }
-        sbuf_printf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
+        if (plan->pasta) {
+                sbuf_puts(f, "5. network: pasta (own namespace, outbound through pasta, started as the caller "
+                             "once the namespaces exist):");
+                for (char **a = plan->pasta->argv; a && *a; a++)
+                        sbuf_printf(f, " %s", *a);
+                sbuf_putn(f, &(char){ '\n' }, 1);
+        } else {
+                sbuf_printf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
+        }
         sbuf_printf(f, "6. session: %s\n", plan->new_session ? "new (setsid)" : "caller's (TIOCSTI filtered)");
         sbuf_printf(f, "7. fds: 0 1 2");
         for (size_t i = 0; i < plan->nkeep; i++)
