@@ -180,22 +180,34 @@ int net_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **e
                 return r;
         if ((r = build_argv(n, pasta_path())) < 0)
                 return r;
+        /* Bound as the object written here (mount.c checks the inode), not
+         * whatever the name holds by then. */
+        struct stat st;
+        int fd = open(n->resolv, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0 || fstat(fd, &st) < 0) {
+                r = -errno;
+                if (fd >= 0)
+                        close(fd);
+                return sbx_err_setup(err, r, "network", "%s", n->resolv);
+        }
+        struct plan_mount m = { .kind = PM_BIND, .src = n->resolv, .src_fd = fd, .src_dev = st.st_dev,
+                                .src_ino = st.st_ino, .dst = "/etc/resolv.conf", .readonly = true,
+                                .noexec = true };
         /* The profile's view of the host's resolv.conf (a bind there, with
          * the host's nameservers) gives way to ours. */
         for (size_t i = 0; i < plan->nmounts; i++) {
-                struct plan_mount *m = &plan->mounts[i];
-                if (strcmp(m->dst, "/etc/resolv.conf") != 0)
+                struct plan_mount *o = &plan->mounts[i];
+                if (strcmp(o->dst, "/etc/resolv.conf") != 0)
                         continue;
-                if (m->src_fd >= 0)
-                        close(m->src_fd);
-                *m = (struct plan_mount){ .kind = PM_BIND, .src = n->resolv, .src_fd = -1,
-                                          .dst = "/etc/resolv.conf", .readonly = true, .noexec = true,
-                                          .loc = m->loc };
+                if (o->src_fd >= 0)
+                        close(o->src_fd);
+                m.loc = o->loc;
+                *o = m;
                 return 0;
         }
-        struct plan_mount m = { .kind = PM_BIND, .src = n->resolv, .src_fd = -1, .dst = "/etc/resolv.conf",
-                                .readonly = true, .noexec = true };
-        return plan_add_mount(plan, &m);
+        if ((r = plan_add_mount(plan, &m)) < 0)
+                close(fd);
+        return r;
 }
 
 void net_plan_done(struct net_plan *n)
