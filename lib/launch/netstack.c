@@ -126,8 +126,7 @@ int netstack_start(const struct plan *plan, pid_t init, struct netstack **ret, s
         if (pipe2(p, O_CLOEXEC) < 0)
                 return sbx_err_setup(err, -errno, "network", "pipe");
         err_r = p[0], err_w = p[1];
-        const char *what = NULL;
-        ruleset = landlock_helper_ruleset(&what);
+        ruleset = landlock_helper_ruleset();
         if (ruleset < 0 && ruleset != -EOPNOTSUPP)
                 return sbx_err_setup(err, ruleset, "network", "Landlock ruleset for pasta");
 

@@ -562,14 +562,11 @@ static int add_path_rule(int rs, const struct landlock_plan *lp, const struct la
         return 0;
 }
 
-int landlock_helper_ruleset(const char **what)
+int landlock_helper_ruleset(void)
 {
         int abi = landlock_abi();
         struct ll_ruleset_attr attr = { .handled_access_net = abi >= 4 ? LL_NET_BIND_TCP : 0,
                                         .scoped = abi >= 6 ? LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL : 0 };
-        *what = abi >= 6 ? "no TCP port bound, abstract unix sockets and signals scoped (Landlock)"
-              : abi >= 4 ? "no TCP port bound (Landlock; no scoping before ABI 6)"
-                         : "nothing (no Landlock network rules before ABI 4)";
         if (abi < 4)
                 return -EOPNOTSUPP;
         int rs = (int)syscall(SYS_landlock_create_ruleset, &attr,

@@ -44,8 +44,8 @@ void landlock_plan_done(struct landlock_plan *lp);
  * root, which a filesystem ruleset forbids).  Only what the kernel's ABI
  * has (TCP from 4, scoping from 6).  Returns the ruleset fd for
  * landlock_restrict_self() in the helper's child, -EOPNOTSUPP on a kernel
- * without either, or -errno.  *what: a description for notes. */
-int landlock_helper_ruleset(const char **what);
+ * without either, or -errno. */
+int landlock_helper_ruleset(void);
 /* Add a rule (path copied); merges with an existing rule for the path. */
 int landlock_plan_add(struct landlock_plan *lp, const char *path, uint64_t access, bool optional,
                       bool nofollow);

@@ -27,7 +27,7 @@
  * the host has a default route for it), so the host's outbound address is
  * local inside the sandbox and reaches only the sandbox itself; services
  * on the host's *other* addresses stay reachable as they are from the
- * network (docs/threat-model.md). */
+ * network (sbx(1), THREAT MODEL). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
