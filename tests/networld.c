@@ -13,7 +13,9 @@
  *      abstract unix socket @sbx-networld greets "host-abstract"
  *      /etc/resolv.conf: nameserver 10.203.0.2
  *   I  10.203.0.2/24  fd53:6278::2/64
- *      :8080 (IPv4 and IPv6) greets "internet"
+ *      :8080 (IPv4 and IPv6) and :8081 greet "internet" (8081 is also
+ *      the host's loopback port: a stack that maps the gateway address to
+ *      the host's loopback shows "host-loopback" there)
  *      :8090 sends as many bytes as the 8-byte big-endian number it reads
  *      :8091 echoes every byte
  *      UDP :53 answers every A query with 10.203.0.2
@@ -415,6 +417,7 @@ int main(int argc, char **argv)
                 struct listener l[] = {
                         { tcp_listener(AF_INET, "0.0.0.0", 8080), GREET, "internet\n" },
                         { tcp_listener(AF_INET6, "::", 8080), GREET, "internet\n" },
+                        { tcp_listener(AF_INET, "0.0.0.0", 8081), GREET, "internet\n" },
                         { tcp_listener(AF_INET, "0.0.0.0", 8090), DOWNLOAD, NULL },
                         { tcp_listener(AF_INET6, "::", 8090), DOWNLOAD, NULL },
                         { tcp_listener(AF_INET, "0.0.0.0", 8091), ECHO, NULL },
