@@ -7,7 +7,8 @@
  * on and off; the same attempts work bare and with mode = host (so every
  * check can fail); pasta never outlives sbx (networld reports what is left
  * behind), also when sbx is killed; without pasta sbx refuses to start
- * unless the profile names a fallback.  As root and as uid 65534. */
+ * unless the profile names a fallback; a pasta that fails is quoted
+ * escaped.  As root and as uid 65534. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -232,4 +233,31 @@ Test(net, missing_pasta_refuses)
                 cr_expect(strstr(r.out, "DENIED ECONNREFUSED"), "[%s] %s", WHO_NAME, r.out);
                 run_result_free(&r);
         }
+}
+
+/* pasta's own words reach the user only escaped: a helper that fails
+ * writing a terminal escape and a second line. */
+Test(net, pasta_failure_is_reported_escaped)
+{
+        char *dir = make_tmpdir(), path[4096];
+        snprintf(path, sizeof(path), "%s/pasta", dir);
+        cr_assert_eq(write_file(path, "#!/bin/sh\nprintf 'cannot \\033[31mred\\nsecond line\\n' >&2\nexit 1\n", 0755),
+                     0);
+        char env[4200];
+        snprintf(env, sizeof(env), "SBX_PASTA=%s", path);
+        FOR_EACH_USER {
+                const char *argv[] = { "/usr/bin/env", env, sbx_bin(), "run", "--profile", "default", "--set",
+                                       "network.mode=pasta", "--", "/bin/true", NULL };
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
+                cr_expect_eq(r.status, 125, "[%s] exit %d: %s", WHO_NAME, r.status, r.err);
+                cr_expect(strstr(r.err, "pasta did not start: cannot \\x1b[31mred; second line"),
+                          "[%s] pasta's words not reported (escaped): %s", WHO_NAME, r.err);
+                cr_expect(!strchr(r.err, '\033'), "[%s] a raw escape reached stderr: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+        char cmd[4200];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        (void)!system(cmd);
+        free(dir);
 }

@@ -231,7 +231,7 @@ int netstack_wait(struct netstack *ns, struct sbx_error **err)
         if (e)
                 return sbx_err_setup(err, -e, "network", "pasta did not configure the sandbox's network%s%s",
                                      why[0] ? ": pasta: " : "", why);
-        return sbx_err_kind(err, SBX_ERROR_SETUP, -ENETUNREACH, "network",
+        return sbx_err_kind(err, SBX_ERROR_SETUP, -ENETDOWN, "network",
                             "pasta did not start: %s", why[0] ? why : "it exited without a word");
 }
 
