@@ -1,7 +1,7 @@
 /* networld.c — a small network of its own for the network tests and
  * bench/net, built the same way as root and as an unprivileged user:
  *
- *   networld [--http FILE] -- CMD ARGS…
+ *   networld [--http FILE] [--loopback-resolver] -- CMD ARGS…
  *
  * runs CMD in a fresh network namespace "host" (H) with its own mount
  * namespace, linked by a veth pair to a second namespace standing in for
@@ -11,7 +11,9 @@
  *      127.0.0.1:8081 and [::1]:8081 greet "host-loopback"
  *      0.0.0.0:8082 greets "host-any"
  *      abstract unix socket @sbx-networld greets "host-abstract"
- *      /etc/resolv.conf: nameserver 10.203.0.2
+ *      /etc/resolv.conf: nameserver 10.203.0.2; with --loopback-resolver
+ *      nameserver 127.0.0.53, a resolver on H's loopback (as
+ *      systemd-resolved is) answering every A query with 10.203.0.3
  *   I  10.203.0.2/24  fd53:6278::2/64
  *      :8080 (IPv4 and IPv6) and :8081 greet "internet" (8081 is also
  *      the host's loopback port: a stack that maps the gateway address to
@@ -66,7 +68,7 @@ static size_t page_len;
 struct listener {
         int fd;
         enum kind kind;
-        const char *greeting;
+        const char *greeting; /* GREET; DNS: the answer's last octet (10.203.0.N), as text */
 };
 
 static _Noreturn void die(const char *fmt, ...)
@@ -174,12 +176,13 @@ static int abstract_listener(const char *name)
         return s;
 }
 
-static int udp_listener(int port)
+static int udp_listener(const char *addr, int port)
 {
         int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+        inet_pton(AF_INET, addr, &a.sin_addr);
         if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0)
-                die("listening on UDP port %d", port);
+                die("listening on UDP %s port %d", addr, port);
         return s;
 }
 
@@ -245,8 +248,8 @@ static void handle(int c, const struct listener *l)
         }
 }
 
-/* One DNS answer: the question echoed and one A record, 10.203.0.2. */
-static void dns_answer(int s)
+/* One DNS answer: the question echoed and one A record, 10.203.0.N. */
+static void dns_answer(int s, int n_last)
 {
         unsigned char q[512], a[600];
         struct sockaddr_storage from;
@@ -262,7 +265,7 @@ static void dns_answer(int s)
                 return;
         memcpy(a, q, end);
         a[2] = 0x81, a[3] = 0x80, a[6] = 0, a[7] = 1, a[8] = a[9] = a[10] = a[11] = 0;
-        const unsigned char rr[16] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 203, 0, 2 };
+        const unsigned char rr[16] = { 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 203, 0, (unsigned char)n_last };
         memcpy(a + end, rr, sizeof(rr));
         (void)sendto(s, a, end + sizeof(rr), 0, (struct sockaddr *)&from, fl);
 }
@@ -285,7 +288,7 @@ static _Noreturn void serve(const struct listener *l, size_t n)
                         if (!(p[i].revents & POLLIN))
                                 continue;
                         if (l[i].kind == DNS) {
-                                dns_answer(l[i].fd);
+                                dns_answer(l[i].fd, atoi(l[i].greeting));
                                 continue;
                         }
                         int c = accept4(l[i].fd, NULL, NULL, SOCK_CLOEXEC);
@@ -357,10 +360,15 @@ int main(int argc, char **argv)
                 fclose(f);
                 a += 2;
         }
+        bool lo_resolver = false;
+        if (a < argc && strcmp(argv[a], "--loopback-resolver") == 0) {
+                lo_resolver = true;
+                a++;
+        }
         if (a < argc && strcmp(argv[a], "--") == 0)
                 a++;
         if (a >= argc) {
-                fprintf(stderr, "usage: networld [--http FILE] -- CMD ARGS…\n");
+                fprintf(stderr, "usage: networld [--http FILE] [--loopback-resolver] -- CMD ARGS…\n");
                 return 2;
         }
         uid_t uid = getuid();
@@ -386,7 +394,8 @@ int main(int argc, char **argv)
         int rfd = mkstemp(resolv);
         if (rfd < 0 || fchmod(rfd, 0644) < 0)
                 die("mkstemp");
-        write_all(rfd, "nameserver 10.203.0.2\n", 22);
+        const char *ns = lo_resolver ? "nameserver 127.0.0.53\n" : "nameserver 10.203.0.2\n";
+        write_all(rfd, ns, strlen(ns));
         close(rfd);
         /* Kept until the end: a bind of an unlinked file cannot be bound
          * again (sbx binds /etc/resolv.conf into a mode = host sandbox). */
@@ -421,7 +430,7 @@ int main(int argc, char **argv)
                         { tcp_listener(AF_INET, "0.0.0.0", 8090), DOWNLOAD, NULL },
                         { tcp_listener(AF_INET6, "::", 8090), DOWNLOAD, NULL },
                         { tcp_listener(AF_INET, "0.0.0.0", 8091), ECHO, NULL },
-                        { udp_listener(53), DNS, NULL },
+                        { udp_listener("0.0.0.0", 53), DNS, "2" },
                         { page ? tcp_listener(AF_INET, "0.0.0.0", 80) : -1, HTTP, NULL },
                 };
                 write_all(up[1], "c", 1);
@@ -442,15 +451,17 @@ int main(int argc, char **argv)
                 { tcp_listener(AF_INET6, "::1", 8081), GREET, "host-loopback\n" },
                 { tcp_listener(AF_INET, "0.0.0.0", 8082), GREET, "host-any\n" },
                 { abstract_listener("sbx-networld"), GREET, "host-abstract\n" },
+                { lo_resolver ? udp_listener("127.0.0.53", 53) : -1, DNS, "3" },
         };
+        size_t nhl = sizeof(hl) / sizeof(hl[0]) - (lo_resolver ? 0 : 1);
         pid_t host = fork();
         if (host < 0)
                 die("fork");
         if (host == 0) {
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
-                serve(hl, sizeof(hl) / sizeof(hl[0]));
+                serve(hl, nhl);
         }
-        for (size_t i = 0; i < sizeof(hl) / sizeof(hl[0]); i++)
+        for (size_t i = 0; i < nhl; i++)
                 close(hl[i].fd);
 
         /* CMD runs without the capabilities the world was built with. */

@@ -261,3 +261,41 @@ Test(net, pasta_failure_is_reported_escaped)
         (void)!system(cmd);
         free(dir);
 }
+
+/* A host whose resolver listens on its loopback (127.0.0.53, as
+ * systemd-resolved does): DNS still works through pasta's forwarder, and
+ * that is the only loopback service the sandbox reaches. */
+Test(net, dns_through_a_resolver_on_the_host_loopback)
+{
+        FOR_EACH_USER {
+                need(WHO);
+                for (int sandboxed = 0; sandboxed < 2; sandboxed++) {
+                        const char *argv[24];
+                        size_t n = 0;
+                        argv[n++] = networld();
+                        argv[n++] = "--loopback-resolver";
+                        argv[n++] = "--";
+                        if (sandboxed) {
+                                const char *pre[] = { sbx_bin(), "run", "--profile", "browser", "--ro-bind",
+                                                      probe_bin(), "--" };
+                                for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
+                                        argv[n++] = pre[i];
+                        }
+                        const char *post[] = { probe_bin(), "batch", "resolve", "internet.test", ",,", "connect",
+                                               "127.0.0.1", "8081", NULL };
+                        for (size_t i = 0; post[i]; i++)
+                                argv[n++] = post[i];
+                        argv[n] = NULL;
+                        struct run_result r;
+                        cr_assert_eq(run_cmd(WHO, NULL, 120, &r, argv), 0);
+                        cr_log_info("[%s] %s%s", WHO_NAME, r.out, r.err);
+                        cr_expect(strstr(r.out, "OK resolve internet.test 10.203.0.3"),
+                                  "[%s] %s: the host's loopback resolver did not answer: %s %s", WHO_NAME,
+                                  sandboxed ? "browser" : "bare", r.out, r.err);
+                        cr_expect((strstr(r.out, "OK connect 127.0.0.1:8081 host-loopback") != NULL) == !sandboxed,
+                                  "[%s] %s: host loopback service: %s", WHO_NAME, sandboxed ? "browser" : "bare",
+                                  r.out);
+                        run_result_free(&r);
+                }
+        }
+}
