@@ -8,12 +8,13 @@
  * check can fail); pasta never outlives sbx (networld reports what is left
  * behind), also when sbx is killed; without pasta sbx refuses to start
  * unless the profile names a fallback; a pasta that fails is quoted
- * escaped.  As root and as uid 65534. */
+ * escaped; the helper itself runs confined.  As root and as uid 65534. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -298,4 +299,53 @@ Test(net, dns_through_a_resolver_on_the_host_loopback)
                         run_result_free(&r);
                 }
         }
+}
+
+static int landlock_abi(void)
+{
+        long v = syscall(SYS_landlock_create_ruleset, NULL, 0, 1U /* LANDLOCK_CREATE_RULESET_VERSION */);
+        return v < 0 ? 0 : (int)v;
+}
+
+/* The helper runs confined too: a stand-in for pasta reports what it can
+ * reach from the host's namespace (the abstract socket of networld's
+ * host), whether the caller's environment reached it and whether it has
+ * no_new_privs, then fails so that sbx quotes it.  Run bare by the same
+ * user in the same world, each of those is the other way round. */
+Test(net, helper_runs_confined)
+{
+        if (landlock_abi() < 6)
+                cr_skip_test("Landlock ABI %d: abstract-socket scoping needs 6 (Linux 6.12)", landlock_abi());
+        char *dir = make_tmpdir(), path[4096], script[8192];
+        snprintf(path, sizeof(path), "%s/pasta", dir);
+        char *probe = shq(probe_bin());
+        snprintf(script, sizeof(script),
+                 "#!/bin/sh\n{ %s abstract sbx-networld; echo \"secret=${NET_TEST_SECRET:-unset}\"; %s nnp; } "
+                 "| tr '\\n' ' ' >&2\nexit 1\n",
+                 probe, probe);
+        free(probe);
+        cr_assert_eq(write_file(path, script, 0755), 0);
+        char env[4200];
+        snprintf(env, sizeof(env), "SBX_PASTA=%s", path);
+        FOR_EACH_USER {
+                need(WHO);
+                const char *sandboxed[] = { networld(), "--", "/usr/bin/env", env, "NET_TEST_SECRET=1", sbx_bin(),
+                                            "run", "--profile", "browser", "--", "/bin/true", NULL };
+                struct run_result r;
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, sandboxed), 0);
+                cr_log_info("[%s] %s", WHO_NAME, r.err);
+                cr_expect(strstr(r.err, "pasta did not start: DENIED EPERM connect @sbx-networld secret=unset "
+                                        "DENIED EPERM NoNewPrivs=1"),
+                          "[%s] the helper is not confined: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                const char *bare[] = { networld(), "--", "/usr/bin/env", "NET_TEST_SECRET=1", path, NULL };
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, bare), 0);
+                cr_expect(strstr(r.err, "OK connect @sbx-networld secret=1 OK NoNewPrivs=0"),
+                          "[%s] bare, the stand-in should reach all of it: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+        char cmd[4200];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+        (void)!system(cmd);
+        free(dir);
 }
