@@ -165,7 +165,6 @@ static int build_argv(struct net_plan *n, const char *exe)
 
 int net_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **err)
 {
-        (void)p;
         if (plan->net != NET_PASTA)
                 return 0;
         if (plan->self)

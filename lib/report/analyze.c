@@ -125,10 +125,9 @@ static int c_ns_net(struct ctx *c, struct attack_result *r)
                                                     "interface, a bridge) as the network sees them");
                 break;
         }
-        if (e >= 0 && c->p->net == NET_PASTA && c->p->net_fallback != NET_FALLBACK_REFUSE)
-                e = expose(r, c->p->net_fallback == NET_FALLBACK_HOST ? 500 : 0, NULL,
-                           "where pasta is missing: %s ([network] fallback)",
-                           c->p->net_fallback == NET_FALLBACK_HOST ? "the host's network" : "no network");
+        /* fallback = none only loses the network; host loses the rest. */
+        if (e >= 0 && c->p->net == NET_PASTA && c->p->net_fallback == NET_FALLBACK_HOST)
+                e = expose(r, 500, NULL, "where pasta is missing, the host's network ([network] fallback = host)");
         return e;
 }
 
