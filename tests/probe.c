@@ -9,7 +9,7 @@
 #include "probe.h"
 
 static const struct probe_cmd *const tables[] = { probe_ns_cmds, probe_sc_cmds, probe_exec_cmds, probe_wx_cmds,
-                                                  probe_init_cmds, probe_view_cmds };
+                                                  probe_init_cmds, probe_view_cmds, probe_net_cmds };
 
 const char *probe_errno_name(int e)
 {

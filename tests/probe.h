@@ -20,6 +20,7 @@ extern const struct probe_cmd probe_exec_cmds[];    /* probe_exec.c: exec preven
 extern const struct probe_cmd probe_wx_cmds[];      /* probe_wx.c: W^X routes, resource exhaustion */
 extern const struct probe_cmd probe_init_cmds[];    /* probe_init.c: the sandbox's pid 1 */
 extern const struct probe_cmd probe_view_cmds[];    /* probe_view.c: what a process sees, one line each */
+extern const struct probe_cmd probe_net_cmds[];     /* probe_net.c: IPv6, DNS, download and round trips */
 
 /* Print the result of an attempt: r >= 0 → OK, r < 0 → DENIED with the
  * errno name of -r.  Returns 0. */

@@ -382,7 +382,8 @@ Test(profile, errors_values)
         expect_error("[filesystem]\nhome = real\n", 2, "[filesystem] home: expected tmpfs, none");
         expect_error("[filesystem]\nargs = all\n", 2, "[filesystem] args: expected none, ro, rw");
         expect_error("[filesystem]\ncwd-bind = yes\n", 2, "[filesystem] cwd-bind: expected none, ro, rw");
-        expect_error("[network]\nmode = pasta\n", 2, "[network] mode: expected none, host, not 'pasta'");
+        expect_error("[network]\nmode = slirp\n", 2, "[network] mode: expected none, host, pasta, not 'slirp'");
+        expect_error("[network]\nfallback = maybe\n", 2, "[network] fallback: expected refuse, none, host, not 'maybe'");
         expect_error("[network]\ntcp-bind = 0\n", 2, "[network] tcp-bind: expected a port 1-65535");
         expect_error("[network]\ntcp-bind = 65536\n", 2, "[network] tcp-bind: expected a port");
         expect_error("[network]\ntcp-connect = 90-80\n", 2, "[network] tcp-connect: expected a port");
@@ -575,6 +576,10 @@ Test(profile, conflicts_name_both_lines)
         expect_error("[filesystem]\nbind = /tmp:/\n", 2, "[filesystem] bind: the destination cannot be /");
         expect_error("[filesystem]\nbind = /\n", 2, "[filesystem] bind: the destination cannot be /");
         expect_error("[filesystem]\ndev = /etc/passwd\n", 2, "[filesystem] dev: /etc/passwd is not under /dev");
+        expect_error("[namespaces]\nuser = no\n[network]\nmode = pasta\n", 4,
+                     "[network] mode = pasta needs [namespaces] user = yes: pasta joins the sandbox's user namespace");
+        expect_error("[network]\nmode = pasta\n[namespaces]\nmount = no\n", 2,
+                     "[network] mode = pasta needs [namespaces] mount = yes: the sandbox's /etc/resolv.conf");
         expect_error("[namespaces]\nmount = no\n[filesystem]\nbind = /tmp\n", 2,
                      "[namespaces] mount = no conflicts with [filesystem] bind = /tmp at t.ini:4");
         expect_error("[exec]\nallow-hash = /usr/bin/true:" HEX64 "\ndeny = /usr/bin\n", 2,

@@ -12,7 +12,7 @@
  *     events every keylogger uses; xev -id on the host window, core event
  *     selection), capturing the screen (xwd -root) and injecting keys
  *     (xdotool, XTEST).  Each works bare and fails inside;
- *   - firefox-esr and chromium show a page served on 127.0.0.1 in a window
+ *   - firefox-esr and chromium show a page served from tests/networld's "internet" in a window
  *     under browser, and mupdf a PDF under document-viewer: the screen's
  *     pixels are checked (xwd by the test, a trusted client).
  */
@@ -369,12 +369,20 @@ static void clear_screen(const struct xserver *x, const char *hex)
                 usleep(100 * 1000);
 }
 
+/* With `page`, the program runs in tests/networld, whose "internet"
+ * serves it at http://10.203.0.2/ (where the browser profile's network,
+ * mode = pasta, reaches; the host's 127.0.0.1 is not the sandbox's). */
 static void show(const struct xserver *x, int who, const char *profile, const char *const *prog,
-                 const char *hex, long min, const char *what)
+                 const char *hex, long min, const char *what, const char *page)
 {
         clear_screen(x, hex);
         struct cmd c;
         c.n = 0;
+        if (page) {
+                const char *world = getenv("SBX_NETWORLD");
+                cr_assert(world && *world, "SBX_NETWORLD is not set (run through meson test)");
+                add(&c, ARGS(world, "--http", page, "--"));
+        }
         add(&c, ARGS("env", x->denv, x->aenv[who], x->henv));
         add(&c, ARGS(sbx_bin(), "run", "--profile", profile, "--"));
         add(&c, prog);
@@ -402,20 +410,20 @@ Test(x11, browsers_and_viewer_show_their_content, .timeout = 600)
         need("/usr/lib/mupdf/mupdf-x11", "mupdf");
         struct xserver x;
         xserver_start(&x);
-        int port;
-        pid_t srv = serve(&port, page, true);
-        char url[64];
-        snprintf(url, sizeof(url), "http://127.0.0.1:%d/", port);
+        char *pagefile = path_join(x.dir, "page.html");
+        cr_assert_eq(write_file(pagefile, page, 0644), 0);
+        const char *url = "http://10.203.0.2/";
         char *pdf = fixture(x.dir, "sample.pdf", NULL);
         FOR_EACH_USER {
                 show(&x, WHO, "browser", ARGS("firefox-esr", "--no-remote", url), "#00FF00", 100000,
-                     "firefox-esr");
-                show(&x, WHO, "browser", ARGS("chromium", "--no-first-run", url), "#00FF00", 100000, "chromium");
+                     "firefox-esr", pagefile);
+                show(&x, WHO, "browser", ARGS("chromium", "--no-first-run", url), "#00FF00", 100000, "chromium",
+                     pagefile);
                 show(&x, WHO, "document-viewer", ARGS("/usr/lib/mupdf/mupdf-x11", pdf), "#3366CC", 3000,
-                     "mupdf-x11");
+                     "mupdf-x11", NULL);
         }
         free(pdf);
-        stop_server(srv);
+        free(pagefile);
         xserver_stop(&x);
 }
 
@@ -447,8 +455,8 @@ Test(x11, refusals, .timeout = 180)
                 /* The host's network without Landlock's abstract scope: the
                  * server's abstract socket would be reachable directly. */
                 x_sbx(&x, WHO, NULL,
-                      ARGS("--profile", "browser", "--set", "landlock.enabled=no", "--set",
-                           "exec.allow=/usr/bin/xdpyinfo"),
+                      ARGS("--profile", "browser", "--set", "network.mode=host", "--set", "landlock.enabled=no",
+                           "--set", "exec.allow=/usr/bin/xdpyinfo"),
                       ARGS("/usr/bin/xdpyinfo"), &r);
                 cr_assert(r.status != 0 && strstr(r.err, "abstract-socket scope"),
                           "[%s] untrusted X11 with the host's network and no Landlock: %d %s", WHO_NAME,

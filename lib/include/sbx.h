@@ -131,6 +131,7 @@ int sbx_policy_allow_syscalls(struct sbx_policy *p, const char *names, struct sb
 enum sbx_net {
         SBX_NET_NONE = 0, /* own network namespace with only loopback */
         SBX_NET_HOST = 1, /* the host's network */
+        SBX_NET_PASTA = 2, /* own network namespace, outbound connections through pasta */
 };
 int sbx_policy_set_network(struct sbx_policy *p, enum sbx_net mode, struct sbx_error **err);
 

@@ -98,8 +98,11 @@ SBX_EXPORT int sbx_spawn_prepared(const struct sbx_prepared *pp, const struct sb
         if (!pp || !o || !ret || o->size < offsetof(struct sbx_spawn_options, log_fd) + sizeof(int) ||
             !o->file)
                 return -EINVAL;
-        /* [dbus]: each sandbox has its own proxy and socket. */
-        if (!template_fits(pp, o) || dbus_wanted(pp->policy))
+        /* [dbus]: each sandbox has its own proxy and socket.  mode =
+         * pasta: its own resolv.conf, which exists only while a launch
+         * binds it (a file kept between launches could be changed by a
+         * sandbox of the same user that sees it). */
+        if (!template_fits(pp, o) || dbus_wanted(pp->policy) || pp->plan.pasta)
                 return sbx_spawn(pp->policy, o, ret, err);
 
         /* The template with this spawn's argv and descriptors. */

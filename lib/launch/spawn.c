@@ -62,6 +62,7 @@
 #include "syscalls/init_filter.h"
 #include "plan/limit.h"
 #include "launch/mount.h"
+#include "launch/netstack.h"
 #include "launch/ns.h"
 #include "plan/plan.h"
 #include "launch/spawn.h"
@@ -144,6 +145,9 @@ struct sbx_process {
         /* what helpers print, relayed escaped to log_fd (helper_out.h) */
         struct helper_out outputs[SPAWN_MAX_HELPERS];
         size_t noutputs;
+        /* [network] mode = pasta: started while the sandbox is set up,
+         * ended once it is reaped */
+        struct netstack *net;
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -826,11 +830,18 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
                 if (r < 0)
                         sbx_err_setup(err, r, "uid-map", "writing %s", failed);
         }
+        /* Before the first wake-up: init is still dumpable, so its
+         * namespaces can be opened for pasta. */
+        if (r >= 0 && plan->pasta)
+                r = netstack_start(plan, proc->pid, &proc->net, err);
         bool woken = false;
         if (r >= 0 && !(woken = send(sync_w, "x", 1, MSG_NOSIGNAL) == 1))
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
         if (r >= 0)
                 r = limits_attach(plan, proc->pid, &proc->cg, err);
+        /* The program starts with its network up. */
+        if (r >= 0 && proc->net)
+                r = netstack_wait(proc->net, err);
         if (r >= 0 && send(sync_w, "y", 1, MSG_NOSIGNAL) != 1)
                 r = sbx_err_setup(err, -errno, "spawn", "waking the sandbox");
         if (r >= 0) {
@@ -850,6 +861,7 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
                 while (waitpid(proc->pid, NULL, __WALL) < 0 && errno == EINTR)
                         ;
                 cgroup_remove(proc->cg);
+                netstack_stop(proc->net);
                 if (proc->pidfd >= 0)
                         close(proc->pidfd);
                 free(proc);
@@ -1099,6 +1111,7 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 proc->nhelpers = 0;
                 /* The helpers are gone: the rest of what they printed. */
                 relay_outputs(proc, true);
+                netstack_stop(TAKE_PTR(proc->net));
                 close(proc->status_fd);
                 proc->status_fd = -1;
                 if (proc->report_fd >= 0) {

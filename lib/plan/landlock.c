@@ -572,6 +572,18 @@ bool landlock_scopes_abstract_unix(const struct landlock_plan *lp)
         return lp->enabled && (lp->scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET);
 }
 
+int landlock_helper_ruleset(void)
+{
+        int abi = landlock_abi();
+        struct ll_ruleset_attr attr = { .handled_access_net = abi >= 4 ? LL_NET_BIND_TCP : 0,
+                                        .scoped = abi >= 6 ? LL_SCOPE_ABSTRACT_UNIX_SOCKET | LL_SCOPE_SIGNAL : 0 };
+        if (abi < 4)
+                return -EOPNOTSUPP;
+        int rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
+                              abi >= 6 ? sizeof(attr) : 2 * sizeof(uint64_t), 0);
+        return rs < 0 ? -errno : rs;
+}
+
 int landlock_apply(const struct landlock_plan *lp, bool exec_follows, const char **failed)
 {
         *failed = NULL;

@@ -38,6 +38,14 @@ int landlock_prepare(const struct sbx_policy *p, const struct plan *plan,
 int landlock_prepare_abi(const struct sbx_policy *p, const struct plan *plan, int abi,
                          struct landlock_plan *ret, struct sbx_error **err);
 void landlock_plan_done(struct landlock_plan *lp);
+/* A ruleset for a helper that runs outside any sandbox (pasta): no TCP
+ * port may be bound, no abstract unix socket or signal reaches outside its
+ * domain; the filesystem is not restricted (the helper mounts its own empty
+ * root, which a filesystem ruleset forbids).  Only what the kernel's ABI
+ * has (TCP from 4, scoping from 6).  Returns the ruleset fd for
+ * landlock_restrict_self() in the helper's child, -EOPNOTSUPP on a kernel
+ * without either, or -errno. */
+int landlock_helper_ruleset(void);
 /* Add a rule (path copied); merges with an existing rule for the path. */
 int landlock_plan_add(struct landlock_plan *lp, const char *path, uint64_t access, bool optional,
                       bool nofollow);

@@ -18,6 +18,7 @@
 struct dbus_plan;
 struct x11_plan;
 struct a11y_plan;
+struct net_plan;
 
 enum plan_mount_kind {
         PM_BIND,      /* bind src (or src_fd) at dst */
@@ -89,6 +90,7 @@ struct plan {
 
         /* process */
         bool new_session;
+        enum net_mode net;      /* the network this launch gets (net.c: a fallback may apply) */
         bool loopback;
         struct rlimit_rule rlimits[SBX_RLIMIT_COUNT];
         struct limits_plan limits; /* sandbox-wide limits and their mechanisms */
@@ -127,6 +129,9 @@ struct plan {
         struct x11_plan *x11;
         /* [display] a11y: the accessibility bus's proxy (a11y.c), or NULL */
         struct a11y_plan *a11y;
+        /* [network] mode = pasta: resolv.conf and pasta's command line
+         * (net.c), or NULL */
+        struct net_plan *pasta;
 
         /* every string above that the plan allocated */
         char **owned;

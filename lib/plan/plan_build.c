@@ -28,6 +28,7 @@
 #include "profile/env.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
+#include "plan/net.h"
 #include "plan/plan.h"
 #include "plan/protect.h"
 #include "plan/resolve.h"
@@ -590,10 +591,11 @@ static int identity(struct plan *plan, const struct sbx_policy *p)
                 f |= CLONE_NEWUTS;
         if (p->ns_cgroup)
                 f |= CLONE_NEWCGROUP;
-        if (p->net == NET_NONE)
+        /* pasta connects a namespace of the sandbox's own. */
+        if (plan->net == NET_NONE || plan->net == NET_PASTA)
                 f |= CLONE_NEWNET;
         plan->clone_flags = f;
-        plan->loopback = p->net == NET_NONE;
+        plan->loopback = plan->net == NET_NONE || plan->net == NET_PASTA;
         plan->hostname = p->ns_uts ? (p->hostname ? p->hostname : "sbx") : NULL;
         return 0;
 }
@@ -638,6 +640,8 @@ static int build_view(const struct sbx_policy *p, const struct sbx_spawn_options
                 return sbx_err_kind(err, SBX_ERROR_SETUP, -EPERM, "namespaces",
                                     "[namespaces] user = no needs root");
 
+        if ((r = net_decide(p, plan, err)) < 0)
+                return r;
         identity(plan, p);
         plan->spawn_flags = view_only ? o->flags & ~(unsigned)SBX_SPAWN_LEARN : o->flags;
         plan->log_fd = o->log_fd;
@@ -742,6 +746,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 return r;
         if (a11y_wanted(p) && (r = a11y_plan(p, plan, err)) < 0)
                 return r;
+        if ((r = net_plan(p, plan, err)) < 0)
+                return r;
 
         plan->stdio[0] = o->stdin_fd;
         plan->stdio[1] = o->stdout_fd;
@@ -774,8 +780,11 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                         plan->landlock.enabled = false;
                 /* Network use is recorded, not refused: the host's network,
                  * as long as Landlock keeps the host's abstract sockets (X11,
-                 * D-Bus) out of reach; else the base's own namespace. */
-                if ((plan->clone_flags & CLONE_NEWNET) && landlock_scopes_abstract_unix(&plan->landlock)) {
+                 * D-Bus) out of reach; else the base's own namespace.
+                 * A base with mode = pasta keeps it: the recording then
+                 * reaches what the learned profile will. */
+                if ((plan->clone_flags & CLONE_NEWNET) && plan->net != NET_PASTA &&
+                    landlock_scopes_abstract_unix(&plan->landlock)) {
                         plan->clone_flags &= ~(unsigned long)CLONE_NEWNET;
                         plan->loopback = false;
                 }
@@ -836,6 +845,7 @@ void plan_done(struct plan *plan)
         dbus_plan_done(plan->dbus);
         x11_plan_done(plan->x11);
         a11y_plan_done(plan->a11y);
+        net_plan_done(plan->pasta);
         sbx_strv_free(plan->exec_paths);
         exec_fs_free(plan->exec_fs);
         landlock_plan_done(&plan->landlock);
@@ -866,6 +876,9 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();
         plan->caller_is_root = plan->host_uid == 0;
         plan->self = true;
+        plan->net = p->net;
+        if ((r = net_plan(p, plan, err)) < 0)
+                return r;
         /* The caller's own view keeps the real bus reachable. */
         if (dbus_wanted(p))
                 return dbus_plan(p, plan, err);

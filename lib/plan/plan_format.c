@@ -6,6 +6,7 @@
 
 #include "syscalls/init_filter.h"
 #include "plan/x11.h"
+#include "plan/net.h"
 #include "plan/plan.h"
 #include "base/strbuf.h"
 #include "base/util.h"
@@ -67,7 +68,15 @@ static int format(const struct plan *plan, struct sbuf *f)
                         sbuf_printf(f, "  (%s:%u)", m->loc->file, m->loc->line);
                 sbuf_putn(f, &(char){ '\n' }, 1);
         }
-        sbuf_printf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
+        if (plan->pasta) {
+                sbuf_puts(f, "5. network: pasta (own namespace, outbound through pasta, started as the caller "
+                             "once the namespaces exist):");
+                for (char **a = plan->pasta->argv; a && *a; a++)
+                        sbuf_printf(f, " %s", *a);
+                sbuf_putn(f, &(char){ '\n' }, 1);
+        } else {
+                sbuf_printf(f, "5. network: %s\n", plan->loopback ? "none (own namespace, loopback up)" : "host");
+        }
         if (plan->x11)
                 sbuf_printf(f, "   X11: :%d as %s client through %s, seen inside as :%d\n", plan->x11->display,
                             plan->x11->untrusted ? "an untrusted" : "a trusted", plan->x11->exe,

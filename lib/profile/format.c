@@ -263,7 +263,11 @@ static void scalar(struct out *o, const struct sbx_policy *p)
                 v = p->cwd;
                 raw = false;
                 break;
-        case K_NET_MODE: v = p->net == NET_HOST ? "host" : "none"; break;
+        case K_NET_MODE: v = p->net == NET_HOST ? "host" : p->net == NET_PASTA ? "pasta" : "none"; break;
+        case K_NET_FALLBACK:
+                v = p->net_fallback == NET_FALLBACK_HOST ? "host" : p->net_fallback == NET_FALLBACK_NONE ? "none"
+                                                                                                    : "refuse";
+                break;
         case K_WRITABLE_EXEC: v = yesno(p->writable_exec); break;
         case K_MEMFD_EXEC: v = yesno(p->memfd_exec); break;
         case K_SC_ENABLED: v = yesno(p->seccomp); break;

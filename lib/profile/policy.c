@@ -218,6 +218,7 @@ int policy_init(struct sbx_policy *p)
         p->args = ARGS_NONE;
         p->cwd_bind = CWD_NONE;
         p->net = NET_NONE;
+        p->net_fallback = NET_FALLBACK_REFUSE;
         p->seccomp = true;
         if (strlist_add(&p->sc_allow, "@default", builtin) < 0)
                 r = -ENOMEM;
@@ -493,7 +494,7 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
             a->args_dirs != b->args_dirs ||
             a->cwd_bind != b->cwd_bind || !str_eq(a->cwd, b->cwd))
                 return false;
-        if (a->net != b->net || !strlist_same(&a->tcp_bind, &b->tcp_bind) ||
+        if (a->net != b->net || a->net_fallback != b->net_fallback || !strlist_same(&a->tcp_bind, &b->tcp_bind) ||
             !strlist_same(&a->tcp_connect, &b->tcp_connect))
                 return false;
         if (!strlist_same(&a->exec_allow, &b->exec_allow) ||
@@ -648,6 +649,15 @@ SBX_EXPORT int sbx_policy_validate(const struct sbx_policy *p, struct sbx_error 
                         return sbx_err_at(err, -EINVAL, l.file, l.line, "[namespaces] %s: %ld is out of range",
                                           ids[i].key == K_UID ? "uid" : "gid", ids[i].v);
                 }
+        if (p->net == NET_PASTA && (!p->ns_user || !p->ns_mount)) {
+                struct sbx_loc l = p->scalar_loc[K_NET_MODE];
+                return sbx_err_at(err, -EINVAL, l.file, l.line,
+                                  "[network] mode = pasta needs [namespaces] %s = yes: %s",
+                                  !p->ns_user ? "user" : "mount",
+                                  !p->ns_user ? "pasta joins the sandbox's user namespace to reach its network "
+                                                "namespace"
+                                              : "the sandbox's /etc/resolv.conf names pasta's DNS forwarder");
+        }
         if (!hostname_valid(p->hostname)) {
                 struct sbx_loc l = p->scalar_loc[K_HOSTNAME];
                 return sbx_err_at(err, -EINVAL, l.file, l.line, "[namespaces] hostname: invalid");

@@ -63,7 +63,10 @@ enum sys_mode { SYS_NONE, SYS_RO };
 enum home_mode { HOME_TMPFS, HOME_NONE };
 enum args_mode { ARGS_NONE, ARGS_RO, ARGS_RW };
 enum cwd_bind { CWD_NONE, CWD_RO, CWD_RW };
-enum net_mode { NET_NONE, NET_HOST };
+/* NET_PASTA: own namespace, outbound through pasta (lib/plan/net.c). */
+enum net_mode { NET_NONE, NET_HOST, NET_PASTA };
+/* What mode = pasta becomes where pasta is not installed. */
+enum net_fallback { NET_FALLBACK_REFUSE, NET_FALLBACK_NONE, NET_FALLBACK_HOST };
 /* [display] x11: how the sandbox reaches the X server of $DISPLAY (plan/x11.c) */
 enum x11_mode { X11_NONE, X11_UNTRUSTED, X11_TRUSTED };
 enum tristate { TRI_UNSET = -1, TRI_NO = 0, TRI_YES = 1 };
@@ -150,6 +153,7 @@ struct sbx_policy {
 
         /* [network] */
         enum net_mode net;
+        enum net_fallback net_fallback;
         struct strlist tcp_bind;    /* port numbers or ranges, or "any"; empty: none */
         struct strlist tcp_connect; /* idem */
 

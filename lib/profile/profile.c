@@ -751,6 +751,8 @@ SBX_EXPORT int sbx_policy_set_network(struct sbx_policy *p, enum sbx_net mode, s
                 return sbx_policy_set(p, "network", "mode", "none", "sbx_policy_set_network", err);
         case SBX_NET_HOST:
                 return sbx_policy_set(p, "network", "mode", "host", "sbx_policy_set_network", err);
+        case SBX_NET_PASTA:
+                return sbx_policy_set(p, "network", "mode", "pasta", "sbx_policy_set_network", err);
         }
         return sbx_err_at(err, -EINVAL, "sbx_policy_set_network", 0, "unknown mode %d", (int)mode);
 }

@@ -34,7 +34,7 @@ enum key_id {
         K_NS_USER, K_NS_MOUNT, K_NS_PID, K_NS_IPC, K_NS_UTS, K_NS_CGROUP,
         K_UID, K_GID, K_KEEP_ROOT, K_HOSTNAME,
         K_PROC, K_SYS, K_HOME, K_ARGS, K_ARGS_DIRS, K_CWD_BIND, K_CWD,
-        K_NET_MODE,
+        K_NET_MODE, K_NET_FALLBACK,
         K_WRITABLE_EXEC, K_MEMFD_EXEC,
         K_SC_ENABLED, K_SC_ACTION, K_SC_ERRNO, K_SC_NESTED, K_SC_USERNS, K_SC_WX, K_SC_MEMFD,
         K_LIMIT_FIRST, /* K_LIMIT_FIRST + i: rlimit i of profile_limits[] */

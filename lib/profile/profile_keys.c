@@ -58,7 +58,8 @@ const struct key_def profile_keys[] = {
         { "filesystem", "protect-project", K_PROTECT_PROJECT, "list of git-config git-hooks git-info git-link envrc vscode idea hg", "none", "points a writable directory holds for tools run there later, kept read-only: the git repository's config, hooks, info (also of submodules and worktrees), .git files, .envrc, .vscode, .idea, .hg/hgrc" },
         { "filesystem", "cwd", K_CWD, "path", "unset", "working directory inside (unset: the caller's if visible, else /)" },
 
-        { "network", "mode", K_NET_MODE, "none or host", "none", "none: own namespace with loopback only; host: the host's network" },
+        { "network", "mode", K_NET_MODE, "none, host or pasta", "none", "none: own namespace with loopback only; host: the host's network; pasta: own namespace, outbound connections through pasta (nothing of the host's loopback or abstract sockets)" },
+        { "network", "fallback", K_NET_FALLBACK, "refuse, none or host", "refuse", "what mode = pasta becomes where pasta is not installed (with a warning); refuse: sbx does not start" },
         { "network", "tcp-bind", K_TCP_BIND, "list of PORT, A-B or any", "none", "TCP ports the program may bind (Landlock)" },
         { "network", "tcp-connect", K_TCP_CONNECT, "list of PORT, A-B or any", "none", "TCP ports the program may connect to (Landlock)" },
 
@@ -351,7 +352,10 @@ static const struct word home_words[] = { { "tmpfs", HOME_TMPFS }, { "none", HOM
 static const struct word args_words[] = { { "none", ARGS_NONE }, { "ro", ARGS_RO }, { "rw", ARGS_RW }, { NULL, 0 } };
 static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { NULL, 0 } };
 /* Further network modes (pasta, slirp…) are one more line here. */
-static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { NULL, 0 } };
+static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { "pasta", NET_PASTA },
+                                         { NULL, 0 } };
+static const struct word net_fallback_words[] = { { "refuse", NET_FALLBACK_REFUSE }, { "none", NET_FALLBACK_NONE },
+                                                  { "host", NET_FALLBACK_HOST }, { NULL, 0 } };
 static const struct word x11_words[] = { { "none", X11_NONE }, { "untrusted", X11_UNTRUSTED },
                                          { "trusted", X11_TRUSTED }, { NULL, 0 } };
 static const struct word action_words[] = {
@@ -604,6 +608,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_CWD_BIND: words = cwd_words; break;
         case K_NET_MODE: words = net_words; break;
         case K_X11: words = x11_words; break;
+        case K_NET_FALLBACK: words = net_fallback_words; break;
         case K_SC_ACTION: words = action_words; break;
         case K_SC_MEMFD: words = memfd_words; break;
         case K_LIM_USER_COUNTS: {
@@ -660,6 +665,7 @@ static int apply_scalar(struct sbx_policy *p, const struct key_def *k, const str
         case K_NET_MODE: p->net = (enum net_mode)x; break;
         case K_SC_MEMFD: p->sc_memfd = (enum memfd_mode)x; break;
         case K_X11: p->x11 = (enum x11_mode)x; break;
+        case K_NET_FALLBACK: p->net_fallback = (enum net_fallback)x; break;
         default: p->sc_action = (enum deny_action)x; break;
         }
         return 0;

@@ -104,9 +104,32 @@ static int c_ns_pid(struct ctx *c, struct attack_result *r)
         return c->p->ns_pid ? 0 : expose(r, 1000, NULL, "host processes visible and signallable");
 }
 
+/* What each [network] mode leaves open (plan/net.c on pasta's). */
 static int c_ns_net(struct ctx *c, struct attack_result *r)
 {
-        return c->p->net == NET_NONE ? 0 : expose(r, 1000, NULL, "host network shared");
+        int e = 0;
+        switch (c->p->net) {
+        case NET_NONE:
+                return 0;
+        case NET_HOST:
+                e = expose(r, 1000, NULL, "host network shared: every service on the host's loopback%s",
+                           c->p->landlock ? "" : " and every abstract unix socket");
+                break;
+        case NET_PASTA:
+                e = expose(r, 250, "T1210", "outbound connections to any address through pasta (the host's "
+                                            "loopback and abstract sockets stay unreachable)");
+                if (e >= 0)
+                        e = expose(r, 50, NULL, "the host's DNS resolver (UDP port 53), through pasta's "
+                                                "forwarder, also when it listens on the host's loopback");
+                if (e >= 0)
+                        e = expose(r, 100, "T1210", "services on the host's other addresses (a second "
+                                                    "interface, a bridge) as the network sees them");
+                break;
+        }
+        /* fallback = none only loses the network; host loses the rest. */
+        if (e >= 0 && c->p->net == NET_PASTA && c->p->net_fallback == NET_FALLBACK_HOST)
+                e = expose(r, 500, NULL, "where pasta is missing, the host's network ([network] fallback = host)");
+        return e;
 }
 
 static int c_ns_ipc(struct ctx *c, struct attack_result *r)
@@ -686,6 +709,8 @@ static int c_sc_socket(struct ctx *c, struct attack_result *r)
                 if (f == AF_INET || f == AF_INET6) {
                         if (c->p->net == NET_HOST)
                                 e = expose(r, 250, "T1210", "%s sockets on the host network", n);
+                        else if (c->p->net == NET_PASTA)
+                                e = expose(r, 100, "T1210", "%s sockets, outbound through pasta", n);
                 } else if (f == AF_NETLINK || f == AF_PACKET)
                         e = expose(r, 500, NULL, "%s sockets allowed (kernel attack surface)", n);
                 else
