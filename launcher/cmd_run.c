@@ -148,6 +148,20 @@ static void report_limits(const struct sbx_process *proc, bool stats)
                 fputs("sbx: stats: peak processes unknown (no pids cgroup)\n", stderr);
 }
 
+/* What the sandbox refused, one line per kind, to where sbx's reports go
+ * (stderr or --log-file); a run without refusals prints nothing. */
+static void report_refusals(const struct sbx_process *proc, int fd)
+{
+        const struct sbx_refusal *r;
+        size_t n;
+        if (fd < 0 || sbx_process_refusals(proc, &r, &n) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                dprintf(fd, "sbx: %llu %s, e.g. %s: %s; %s%s\n", (unsigned long long)r[i].count, r[i].title,
+                        r[i].example, r[i].rule, r[i].override[0] ? "to allow: " : "no override",
+                        r[i].override);
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
@@ -365,6 +379,7 @@ int cmd_run(int argc, char **argv)
                 code = SBX_EXIT_SETUP;
         } else {
                 code = sbx_exit_code(status);
+                report_refusals(sandbox, log_fd);
                 report_limits(sandbox, stats);
         }
         sbx_process_free(sandbox);

@@ -59,6 +59,7 @@ static uint32_t expected(const struct seccomp_prog *prog, uint32_t arch, uint32_
         case SV_DENY: return deny;
         case SV_NOT_ALLOWED: return not_allowed;
         case SV_MEMFD: return SECCOMP_RET_USER_NOTIF;
+        case SV_OBSERVE: return SECCOMP_RET_USER_NOTIF;
         case SV_ENOSYS: return SECCOMP_RET_ERRNO | ENOSYS;
         case SV_ALLOWED: return SECCOMP_RET_ALLOW;
         }

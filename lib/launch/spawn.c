@@ -60,6 +60,7 @@
 #include "launch/mount.h"
 #include "launch/ns.h"
 #include "plan/plan.h"
+#include "launch/refusal.h"
 #include "launch/spawn.h"
 #include "launch/supervisor.h"
 #include "base/util.h"
@@ -114,6 +115,7 @@ struct child_args {
 struct status_msg {
         int32_t status;  /* the program's wait status */
         uint32_t lost;   /* denial reports that did not fit in the report pipe */
+        struct refusal_tally tally; /* what was refused, for the summary */
 };
 
 struct sbx_process {
@@ -136,6 +138,9 @@ struct sbx_process {
         struct sbx_process *helpers[SPAWN_MAX_HELPERS];
         int helper_fds[SPAWN_MAX_HELPERS];
         size_t nhelpers;
+        struct refusal_tally *tally;         /* from init's status, once reaped */
+        struct sbx_refusal refusals[RF_COUNT]; /* sbx_process_refusals() */
+        size_t nrefusals;
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -504,7 +509,12 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         /* The error pipe closes here; the parent then waits for the program's
          * exec (its copy closes on exec) or its failure message. */
         close(errfd);
-        struct sv_report rep = { .fd = a->report_fd };
+        /* Large for the stack of a clone child: static (init is a process
+         * of its own, nothing else uses this copy). */
+        static struct status_msg msg;
+        struct sv_report rep = { .fd = a->report_fd, .tally = &msg.tally,
+                                 .live = plan->log_denials || plan->seccomp.action == DENY_LOG ||
+                                         plan->seccomp.action == DENY_NOTIFY };
 
         int listener = -1;
         if (plan->policy->seccomp && plan->seccomp.needs_listener) {
@@ -552,8 +562,10 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 pid_t w;
                 while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
                         if (w == child) {
-                                struct status_msg m = { .status = st, .lost = rep.lost };
-                                (void)!write(statusfd, &m, sizeof(m));
+                                refusal_scan_discarded(plan, &msg.tally);
+                                msg.status = st;
+                                msg.lost = rep.lost;
+                                (void)!write(statusfd, &msg, sizeof(msg));
                                 /* Leaving takes every other process of the
                                  * sandbox with us (pid namespace teardown). */
                                 _exit(0);
@@ -977,6 +989,48 @@ static void report_lost(struct sbx_process *proc, uint64_t lost)
                 (void)deliver(proc->log_fd, line, (size_t)n, &deadline);
 }
 
+/* The tally init sent, as the public list (strings made safe to print:
+ * init wrote them from what the program passed, escaped, but the copy
+ * is checked for termination here). */
+static void collect_refusals(struct sbx_process *proc, struct refusal_tally *t)
+{
+        proc->nrefusals = 0;
+        free(proc->tally);
+        proc->tally = NULL;
+        bool any = false;
+        for (int k = 0; k < RF_COUNT; k++)
+                any = any || t->e[k].count;
+        if (!any || !(proc->tally = malloc(sizeof(*t))))
+                return;
+        *proc->tally = *t;
+        for (int k = 0; k < RF_COUNT; k++) {
+                struct refusal_entry *e = &proc->tally->e[k];
+                if (!e->count)
+                        continue;
+                e->example[sizeof(e->example) - 1] = e->rule[sizeof(e->rule) - 1] =
+                        e->override[sizeof(e->override) - 1] = '\0';
+                proc->refusals[proc->nrefusals++] = (struct sbx_refusal){
+                        .kind = refusal_kind_name((enum refusal_kind)k),
+                        .title = refusal_kind_title((enum refusal_kind)k),
+                        .count = e->count,
+                        .example = e->example,
+                        .rule = e->rule,
+                        .override = e->override,
+                };
+        }
+}
+
+SBX_EXPORT int sbx_process_refusals(const struct sbx_process *proc, const struct sbx_refusal **ret, size_t *n)
+{
+        if (!proc || !ret || !n)
+                return -EINVAL;
+        if (!proc->reaped)
+                return -EBUSY;
+        *ret = proc->refusals;
+        *n = proc->nrefusals;
+        return 0;
+}
+
 SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
 {
         if (!proc)
@@ -994,13 +1048,26 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 cgroup_remove(TAKE_PTR(proc->cg));
                 /* Every writer is gone: the rest of the reports, to EOF. */
                 relay_reports(proc, true);
-                struct status_msg m;
-                ssize_t n = read(proc->status_fd, &m, sizeof(m));
+                struct status_msg *m = calloc(1, sizeof(*m));
+                if (!m)
+                        return -ENOMEM;
+                size_t got_n = 0;
+                while (got_n < sizeof(*m)) {
+                        ssize_t n = read(proc->status_fd, (char *)m + got_n, sizeof(*m) - got_n);
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n <= 0)
+                                break;
+                        got_n += (size_t)n;
+                }
                 /* No status from init: it was killed (SIGKILL to the
                  * sandbox, or its parent died); report its own status. */
-                bool got = n == (ssize_t)sizeof(m);
-                proc->status = got ? m.status : st;
-                proc->stats.reports_lost = proc->relay_lost + (got ? m.lost : 0);
+                bool got = got_n == sizeof(*m);
+                proc->status = got ? m->status : st;
+                proc->stats.reports_lost = proc->relay_lost + (got ? m->lost : 0);
+                if (got)
+                        collect_refusals(proc, &m->tally);
+                free(m);
                 proc->reaped = true;
                 report_lost(proc, proc->stats.reports_lost);
                 for (size_t i = 0; i < proc->nhelpers; i++)
@@ -1041,6 +1108,7 @@ SBX_EXPORT void sbx_process_free(struct sbx_process *proc)
                 sbx_process_signal(proc, SIGKILL);
                 sbx_process_wait(proc, NULL);
         }
+        free(proc->tally);
         free(proc);
 }
 

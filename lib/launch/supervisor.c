@@ -133,6 +133,8 @@ enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct 
                 }
                 break;
         }
+        if (seccomp_observed(prog, d->nr, (const uint64_t *)d->args))
+                return SV_OBSERVE;
         return SV_ALLOWED;
 }
 
@@ -541,6 +543,106 @@ static int rewrite_memfd(int listener, const struct seccomp_prog *prog, const st
         return respond(listener, prog, n->id, e, false);
 }
 
+/* A denied call into the tally: the call as the live report shows it,
+ * the reason, and the option that lifts the rule (the family or request
+ * named for socket and ioctl). */
+static void tally_denial(int listener, const struct seccomp_prog *prog, const struct seccomp_notif *n,
+                         const char *reason, struct refusal_tally *t)
+{
+        struct refusal_event ev = { .kind = reason && reason == prog->arg_reason[SC_R_WX] ? RF_WX : RF_SECCOMP };
+        /* Only the first of a kind is kept: later ones are only counted. */
+        if (t->e[ev.kind].count) {
+                t->e[ev.kind].count++;
+                return;
+        }
+        char comm[32];
+        read_comm((int)n->pid, comm, sizeof(comm));
+        const struct seccomp_data *d = &n->data;
+        struct out o = { ev.example, sizeof(ev.example), 0, false };
+        const char *name = d->nr >= 0 && (size_t)d->nr < prog->nr_max ? prog->names[d->nr] : NULL;
+        if (name)
+                put(&o, name);
+        else {
+                put(&o, "syscall ");
+                put_d(&o, d->nr);
+        }
+        put(&o, "(");
+        put_args(&o, d, (int)n->pid);
+        put(&o, ") in ");
+        put_esc(&o, comm, strlen(comm));
+        put(&o, " (pid ");
+        put_d(&o, (int)n->pid);
+        put(&o, ")");
+        o.buf[o.n < o.size ? o.n : o.size - 1] = '\0';
+        rf_cat(ev.rule, sizeof(ev.rule), 0, reason ? reason : "denied");
+
+        const char *ovr = NULL;
+        for (unsigned i = 0; i < SC_R_COUNT && !ovr; i++)
+                if (reason && reason == prog->arg_reason[i])
+                        ovr = prog->arg_override[i];
+        if (!ovr && d->nr >= 0 && (size_t)d->nr < prog->nr_max && prog->override)
+                ovr = prog->override[d->nr];
+        size_t at = rf_cat(ev.override, sizeof(ev.override), 0, ovr ? ovr : "");
+        if (reason && reason == prog->arg_reason[SC_R_SOCKET]) {
+                const char *f = syscall_const_name(syscall_af_names, (uint32_t)d->args[0]);
+                if (f)
+                        rf_cat(ev.override, sizeof(ev.override), at, f);
+                else
+                        rf_cat_u(ev.override, sizeof(ev.override), at, (uint32_t)d->args[0]);
+        } else if (reason && reason == prog->arg_reason[SC_R_IOCTL_PROFILE]) {
+                const char *r = syscall_const_name(syscall_ioctl_names, (uint32_t)d->args[1]);
+                if (r)
+                        rf_cat(ev.override, sizeof(ev.override), at, r);
+                else
+                        rf_cat_u(ev.override, sizeof(ev.override), at, (uint32_t)d->args[1]);
+        }
+        /* The pid and the memory read belonged to the call only if it is
+         * still pending; otherwise count it without an example. */
+        if (!id_valid(listener, n->id)) {
+                t->e[ev.kind].count++;
+                return;
+        }
+        refusal_tally_add(t, &ev);
+}
+
+/* An allowed call handed over to be explained: what will the kernel's
+ * other layers say?  Counted, and reported live when asked. */
+static void observe(int listener, const struct plan *plan, const struct seccomp_notif *n, struct sv_report *rep)
+{
+        struct refusal_event ev;
+        if (!rep || refusal_explain_call(plan, n, &ev) <= 0 || !id_valid(listener, n->id))
+                return;
+        refusal_tally_add(rep->tally, &ev);
+        if (rep->fd < 0 || !rep->live)
+                return;
+        char line[1024];
+        struct out o = { line, sizeof(line), 0, plan->spawn_flags & SBX_SPAWN_LOG_JSON };
+        if (!o.json) {
+                put(&o, "sbx: refused ");
+                put(&o, ev.example);
+                put(&o, ": ");
+                put(&o, ev.rule);
+                if (ev.override[0]) {
+                        put(&o, "; to allow: ");
+                        put(&o, ev.override);
+                }
+        } else {
+                put(&o, "{\"event\":\"");
+                put(&o, refusal_kind_name(ev.kind));
+                put(&o, "\",\"verdict\":\"refused\",\"what\":\"");
+                put_esc(&o, ev.example, strlen(ev.example));
+                put(&o, "\",\"reason\":\"");
+                put_esc(&o, ev.rule, strlen(ev.rule));
+                put(&o, "\",\"override\":\"");
+                put_esc(&o, ev.override, strlen(ev.override));
+                put(&o, "\"}");
+        }
+        if (o.n + 1 >= o.size)
+                o.n = o.size - 2;
+        line[o.n++] = '\n';
+        report_line(rep, line, o.n);
+}
+
 int supervisor_handle(int listener, const struct plan *plan, struct sv_report *rep)
 {
         const struct seccomp_prog *prog = &plan->seccomp;
@@ -568,6 +670,9 @@ int supervisor_handle(int listener, const struct plan *plan, struct sv_report *r
         switch (v) {
         case SV_MEMFD:
                 return rewrite_memfd(listener, prog, n);
+        case SV_OBSERVE:
+                observe(listener, plan, n, rep);
+                return respond(listener, prog, n->id, 0, true);
         case SV_ENOSYS:
                 return respond(listener, prog, n->id, ENOSYS, false);
         case SV_ALLOWED:
@@ -582,7 +687,9 @@ int supervisor_handle(int listener, const struct plan *plan, struct sv_report *r
 
         bool kill_it = prog->action == DENY_KILL;
         bool cont = v == SV_NOT_ALLOWED && prog->action == DENY_LOG;
-        if (rep && rep->fd >= 0) {
+        if (rep && rep->tally)
+                tally_denial(listener, prog, n, reason, rep->tally);
+        if (rep && rep->fd >= 0 && rep->live) {
                 read_comm((int)n->pid, comm, sizeof(comm));
                 size_t len = supervisor_format(prog, &n->data, (int)n->pid, comm,
                                                kill_it ? "killed" : cont ? "logged" : "denied", reason,

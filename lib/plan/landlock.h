@@ -7,6 +7,11 @@
 
 #include "profile/policy.h"
 
+/* handled_net bits (the kernel's LANDLOCK_ACCESS_NET_*, for Linux headers
+ * that predate them). */
+#define LL_NET_BIND_TCP (1ULL << 0)
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+
 struct landlock_rule {
         char *path;       /* inside the sandbox (after pivot_root); owned */
         uint64_t access;  /* LANDLOCK_ACCESS_FS_* */

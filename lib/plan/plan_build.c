@@ -685,7 +685,17 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 unsigned f = SC_SUPERVISED;
                 if (plan->log_denials)
                         f |= SC_LOG_DENIALS;
-                if ((r = seccomp_compile(p, f, &plan->seccomp, err)) < 0)
+                /* What init explains besides seccomp's own denials
+                 * (launch/refusal.c): executions after sbx's own, binds
+                 * and connects under port rules, writes in a view. */
+                struct seccomp_observe obs = { .own_exec = (uintptr_t)plan->exec_path };
+                if (plan->landlock.enabled || (plan->clone_flags & CLONE_NEWNS))
+                        obs.what |= SC_OBS_EXEC;
+                if (plan->landlock.enabled && plan->landlock.handled_net)
+                        obs.what |= SC_OBS_NET;
+                if (plan->clone_flags & CLONE_NEWNS)
+                        obs.what |= SC_OBS_WRITE;
+                if ((r = seccomp_compile_observing(p, f, &obs, &plan->seccomp, err)) < 0)
                         return r;
         }
         plan->tree_fds = malloc((plan->nmounts + 1) * sizeof(int));

@@ -67,6 +67,17 @@ static const struct sock_filter init_prog[] = {
         ALLOW(__NR_restart_syscall),
         ALLOW(__NR_exit),
         ALLOW(__NR_exit_group),
+        /* Explaining refusals (refusal.c): looking at the view the
+         * program names (no content read), the type of one of its
+         * sockets, the files left in the private home and /tmp. */
+        ALLOW(__NR_readlink),
+        ALLOW(__NR_fstat),
+        ALLOW(__NR_newfstatat),
+        ALLOW(__NR_fstatfs),
+        ALLOW(__NR_getdents64),
+        ALLOW(__NR_faccessat2),
+        ALLOW(__NR_pidfd_getfd),
+        ALLOW(__NR_getsockopt),
 
         /* ioctl: the four seccomp notification requests only (the kernel
          * takes the request as 32 bits). */
@@ -79,10 +90,12 @@ static const struct sock_filter init_prog[] = {
         RET_DENY,
         RET_ALLOW,
 
-        /* openat: read-only, close-on-exec (/proc/PID/comm for reports). */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 4),
+        /* openat: close-on-exec, never for writing (/proc/PID/comm for
+         * reports, O_PATH lookups and directory listings to explain). */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 5),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, O_RDONLY | O_CLOEXEC, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_CLOEXEC, 0, 1),
         RET_ALLOW,
         RET_DENY,
 
@@ -100,8 +113,9 @@ static const struct sock_filter init_prog[] = {
 const char *const init_filter_allowed[] = {
         "read", "write", "close", "poll", "ppoll", "recvmsg", "wait4", "waitid", "kill",
         "pidfd_open", "pidfd_send_signal", "process_vm_readv", "rt_sigreturn",
-        "restart_syscall", "exit", "exit_group", "ioctl(SECCOMP_IOCTL_NOTIF_*)",
-        "openat(O_RDONLY|O_CLOEXEC)", "memfd_create(MFD_NOEXEC_SEAL)", NULL,
+        "restart_syscall", "exit", "exit_group", "readlink", "fstat", "newfstatat", "fstatfs",
+        "getdents64", "faccessat2", "pidfd_getfd", "getsockopt", "ioctl(SECCOMP_IOCTL_NOTIF_*)",
+        "openat(O_CLOEXEC, not for writing)", "memfd_create(MFD_NOEXEC_SEAL)", NULL,
 };
 
 int init_filter_install(void)

@@ -1,0 +1,71 @@
+/* refusal.h — what the sandbox's layers refused, as the user is told it:
+ * per kind a count, the first example, the rule that decided and the
+ * command-line override that would allow it.  Filled in the sandbox's init
+ * (child side: fixed buffers, no allocation, no stdio), carried to the
+ * parent with the program's status, read through sbx_process_refusals(). */
+#pragma once
+
+#include <linux/seccomp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct plan;
+
+enum refusal_kind {
+        RF_SECCOMP,     /* a syscall the filter denied */
+        RF_WX,          /* memory both writable and executable ([seccomp] wx) */
+        RF_EXEC,        /* execve refused by [exec] (Landlock, deny masks, noexec) */
+        RF_TCP_BIND,    /* Landlock's TCP bind port rule */
+        RF_TCP_CONNECT, /* Landlock's TCP connect port rule */
+        RF_READONLY,    /* a write on a read-only mount */
+        RF_PROTECT,     /* the persistence protection (protect.c) */
+        RF_LL_READONLY, /* [landlock] read-only */
+        RF_PERMISSION,  /* file permissions: the sandbox's uid may not write there */
+        RF_DISCARDED,   /* files left in the private home or /tmp, gone at exit */
+        RF_COUNT,
+};
+
+#define RF_TEXT 232
+
+struct refusal_entry {
+        uint32_t count;
+        char example[RF_TEXT];  /* what was refused, first occurrence */
+        char rule[RF_TEXT];     /* the profile line or section that decided */
+        char override[RF_TEXT]; /* the command-line option that allows it, or "" */
+};
+
+struct refusal_tally {
+        struct refusal_entry e[RF_COUNT];
+};
+
+/* One refusal as explained (child side). */
+struct refusal_event {
+        enum refusal_kind kind;
+        char example[RF_TEXT];
+        char rule[RF_TEXT];
+        char override[RF_TEXT];
+};
+
+/* "exec", "tcp-bind", …, and the words the summary line uses. */
+const char *refusal_kind_name(enum refusal_kind k);
+const char *refusal_kind_title(enum refusal_kind k);
+
+/* Count ev; the first of each kind is kept as its example. */
+void refusal_tally_add(struct refusal_tally *t, const struct refusal_event *ev);
+
+/* For a call the filter handed over to be observed (SV_OBSERVE): will
+ * the kernel refuse it, and why?  Reads the call's path or address from
+ * process `n->pid` and looks at the sandbox's view from init.  Returns 1
+ * and fills *ev when it predicts a refusal, 0 when not (or when it cannot
+ * tell).  The kernel decides either way: this only explains. */
+int refusal_explain_call(const struct plan *plan, const struct seccomp_notif *n, struct refusal_event *ev);
+
+/* At the end of a run, in init: the files the program left in the
+ * private home and the private /tmp, which are discarded with the
+ * sandbox.  Adds one RF_DISCARDED event when there are any. */
+void refusal_scan_discarded(const struct plan *plan, struct refusal_tally *t);
+
+/* Bounded string helpers for the child side. */
+size_t rf_cat(char *buf, size_t size, size_t at, const char *s);
+size_t rf_cat_u(char *buf, size_t size, size_t at, uint64_t v);
