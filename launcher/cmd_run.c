@@ -158,7 +158,10 @@ static void report_refusals(const struct sbx_process *proc, int fd)
                 return;
         for (size_t i = 0; i < n; i++)
                 dprintf(fd, "sbx: %llu %s, e.g. %s: %s; %s%s\n", (unsigned long long)r[i].count, r[i].title,
-                        r[i].example, r[i].rule, r[i].override[0] ? "to allow: " : "no override",
+                        r[i].example, r[i].rule,
+                        !r[i].override[0]                    ? "no command-line override"
+                        : strcmp(r[i].kind, "discarded") == 0 ? "to keep them: "
+                                                              : "to allow: ",
                         r[i].override);
 }
 

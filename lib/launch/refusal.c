@@ -550,12 +550,11 @@ static int explain_write(const struct plan *plan, const struct seccomp_notif *n,
                         at = rf_cat(ev->rule, sizeof(ev->rule), at, pcanon);
                         at = rf_cat(ev->rule, sizeof(ev->rule), at, ": persistence points there (");
                         at = rf_cat(ev->rule, sizeof(ev->rule), at, pt);
-                        rf_cat(ev->rule, sizeof(ev->rule), at,
-                               ", ...) do not exist and must not be created ([filesystem] protect)");
                         /* No single option lifts it; working in a directory
                          * that holds no persistence point does. */
-                        rf_cat(ev->override, sizeof(ev->override), 0,
-                               "none: bind or work in a subdirectory (--bind DIR, --cwd DIR)");
+                        rf_cat(ev->rule, sizeof(ev->rule), at,
+                               ", ...) do not exist and must not be created ([filesystem] protect); "
+                               "work in a subdirectory");
                 }
                 goto found;
         }
@@ -610,14 +609,15 @@ static int explain_write(const struct plan *plan, const struct seccomp_notif *n,
                 ev->kind = RF_PERMISSION;
                 at = rf_cat(ev->rule, sizeof(ev->rule), 0, "the sandbox runs as uid ");
                 at = rf_cat_u(ev->rule, sizeof(ev->rule), at, plan->inside_uid);
+                at = rf_cat(ev->rule, sizeof(ev->rule), at, ", which may not write ");
+                at = rf_cat(ev->rule, sizeof(ev->rule), at, w.op == W_WRITE ? canon : pcanon);
                 if (fstat(checkfd, &st) == 0) {
-                        at = rf_cat(ev->rule, sizeof(ev->rule), at, " and ");
-                        at = rf_cat(ev->rule, sizeof(ev->rule), at, w.op == W_WRITE ? canon : pcanon);
-                        at = rf_cat(ev->rule, sizeof(ev->rule), at, " belongs to uid ");
-                        at = rf_cat_u(ev->rule, sizeof(ev->rule), at, st.st_uid);
-                        at = rf_cat(ev->rule, sizeof(ev->rule), at, " with mode 0");
+                        /* A host owner the sandbox does not map shows as
+                         * the overflow uid: say it is someone else. */
+                        at = rf_cat(ev->rule, sizeof(ev->rule), at,
+                                    st.st_uid == plan->inside_uid ? " (its own, mode 0" : " (another user's, mode 0");
                         char mode[8] = { (char)('0' + ((st.st_mode >> 6) & 7)), (char)('0' + ((st.st_mode >> 3) & 7)),
-                                         (char)('0' + (st.st_mode & 7)), 0 };
+                                         (char)('0' + (st.st_mode & 7)), ')', 0 };
                         rf_cat(ev->rule, sizeof(ev->rule), at, mode);
                 }
                 if (plan->caller_is_root && !plan->policy->keep_root && plan->inside_uid != 0)

@@ -61,6 +61,7 @@
 #include "launch/ns.h"
 #include "plan/plan.h"
 #include "launch/refusal.h"
+#include "plan/listen.h"
 #include "launch/spawn.h"
 #include "launch/supervisor.h"
 #include "base/util.h"
@@ -320,6 +321,44 @@ static int recv_fd(int sock)
         return fd;
 }
 
+/* An fd below `min` moved to the lowest free number from `min` on. */
+static int move_above(int *fd, int min)
+{
+        if (*fd < 0 || *fd >= min)
+                return 0;
+        int n = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+        if (n < 0)
+                return -errno;
+        close(*fd);
+        *fd = n;
+        return 0;
+}
+
+/* [network] listen: the sockets at 3, 4, … (LISTEN_FDS), inherited; the
+ * child's own channels first moved out of that range, and every socket
+ * copied above it before any is put in place (one may sit where another
+ * goes).  Kept fds are never in the range (plan/listen.c refuses). */
+static int setup_listen(const struct plan *plan, int *errfd, int *sock)
+{
+        int top = 3 + (int)plan->nlisten, tmp[64], r;
+        if (!plan->nlisten)
+                return 0;
+        if (plan->nlisten > ARRAY_SIZE(tmp))
+                return -E2BIG;
+        if ((r = move_above(errfd, top)) < 0 || (r = move_above(sock, top)) < 0)
+                return r;
+        for (size_t i = 0; i < plan->nlisten; i++)
+                if ((tmp[i] = fcntl(plan->listen_fds[i], F_DUPFD_CLOEXEC, top)) < 0)
+                        return -errno;
+        for (size_t i = 0; i < plan->nlisten; i++) {
+                if (dup2(tmp[i], 3 + (int)i) < 0)
+                        return -errno;
+                close(tmp[i]);
+        }
+        listen_set_pid(plan, getpid());
+        return 0;
+}
+
 /* The program: everything after fork() in init, up to execve. */
 static _Noreturn void run_program(const struct child_args *a, int errfd, int sock)
 {
@@ -331,6 +370,8 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 child_fail(errfd, STEP_SESSION, errno, "setsid");
         if ((r = setup_fds(plan)) < 0)
                 child_fail(errfd, STEP_FDS, r, "passing file descriptors");
+        if ((r = setup_listen(plan, &errfd, &sock)) < 0)
+                child_fail(errfd, STEP_FDS, r, "passing the [network] listen sockets");
         for (size_t i = 0; i < SBX_RLIMIT_COUNT; i++) {
                 const struct rlimit_rule *l = &plan->rlimits[i];
                 if (l->set && setrlimit(l->resource, &l->lim) < 0)
@@ -615,7 +656,7 @@ static int userns_hint(struct sbx_error **err, int r)
  * caller's log_fd is not: reports reach it through the parent. */
 static int child_fds(const struct plan *plan, const int *own, size_t nown, int **ret, size_t *ret_n)
 {
-        size_t n = 0, max = nown + 3 + plan->nkeep;
+        size_t n = 0, max = nown + 3 + plan->nkeep + plan->nlisten;
         int *v = malloc(max * sizeof(int));
         if (!v)
                 return -ENOMEM;
@@ -627,6 +668,8 @@ static int child_fds(const struct plan *plan, const int *own, size_t nown, int *
         for (size_t i = 0; i < plan->nkeep; i++)
                 if (plan->keep_fds[i] >= 0)
                         v[n++] = plan->keep_fds[i];
+        for (size_t i = 0; i < plan->nlisten; i++)
+                v[n++] = plan->listen_fds[i];
         sort_ints(v, n);
         size_t k = 0;
         for (size_t i = 0; i < n; i++)

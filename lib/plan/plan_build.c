@@ -24,6 +24,7 @@
 #include "profile/env.h"
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
+#include "plan/listen.h"
 #include "plan/plan.h"
 #include "plan/protect.h"
 #include "plan/resolve.h"
@@ -653,6 +654,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 plan->nkeep = o->n_keep_fds;
         }
 
+        if ((r = listen_plan(p, plan, err)) < 0)
+                return r;
         if (p->ns_mount && (r = exec_prepare(p, plan, err)) < 0)
                 return r;
         if (p->ns_mount)
@@ -717,6 +720,9 @@ void plan_done(struct plan *plan)
         free(plan->argv);
         sbx_strv_free(plan->envp);
         free(plan->keep_fds);
+        for (size_t i = 0; i < plan->nlisten; i++)
+                close(plan->listen_fds[i]);
+        free(plan->listen_fds);
         free(plan->tree_fds);
         free(plan->protect_ll);
         dbus_plan_done(plan->dbus);
