@@ -709,7 +709,9 @@ void refusal_scan_discarded(const struct plan *plan, struct refusal_tally *t)
         const char *where[2] = { NULL, NULL };
         for (size_t i = 0; i < plan->nmounts; i++) {
                 const struct plan_mount *m = &plan->mounts[i];
-                if (m->kind != PM_TMPFS)
+                /* Only a tmpfs that is what the program sees there (a bind
+                 * of the caller's directory may cover it). */
+                if (m->kind != PM_TMPFS || plan_mount_covering(plan, m->dst) != m)
                         continue;
                 if (plan->home && strcmp(m->dst, plan->home) == 0)
                         where[0] = m->dst;

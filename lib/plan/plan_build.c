@@ -20,6 +20,7 @@
 
 #include <cap-ng.h>
 
+#include "plan/caveats.h"
 #include "plan/dbus.h"
 #include "profile/env.h"
 #include "plan/exec.h"
@@ -655,6 +656,8 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
         }
 
         if ((r = listen_plan(p, plan, err)) < 0)
+                return r;
+        if ((r = caveats_plan(p, plan)) < 0)
                 return r;
         if (p->ns_mount && (r = exec_prepare(p, plan, err)) < 0)
                 return r;
