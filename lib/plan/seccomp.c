@@ -839,8 +839,11 @@ static int set_actions(struct build *b, struct sbx_error **err)
         /* Supervised, every denial reaches init: it answers as the action
          * says, counts it for the summary at exit, and reports it live
          * with --log-denials.  Denials are rare, so this costs nothing
-         * on a run that has none. */
-        prog->report = prog->supervised;
+         * on a run that has none.  action = kill keeps the kernel's
+         * SIGSYS unless the denials are logged (the process is gone
+         * anyway, and its status says why). */
+        prog->report = prog->supervised &&
+                       (p->sc_action != DENY_KILL || (b->flags & SC_LOG_DENIALS));
 
         uint32_t act_errno = SECCOMP_RET_ERRNO | (uint32_t)e;
         if (prog->report) {
