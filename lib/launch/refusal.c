@@ -614,8 +614,8 @@ static int explain_write(const struct plan *plan, const struct seccomp_notif *n,
                 if (fstat(checkfd, &st) == 0) {
                         /* A host owner the sandbox does not map shows as
                          * the overflow uid: say it is someone else. */
-                        at = rf_cat(ev->rule, sizeof(ev->rule), at,
-                                    st.st_uid == plan->inside_uid ? " (its own, mode 0" : " (another user's, mode 0");
+                        bool own = st.st_uid == plan->inside_uid && !(st.st_mode & S_IWUSR);
+                        at = rf_cat(ev->rule, sizeof(ev->rule), at, own ? " (its own, mode 0" : " (another user's, mode 0");
                         char mode[8] = { (char)('0' + ((st.st_mode >> 6) & 7)), (char)('0' + ((st.st_mode >> 3) & 7)),
                                          (char)('0' + (st.st_mode & 7)), ')', 0 };
                         rf_cat(ev->rule, sizeof(ev->rule), at, mode);
