@@ -138,8 +138,37 @@ static int warn_caps(const struct sbx_policy *p, struct plan *plan)
         return 0;
 }
 
+/* The persistence protection keeps a missing protected point from being
+ * created by giving its directory no new entry at all (protect.c): when
+ * that directory is the working directory (a shell started in ~), every
+ * file the program creates there fails with EACCES. */
+static int warn_uncreatable_cwd(struct plan *plan)
+{
+        if (!plan->cwd)
+                return 0;
+        size_t n = 0;
+        const char *first = NULL;
+        for (size_t i = 0; i < plan->nprotect_ll; i++) {
+                const char *pt = plan->protect_ll[i], *slash = strrchr(pt, '/');
+                size_t len = slash ? (size_t)(slash - pt) : 0;
+                if (slash && (len ? strlen(plan->cwd) == len && strncmp(pt, plan->cwd, len) == 0
+                                  : strcmp(plan->cwd, "/") == 0)) {
+                        n++;
+                        first = first ? first : pt;
+                }
+        }
+        if (!n)
+                return 0;
+        return plan_warn(plan, "no new file can be made directly in the working directory %s: %zu "
+                         "persistence point(s) there (%s%s) do not exist, and no sandbox may create them "
+                         "([filesystem] protect); work in a subdirectory, or create them on the host",
+                         plan->cwd, n, first, n > 1 ? ", ..." : "");
+}
+
 int caveats_plan(const struct sbx_policy *p, struct plan *plan)
 {
         int r = warn_unwritable(p, plan);
+        if (r >= 0)
+                r = warn_uncreatable_cwd(plan);
         return r < 0 ? r : warn_caps(p, plan);
 }

@@ -693,13 +693,17 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                         f |= SC_LOG_DENIALS;
                 /* What init explains besides seccomp's own denials
                  * (launch/refusal.c): executions after sbx's own, binds
-                 * and connects under port rules, writes in a view. */
+                 * and connects under port rules — rare calls, on every
+                 * run — and, with --log-denials, writes in a view (a
+                 * round trip to init per file created costs a
+                 * write-heavy program up to twice its time: measured with
+                 * tar, see docs/sbx.1). */
                 struct seccomp_observe obs = { .own_exec = (uintptr_t)plan->exec_path };
                 if (plan->landlock.enabled || (plan->clone_flags & CLONE_NEWNS))
                         obs.what |= SC_OBS_EXEC;
                 if (plan->landlock.enabled && plan->landlock.handled_net)
                         obs.what |= SC_OBS_NET;
-                if (plan->clone_flags & CLONE_NEWNS)
+                if ((plan->clone_flags & CLONE_NEWNS) && plan->log_denials)
                         obs.what |= SC_OBS_WRITE;
                 if ((r = seccomp_compile_observing(p, f, &obs, &plan->seccomp, err)) < 0)
                         return r;
