@@ -251,6 +251,48 @@ Test(refusals, persistence_protection_names_the_point)
         }
 }
 
+Test(refusals, path_outside_the_view_with_log_denials)
+{
+        if (!have("python3"))
+                cr_skip_test("no python3");
+        /* A directory the script profile's view does not have. */
+        char tmpl[] = "/var/tmp/sbx-hidden-XXXXXX", p[PATH_MAX], action[PATH_MAX + 128], want[PATH_MAX + 16];
+        cr_assert(mkdtemp(tmpl));
+        chmod(tmpl, 0755);
+        snprintf(p, sizeof(p), "%s/data.txt", tmpl);
+        cr_assert_eq(write_file(p, "x\n", 0644), 0);
+        snprintf(action, sizeof(action), "python3 -c \"open('%s').read()\"", p);
+        snprintf(want, sizeof(want), "--ro-bind %s", tmpl);
+        FOR_EACH_USER {
+                struct run_result r;
+                sh_in(WHO, &r, "%s", action);
+                cr_assert_eq(r.status, 0, "[%s] bare: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                /* Not observed without --log-denials (every open would
+                 * cost a round trip): the run fails with ENOENT alone. */
+                sh_in(WHO, &r, "SBX run --profile script -- %s", action);
+                cr_assert_neq(r.status, 0);
+                cr_assert_null(strstr(r.err, "outside the view"), "%s", r.err);
+                run_result_free(&r);
+                sh_in(WHO, &r, "SBX run --profile script --log-denials -- %s", action);
+                cr_assert_neq(r.status, 0);
+                /* The live line of this path (the summary's example is
+                 * the first such path, which may be another). */
+                char *ovr = override_of(r.err, p);
+                cr_assert(ovr, "[%s] %s", WHO_NAME, r.err);
+                cr_assert_str_eq(ovr, want, "%s", r.err);
+                cr_assert(strstr(r.err, "path(s) that exist on the host but are outside the view"), "[%s] %s",
+                          WHO_NAME, r.err);
+                run_result_free(&r);
+                sh_in(WHO, &r, "SBX run --profile script %s -- %s", ovr, action);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                free(ovr);
+        }
+        unlink(p);
+        rmdir(tmpl);
+}
+
 Test(refusals, root_caller_cannot_write_its_directory)
 {
         if (geteuid() != 0)

@@ -52,6 +52,7 @@ static const struct {
         [RF_LL_READONLY] = { "landlock-read-only", "write(s) refused by [landlock] read-only" },
         [RF_PERMISSION] = { "permission", "write(s) refused by file permissions" },
         [RF_DISCARDED] = { "discarded", "file(s) left in the private home or /tmp, discarded at exit" },
+        [RF_HIDDEN] = { "hidden", "path(s) that exist on the host but are outside the view" },
 };
 
 const char *refusal_kind_name(enum refusal_kind k)
@@ -685,6 +686,129 @@ out:
         return r;
 }
 
+/* ---- paths outside the view (with --log-denials) ------------------------- */
+
+/* Where a path-reading call names its path. */
+static bool read_path_args(const struct seccomp_notif *n, int *dirfd, uint64_t *path)
+{
+        const uint64_t *a = (const uint64_t *)n->data.args;
+        switch (n->data.nr) {
+        case __NR_open:
+        case __NR_stat:
+        case __NR_lstat:
+        case __NR_access:
+        case __NR_creat:
+        case __NR_mkdir:
+                *dirfd = AT_FDCWD, *path = a[0];
+                return true;
+        case __NR_openat:
+        case __NR_openat2:
+        case __NR_newfstatat:
+        case __NR_statx:
+        case __NR_faccessat:
+        case __NR_faccessat2:
+        case __NR_mkdirat:
+                *dirfd = (int)a[0], *path = a[1];
+                return true;
+        default:
+                return false;
+        }
+}
+
+/* Collapse "//", "." and ".." of an absolute path in place. */
+static void normalise(char *p)
+{
+        char *out = p;
+        const char *s = p;
+        while (*s) {
+                while (*s == '/')
+                        s++;
+                const char *e = s;
+                while (*e && *e != '/')
+                        e++;
+                size_t len = (size_t)(e - s);
+                if (len == 0)
+                        break;
+                if (len == 1 && s[0] == '.') {
+                } else if (len == 2 && s[0] == '.' && s[1] == '.') {
+                        while (out > p && *--out != '/')
+                                ;
+                } else {
+                        *out++ = '/';
+                        memmove(out, s, len);
+                        out += len;
+                }
+                s = e;
+        }
+        if (out == p)
+                *out++ = '/';
+        *out = '\0';
+}
+
+/* A path missing in the sandbox, outside every bind (where the view is
+ * sbx's own skeleton): a candidate for "exists on the host", which only
+ * the parent can check.  The first missing component is what to bind. */
+static int explain_hidden(const struct plan *plan, const struct seccomp_notif *n, struct refusal_event *ev)
+{
+        char path[4096], abs[4096];
+        int dirfd, pid = (int)n->pid;
+        uint64_t addr;
+        if (!read_path_args(n, &dirfd, &addr) || read_path(pid, addr, path, sizeof(path)) < 0)
+                return 0;
+        int start = start_dir(pid, dirfd, path);
+        if (start < 0)
+                return 0;
+        struct stat st;
+        int r = fstatat(start, path[0] == '/' ? (path[1] ? path + 1 : ".") : path, &st, 0);
+        int e = errno;
+        if (r == 0 || e != ENOENT || (path[0] != '/' && fd_canon(start, abs, sizeof(abs)) < 0)) {
+                close(start);
+                return 0;
+        }
+        close(start);
+        size_t at = path[0] == '/' ? 0 : strlen(abs);
+        if (path[0] != '/')
+                at = rf_cat(abs, sizeof(abs), at, "/");
+        if (rf_cat(abs, sizeof(abs), at, path) + 1 >= sizeof(abs))
+                return 0;
+        normalise(abs);
+        /* The record to the parent is tab- and line-separated. */
+        if (strpbrk(abs, "\t\n\x1e"))
+                return 0;
+        const struct plan_mount *m = plan_mount_covering(plan, abs);
+        if (m)
+                return 0; /* within a bind or a private tmpfs: missing there is missing */
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (plan->mounts[i].kind == PM_MASK && under(abs, plan->mounts[i].dst))
+                        return 0;
+        /* The first component missing in the view. */
+        char top[4096];
+        size_t k = 0;
+        rf_cat(top, sizeof(top), 0, abs);
+        for (;;) {
+                char *slash = strchr(top + k + 1, '/');
+                if (slash)
+                        *slash = '\0';
+                if (fstatat(AT_FDCWD, top, &st, AT_SYMLINK_NOFOLLOW) < 0)
+                        break;
+                if (!slash)
+                        return 0;
+                *slash = '/';
+                k = (size_t)(slash - top);
+        }
+        /* A whole top-level directory (/var, /srv) is more than the
+         * program asked for: then the directory holding the path. */
+        if (!strchr(top + 1, '/') && strcmp(top, abs) != 0) {
+                rf_cat(top, sizeof(top), 0, abs);
+                *strrchr(top, '/') = '\0';
+        }
+        ev->kind = RF_HIDDEN;
+        rf_cat(ev->rule, sizeof(ev->rule), 0, abs);
+        rf_cat(ev->override, sizeof(ev->override), 0, top);
+        example_tail(ev, cat_esc(ev->example, sizeof(ev->example), 0, abs), NULL, pid);
+        return 1;
+}
+
 int refusal_explain_call(const struct plan *plan, const struct seccomp_notif *n, struct refusal_event *ev)
 {
         const char *comm = NULL; /* read once a refusal is found */
@@ -697,7 +821,10 @@ int refusal_explain_call(const struct plan *plan, const struct seccomp_notif *n,
         case __NR_connect:
                 return explain_net(plan, n, ev, comm);
         default:
-                return explain_write(plan, n, ev, comm);
+                if (explain_write(plan, n, ev, comm) > 0)
+                        return 1;
+                memset(ev, 0, sizeof(*ev));
+                return (plan->seccomp.observe & SC_OBS_READ) ? explain_hidden(plan, n, ev) : 0;
         }
 }
 

@@ -23,6 +23,8 @@ enum refusal_kind {
         RF_LL_READONLY, /* [landlock] read-only */
         RF_PERMISSION,  /* file permissions: the sandbox's uid may not write there */
         RF_DISCARDED,   /* files left in the private home or /tmp, gone at exit */
+        RF_HIDDEN,      /* a path missing in the view: a candidate the parent checks on
+                         * the host (refusal_hidden_*), never counted in init */
         RF_COUNT,
 };
 
@@ -60,6 +62,12 @@ void refusal_tally_add(struct refusal_tally *t, const struct refusal_event *ev);
  * and fills *ev when it predicts a refusal, 0 when not (or when it cannot
  * tell).  The kernel decides either way: this only explains. */
 int refusal_explain_call(const struct plan *plan, const struct seccomp_notif *n, struct refusal_event *ev);
+
+/* RF_HIDDEN travels as a record on the report pipe, for the parent to
+ * check on the host: RF_HIDDEN_MARK, then the inside path, the first
+ * component missing in the view, the example, tab-separated, '\n'.
+ * ev->rule holds the path, ev->override the missing component. */
+#define RF_HIDDEN_MARK '\x1e'
 
 /* At the end of a run, in init: the files the program left in the
  * private home and the private /tmp, which are discarded with the

@@ -47,6 +47,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
 #include <sys/syscall.h>
@@ -140,6 +141,7 @@ struct sbx_process {
         int helper_fds[SPAWN_MAX_HELPERS];
         size_t nhelpers;
         struct refusal_tally *tally;         /* from init's status, once reaped */
+        struct refusal_entry hidden;         /* RF_HIDDEN, counted here (host side) */
         struct sbx_refusal refusals[RF_COUNT]; /* sbx_process_refusals() */
         size_t nrefusals;
 };
@@ -949,6 +951,45 @@ static bool deliver(int fd, const char *s, size_t n, const struct timespec *dead
  * that a read cut waits in proc->partial for the rest.  At EOF the pipe is
  * closed.  A line that log_fd did not take within a second is counted
  * lost; so is every further line of the same read. */
+/* A candidate for "exists on the host but is outside the view" (init saw
+ * the path missing where the view is sbx's own skeleton, so the host path
+ * is the same path): counted and turned into a report line in out when
+ * the host has it.  Returns the line's length, 0 when there is none. */
+static size_t hidden_line(struct sbx_process *proc, const char *rec, size_t len, char *out, size_t size)
+{
+        char copy[RF_TEXT * 3 + 8];
+        if (len < 2 || len >= sizeof(copy))
+                return 0;
+        memcpy(copy, rec + 1, len - 1);
+        copy[len - 1] = '\0';
+        copy[strcspn(copy, "\n")] = '\0';
+        char *path = copy, *top = strchr(path, '\t'), *example = top ? strchr(top + 1, '\t') : NULL;
+        if (!example || path[0] != '/')
+                return 0;
+        *top++ = '\0';
+        *example++ = '\0';
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return 0;
+        struct refusal_entry *e = &proc->hidden;
+        if (e->count++ == 0) {
+                rf_cat(e->example, sizeof(e->example), 0, example);
+                rf_cat(e->rule, sizeof(e->rule), rf_cat(e->rule, sizeof(e->rule), 0, path),
+                       " exists on the host but is not in the view");
+                rf_cat(e->override, sizeof(e->override), rf_cat(e->override, sizeof(e->override), 0, "--ro-bind "),
+                       top);
+        }
+        int n = proc->json ? snprintf(out, size,
+                                      "{\"event\":\"hidden\",\"verdict\":\"refused\",\"what\":\"%s\","
+                                      "\"reason\":\"not in the view\",\"override\":\"--ro-bind %s\"}\n",
+                                      example, top)
+                           : snprintf(out, size,
+                                      "sbx: refused %s: it exists on the host but is not in the view; "
+                                      "to allow: --ro-bind %s\n",
+                                      example, top);
+        return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
 static void relay_reports(struct sbx_process *proc, bool drain)
 {
         char buf[sizeof(proc->partial) + (1 << 14)];
@@ -985,6 +1026,17 @@ static void relay_reports(struct sbx_process *proc, bool drain)
                 for (size_t i = 0; i < end;) {
                         const char *nl = memchr(buf + i, '\n', end - i);
                         size_t len = nl ? (size_t)(nl - (buf + i)) + 1 : end - i;
+                        char line[2048];
+                        if (buf[i] == RF_HIDDEN_MARK) {
+                                /* A candidate from init, checked on the host. */
+                                size_t k = hidden_line(proc, buf + i, len, line, sizeof(line));
+                                if (k && !stalled && !deliver(proc->log_fd, line, k, &deadline))
+                                        stalled = true;
+                                if (k && stalled)
+                                        proc->relay_lost++;
+                                i += len;
+                                continue;
+                        }
                         if (!stalled && !deliver(proc->log_fd, buf + i, len, &deadline))
                                 stalled = true;
                         if (stalled)
@@ -1041,6 +1093,8 @@ static void collect_refusals(struct sbx_process *proc, struct refusal_tally *t)
         free(proc->tally);
         proc->tally = NULL;
         bool any = false;
+        /* Counted here, not by init. */
+        t->e[RF_HIDDEN] = proc->hidden;
         for (int k = 0; k < RF_COUNT; k++)
                 any = any || t->e[k].count;
         if (!any || !(proc->tally = malloc(sizeof(*t))))

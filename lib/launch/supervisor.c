@@ -612,6 +612,20 @@ static void observe(int listener, const struct plan *plan, const struct seccomp_
         struct refusal_event ev;
         if (!rep || refusal_explain_call(plan, n, &ev) <= 0 || !id_valid(listener, n->id))
                 return;
+        if (ev.kind == RF_HIDDEN) {
+                /* Only the parent can look at the host: a record for it. */
+                char rec[RF_TEXT * 3 + 8];
+                size_t at = rf_cat(rec, sizeof(rec), 0, (char[]){ RF_HIDDEN_MARK, 0 });
+                at = rf_cat(rec, sizeof(rec), at, ev.rule);
+                at = rf_cat(rec, sizeof(rec), at, "\t");
+                at = rf_cat(rec, sizeof(rec), at, ev.override);
+                at = rf_cat(rec, sizeof(rec), at, "\t");
+                at = rf_cat(rec, sizeof(rec), at, ev.example);
+                at = rf_cat(rec, sizeof(rec), at, "\n");
+                if (rep->fd >= 0 && at + 1 < sizeof(rec))
+                        report_line(rep, rec, at);
+                return;
+        }
         refusal_tally_add(rep->tally, &ev);
         if (rep->fd < 0 || !rep->live)
                 return;

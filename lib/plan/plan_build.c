@@ -704,7 +704,7 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 if (plan->landlock.enabled && plan->landlock.handled_net)
                         obs.what |= SC_OBS_NET;
                 if ((plan->clone_flags & CLONE_NEWNS) && plan->log_denials)
-                        obs.what |= SC_OBS_WRITE;
+                        obs.what |= SC_OBS_WRITE | SC_OBS_READ;
                 if ((r = seccomp_compile_observing(p, f, &obs, &plan->seccomp, err)) < 0)
                         return r;
         }

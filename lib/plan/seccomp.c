@@ -518,7 +518,7 @@ static void asm_free(struct bpf_asm *a)
 /* What the program does with one syscall number: return a fixed action,
  * or run the argument rules of that syscall. */
 enum leaf_kind { LEAF_RET, LEAF_IOCTL, LEAF_PRCTL, LEAF_PERSONALITY, LEAF_CLONE, LEAF_SOCKET, LEAF_MEMFD, LEAF_WX,
-                 LEAF_EXEC, LEAF_OPEN_WRITE };
+                 LEAF_EXEC, LEAF_OPEN_WRITE, LEAF_PATH };
 
 /* The flags that make an open a write (O_TMPFILE needs O_WRONLY or O_RDWR). */
 #define OPEN_WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
@@ -557,12 +557,42 @@ static bool observed_by_nr(unsigned observe, int nr)
         }
 }
 
+/* The argument whose AT_EMPTY_PATH makes a stat call an fstat (not
+ * observed: no path), or -1. */
+static int empty_path_arg(int nr)
+{
+        return nr == __NR_newfstatat ? 3 : nr == __NR_statx ? 2 : nr == __NR_faccessat2 ? 3 : -1;
+}
+
+static bool read_observed(int nr)
+{
+        switch (nr) {
+        case __NR_open:
+        case __NR_openat:
+        case __NR_openat2:
+        case __NR_stat:
+        case __NR_lstat:
+        case __NR_newfstatat:
+        case __NR_statx:
+        case __NR_access:
+        case __NR_faccessat:
+        case __NR_faccessat2:
+                return true;
+        default:
+                return false;
+        }
+}
+
 bool seccomp_observed(const struct seccomp_prog *prog, int nr, const uint64_t args[6])
 {
         if (!prog->supervised || !prog->observe)
                 return false;
         if (nr == __NR_execve)
                 return (prog->observe & SC_OBS_EXEC) && args[0] != prog->own_exec;
+        if ((prog->observe & SC_OBS_READ) && read_observed(nr)) {
+                int e = empty_path_arg(nr);
+                return e < 0 || !((uint32_t)args[e] & AT_EMPTY_PATH);
+        }
         if (nr == __NR_open && (prog->observe & SC_OBS_WRITE))
                 return (uint32_t)args[1] & OPEN_WRITE_FLAGS;
         if (nr == __NR_openat && (prog->observe & SC_OBS_WRITE))
@@ -614,6 +644,9 @@ static struct leaf leaf_of(const struct build *b, size_t nr)
         if (prog->supervised && prog->observe) {
                 if (nr == __NR_execve && (prog->observe & SC_OBS_EXEC))
                         return (struct leaf){ LEAF_EXEC, 0 };
+                if ((prog->observe & SC_OBS_READ) && read_observed((int)nr))
+                        return empty_path_arg((int)nr) >= 0 ? (struct leaf){ LEAF_PATH, 0 }
+                                                            : (struct leaf){ LEAF_RET, SECCOMP_RET_USER_NOTIF };
                 if ((nr == __NR_open || nr == __NR_openat) && (prog->observe & SC_OBS_WRITE))
                         return (struct leaf){ LEAF_OPEN_WRITE, 0 };
                 if (observed_by_nr(prog->observe, (int)nr))
@@ -729,6 +762,14 @@ static void emit_leaf(struct bpf_asm *a, const struct build *b, size_t nr, struc
                 asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
                 return;
         }
+        case LEAF_PATH:
+                /* A stat of an fd (AT_EMPTY_PATH: glibc's fstat) has no
+                 * path to explain. */
+                asm_emit(a, LD_ABS, ARG_LO(empty_path_arg((int)nr)), NEXT, NEXT);
+                asm_emit(a, JSET, AT_EMPTY_PATH, NEXT, SKIP1);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                asm_emit(a, RET, SECCOMP_RET_USER_NOTIF, NEXT, NEXT);
+                return;
         case LEAF_OPEN_WRITE:
                 asm_emit(a, LD_ABS, ARG_LO(nr == __NR_open ? 1 : 2), NEXT, NEXT);
                 asm_emit(a, JSET, OPEN_WRITE_FLAGS, NEXT, SKIP1);

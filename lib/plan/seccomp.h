@@ -101,6 +101,7 @@ enum {
         SC_OBS_EXEC = 1 << 0,  /* execve, execveat */
         SC_OBS_NET = 1 << 1,   /* bind, connect */
         SC_OBS_WRITE = 1 << 2, /* opens for writing or creating, mkdir, unlink, rename, ... */
+        SC_OBS_READ = 1 << 3,  /* every open, stat and access of a path (not of an fd) */
 };
 struct seccomp_observe {
         unsigned what;     /* SC_OBS_* */
