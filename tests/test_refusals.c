@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <stddef.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -213,6 +215,41 @@ Test(refusals, tcp_connect_refused_by_port_rule)
                 refused_then_allowed(WHO, "network-service", action, NULL, "TCP connect(s) refused by the port rules", want);
                 close(l);
         }
+}
+
+Test(refusals, abstract_socket_outside_the_sandbox)
+{
+        if (!have("python3"))
+                cr_skip_test("no python3");
+        char name[64], script[PATH_MAX], action[PATH_MAX + 32];
+        snprintf(name, sizeof(name), "sbx-refusals-%d", (int)getpid());
+        int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        memcpy(sa.sun_path + 1, name, strlen(name));
+        socklen_t len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(name));
+        cr_assert_eq(bind(l, (struct sockaddr *)&sa, len), 0);
+        cr_assert_eq(listen(l, 16), 0);
+        snprintf(script, sizeof(script), "%s/ab.py", dir);
+        char body[256];
+        snprintf(body, sizeof(body), "import socket\nsocket.socket(socket.AF_UNIX).connect('\\0%s')\n", name);
+        cr_assert_eq(write_file(script, body, 0644), 0);
+        snprintf(action, sizeof(action), "python3 %s", script);
+        FOR_EACH_USER {
+                struct run_result r;
+                sh_in(WHO, &r, "%s", action);
+                cr_assert_eq(r.status, 0, "[%s] bare: %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                sh_in(WHO, &r, "SBX run --profile script --net host -- %s", action);
+                cr_assert_neq(r.status, 0);
+                cr_assert(strstr(r.err, "abstract unix sockets outside the sandbox refused") && strstr(r.err, name),
+                          "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                /* What the line names as the only way round. */
+                sh_in(WHO, &r, "SBX run --profile script --net host --set landlock.enabled=no -- %s", action);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+        close(l);
 }
 
 Test(refusals, write_on_a_read_only_bind)

@@ -300,7 +300,7 @@ int sbx_process_stats(const struct sbx_process *proc, struct sbx_process_stats *
  * sbx(1), "When something is refused").  For a sandbox sbx_process_wait() has reaped; *ret points
  * into proc and stays valid until sbx_process_free().  -EBUSY before. */
 struct sbx_refusal {
-        const char *kind;     /* "seccomp", "wx", "exec", "tcp-bind", "tcp-connect", "read-only",
+        const char *kind;     /* "seccomp", "wx", "exec", "tcp-bind", "tcp-connect", "abstract-socket", "read-only",
                                * "protect", "landlock-read-only", "permission", "discarded",
                                * "hidden" */
         const char *title;    /* "execution(s) refused by [exec]" */

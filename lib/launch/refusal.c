@@ -17,6 +17,7 @@
  * their stat and mount flags, and returns.
  */
 #include <dirent.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <netinet/in.h>
@@ -27,6 +28,7 @@
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "base/path.h"
@@ -47,6 +49,7 @@ static const struct {
         [RF_EXEC] = { "exec", "execution(s) refused by [exec]" },
         [RF_TCP_BIND] = { "tcp-bind", "TCP bind(s) refused by the port rules" },
         [RF_TCP_CONNECT] = { "tcp-connect", "TCP connect(s) refused by the port rules" },
+        [RF_ABSTRACT] = { "abstract-socket", "connect(s) to abstract unix sockets outside the sandbox refused" },
         [RF_READONLY] = { "read-only", "write(s) refused on a read-only mount" },
         [RF_PROTECT] = { "protect", "write(s) refused by the persistence protection" },
         [RF_LL_READONLY] = { "landlock-read-only", "write(s) refused by [landlock] read-only" },
@@ -318,10 +321,78 @@ static bool port_listed(const uint16_t *v, size_t n, unsigned port)
         return false;
 }
 
+/* Is there a listening abstract unix socket @name in init's network
+ * namespace (the host's, with [network] mode = host)?  /proc/net/unix
+ * ends each line with the path, '@' for an abstract one. */
+static bool abstract_listener(const char *name, size_t len)
+{
+        int fd = open("/proc/net/unix", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        char buf[8192];
+        size_t have = 0;
+        bool found = false;
+        for (;;) {
+                ssize_t k = read(fd, buf + have, sizeof(buf) - 1 - have);
+                if (k <= 0)
+                        break;
+                have += (size_t)k;
+                buf[have] = '\0';
+                char *line = buf, *nl;
+                while ((nl = strchr(line, '\n'))) {
+                        *nl = '\0';
+                        char *at = strrchr(line, ' ');
+                        if (at && at[1] == '@' && strlen(at + 2) == len && memcmp(at + 2, name, len) == 0)
+                                found = true;
+                        line = nl + 1;
+                }
+                have = strlen(line);
+                memmove(buf, line, have);
+                if (have == sizeof(buf) - 1)
+                        have = 0; /* a line longer than the buffer: not a name we can match */
+        }
+        close(fd);
+        return found;
+}
+
+static int explain_abstract(const struct plan *plan, const struct seccomp_notif *n, struct refusal_event *ev,
+                            const char *comm)
+{
+        if (!(plan->landlock.scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET) || plan->policy->net != NET_HOST)
+                return 0;
+        struct sockaddr_un sa;
+        size_t len = (size_t)(uint32_t)n->data.args[2];
+        size_t off = offsetof(struct sockaddr_un, sun_path);
+        if (len <= off + 1 || len > sizeof(sa))
+                return 0;
+        if (read_mem((int)n->pid, n->data.args[1], &sa, len) != (ssize_t)len || sa.sun_family != AF_UNIX ||
+            sa.sun_path[0] != '\0')
+                return 0;
+        char name[sizeof(sa.sun_path)];
+        size_t nlen = len - off - 1;
+        memcpy(name, sa.sun_path + 1, nlen);
+        name[nlen] = '\0';
+        if (memchr(name, '\0', nlen) || !abstract_listener(name, nlen))
+                return 0;
+        ev->kind = RF_ABSTRACT;
+        size_t at = rf_cat(ev->example, sizeof(ev->example), 0, "connect to @");
+        example_tail(ev, cat_esc(ev->example, sizeof(ev->example), at, name), comm, (int)n->pid);
+        rf_cat(ev->rule, sizeof(ev->rule), 0,
+               "Landlock scopes abstract unix sockets to the sandbox, and the one listening is outside it "
+               "([network] mode = host shares the host's); no option lifts only this scope "
+               "(--set landlock.enabled=no turns off all of Landlock)");
+        return 1;
+}
+
 static int explain_net(const struct plan *plan, const struct seccomp_notif *n, struct refusal_event *ev,
                        const char *comm)
 {
         const struct landlock_plan *lp = &plan->landlock;
+        if (n->data.nr == __NR_connect && lp->enabled) {
+                sa_family_t fam = 0;
+                if (read_mem((int)n->pid, n->data.args[1], &fam, sizeof(fam)) == sizeof(fam) && fam == AF_UNIX)
+                        return explain_abstract(plan, n, ev, comm);
+        }
         bool bind_call = n->data.nr == __NR_bind;
         uint64_t need = bind_call ? LL_NET_BIND_TCP : LL_NET_CONNECT_TCP;
         if (!lp->enabled || !(lp->handled_net & need))

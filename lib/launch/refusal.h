@@ -18,6 +18,7 @@ enum refusal_kind {
         RF_EXEC,        /* execve refused by [exec] (Landlock, deny masks, noexec) */
         RF_TCP_BIND,    /* Landlock's TCP bind port rule */
         RF_TCP_CONNECT, /* Landlock's TCP connect port rule */
+        RF_ABSTRACT,    /* Landlock's abstract unix socket scope */
         RF_READONLY,    /* a write on a read-only mount */
         RF_PROTECT,     /* the persistence protection (protect.c) */
         RF_LL_READONLY, /* [landlock] read-only */

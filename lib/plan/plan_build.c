@@ -701,7 +701,9 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 struct seccomp_observe obs = { .own_exec = (uintptr_t)plan->exec_path };
                 if (plan->landlock.enabled || (plan->clone_flags & CLONE_NEWNS))
                         obs.what |= SC_OBS_EXEC;
-                if (plan->landlock.enabled && plan->landlock.handled_net)
+                if (plan->landlock.enabled &&
+                    (plan->landlock.handled_net ||
+                     ((plan->landlock.scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET) && p->net == NET_HOST)))
                         obs.what |= SC_OBS_NET;
                 if ((plan->clone_flags & CLONE_NEWNS) && plan->log_denials)
                         obs.what |= SC_OBS_WRITE | SC_OBS_READ;
