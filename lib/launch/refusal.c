@@ -207,14 +207,12 @@ static int split_path(const char *path, char *dir, size_t size, const char **nam
         return 0;
 }
 
-static void read_comm(int pid, char *buf, size_t size);
-
 /* " (COMM, pid N)"; the name is read only now, for a refusal found. */
 static void example_tail(struct refusal_event *ev, size_t at, const char *comm, int pid)
 {
         char c[32];
         if (!comm) {
-                read_comm(pid, c, sizeof(c));
+                refusal_read_comm(pid, c, sizeof(c));
                 comm = c;
         }
         at = rf_cat(ev->example, sizeof(ev->example), at, " (");
@@ -224,7 +222,7 @@ static void example_tail(struct refusal_event *ev, size_t at, const char *comm, 
         rf_cat(ev->example, sizeof(ev->example), at, ")");
 }
 
-static void read_comm(int pid, char *buf, size_t size)
+void refusal_read_comm(int pid, char *buf, size_t size)
 {
         char p[64];
         proc_path(p, sizeof(p), pid, "/comm", -1);

@@ -75,6 +75,9 @@ int refusal_explain_call(const struct plan *plan, const struct seccomp_notif *n,
  * sandbox.  Adds one RF_DISCARDED event when there are any. */
 void refusal_scan_discarded(const struct plan *plan, struct refusal_tally *t);
 
+/* The name of process pid (its /proc/PID/comm), "?" when unreadable. */
+void refusal_read_comm(int pid, char *buf, size_t size);
+
 /* Bounded string helpers for the child side. */
 size_t rf_cat(char *buf, size_t size, size_t at, const char *s);
 size_t rf_cat_u(char *buf, size_t size, size_t at, uint64_t v);

@@ -385,6 +385,26 @@ static void put_args(struct out *o, const struct seccomp_data *d, int pid)
         }
 }
 
+/* "NAME(ARGS) in COMM (pid N)": the call as reports show it. */
+static void put_call(struct out *o, const struct seccomp_prog *prog, const struct seccomp_data *d, int pid,
+                     const char *comm)
+{
+        const char *name = d->nr >= 0 && (size_t)d->nr < prog->nr_max ? prog->names[d->nr] : NULL;
+        if (name)
+                put(o, name);
+        else {
+                put(o, "syscall ");
+                put_d(o, d->nr);
+        }
+        put(o, "(");
+        put_args(o, d, pid);
+        put(o, ") in ");
+        put_esc(o, comm, strlen(comm));
+        put(o, " (pid ");
+        put_d(o, pid);
+        put(o, ")");
+}
+
 size_t supervisor_format(const struct seccomp_prog *prog, const struct seccomp_data *d, int pid,
                          const char *comm, const char *verdict_word, const char *reason, bool json,
                          char *buf, size_t size)
@@ -399,19 +419,8 @@ size_t supervisor_format(const struct seccomp_prog *prog, const struct seccomp_d
                 put(&o, "sbx: ");
                 put(&o, verdict_word);
                 put(&o, " ");
-                if (name)
-                        put(&o, name);
-                else {
-                        put(&o, "syscall ");
-                        put_d(&o, d->nr);
-                }
-                put(&o, "(");
-                put_args(&o, d, pid);
-                put(&o, ") in ");
-                put_esc(&o, comm, strlen(comm));
-                put(&o, " (pid ");
-                put_d(&o, pid);
-                put(&o, "): ");
+                put_call(&o, prog, d, pid, comm);
+                put(&o, ": ");
                 put(&o, reason);
         } else {
                 put(&o, "{\"event\":\"seccomp\",\"verdict\":\"");
@@ -476,29 +485,6 @@ static int respond(int listener, const struct seccomp_prog *prog, uint64_t id, i
         return 0;
 }
 
-static void read_comm(int pid, char *buf, size_t size)
-{
-        char path[40] = "/proc/";
-        struct out o = { path, sizeof(path), strlen(path), false };
-        put_d(&o, pid);
-        put(&o, "/comm");
-        path[o.n] = '\0';
-        buf[0] = '\0';
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-                ssize_t n = read(fd, buf, size - 1);
-                close(fd);
-                if (n > 0) {
-                        buf[n] = '\0';
-                        buf[strcspn(buf, "\n")] = '\0';
-                }
-        }
-        if (!buf[0] && size > 1) {
-                buf[0] = '?';
-                buf[1] = '\0';
-        }
-}
-
 /* One line into the report pipe.  The pipe is non-blocking (init must
  * never stall on a reader that does not read) and a line is shorter than
  * PIPE_BUF, so it is written whole or not at all: then it is counted. */
@@ -556,23 +542,10 @@ static void tally_denial(int listener, const struct seccomp_prog *prog, const st
                 return;
         }
         char comm[32];
-        read_comm((int)n->pid, comm, sizeof(comm));
+        refusal_read_comm((int)n->pid, comm, sizeof(comm));
         const struct seccomp_data *d = &n->data;
         struct out o = { ev.example, sizeof(ev.example), 0, false };
-        const char *name = d->nr >= 0 && (size_t)d->nr < prog->nr_max ? prog->names[d->nr] : NULL;
-        if (name)
-                put(&o, name);
-        else {
-                put(&o, "syscall ");
-                put_d(&o, d->nr);
-        }
-        put(&o, "(");
-        put_args(&o, d, (int)n->pid);
-        put(&o, ") in ");
-        put_esc(&o, comm, strlen(comm));
-        put(&o, " (pid ");
-        put_d(&o, (int)n->pid);
-        put(&o, ")");
+        put_call(&o, prog, d, (int)n->pid, comm);
         o.buf[o.n < o.size ? o.n : o.size - 1] = '\0';
         rf_cat(ev.rule, sizeof(ev.rule), 0, reason ? reason : "denied");
 
@@ -704,7 +677,7 @@ int supervisor_handle(int listener, const struct plan *plan, struct sv_report *r
         if (rep && rep->tally)
                 tally_denial(listener, prog, n, reason, rep->tally);
         if (rep && rep->fd >= 0 && rep->live) {
-                read_comm((int)n->pid, comm, sizeof(comm));
+                refusal_read_comm((int)n->pid, comm, sizeof(comm));
                 size_t len = supervisor_format(prog, &n->data, (int)n->pid, comm,
                                                kill_it ? "killed" : cont ? "logged" : "denied", reason,
                                                plan->spawn_flags & SBX_SPAWN_LOG_JSON, line, sizeof(line));
