@@ -113,12 +113,65 @@ struct child_args {
         bool handlers_cleared;        /* clone3 reset the caller's handlers */
 };
 
-/* What init sends when the program has ended. */
-struct status_msg {
+/* What init sends when the program has ended: this head, then for each
+ * kind of refusal that happened, while there is room, its number (one
+ * byte) and its example, rule and override as NUL-terminated strings.
+ * The whole message is at most one page, which an empty pipe always
+ * holds: init writes it and exits without waiting for a reader (a pipe
+ * over the user's pipe-buffer quota still has two pages). */
+struct status_head {
         int32_t status;  /* the program's wait status */
         uint32_t lost;   /* denial reports that did not fit in the report pipe */
-        struct refusal_tally tally; /* what was refused, for the summary */
+        uint32_t count[RF_COUNT]; /* refusals per kind */
 };
+#define STATUS_MAX 4096
+
+/* Child side: the message into buf (STATUS_MAX bytes); its length. */
+static size_t status_pack(char *buf, int status, uint32_t lost, const struct refusal_tally *t)
+{
+        struct status_head h = { .status = status, .lost = lost };
+        for (int k = 0; k < RF_COUNT; k++)
+                h.count[k] = t->e[k].count;
+        memcpy(buf, &h, sizeof(h));
+        size_t at = sizeof(h);
+        for (int k = 0; k < RF_COUNT; k++) {
+                const struct refusal_entry *e = &t->e[k];
+                size_t a = strnlen(e->example, RF_TEXT - 1), b = strnlen(e->rule, RF_TEXT - 1),
+                       c = strnlen(e->override, RF_TEXT - 1);
+                if (!e->count || at + 4 + a + b + c > STATUS_MAX)
+                        continue;
+                buf[at++] = (char)k;
+                memcpy(buf + at, e->example, a), at += a, buf[at++] = '\0';
+                memcpy(buf + at, e->rule, b), at += b, buf[at++] = '\0';
+                memcpy(buf + at, e->override, c), at += c, buf[at++] = '\0';
+        }
+        return at;
+}
+
+/* Parent side: the tally back from a message of n bytes. */
+static void status_unpack(const char *buf, size_t n, struct refusal_tally *t)
+{
+        struct status_head h;
+        memcpy(&h, buf, sizeof(h));
+        memset(t, 0, sizeof(*t));
+        for (int k = 0; k < RF_COUNT; k++)
+                t->e[k].count = h.count[k];
+        size_t at = sizeof(h);
+        while (at < n) {
+                unsigned k = (unsigned char)buf[at++];
+                char *dst[3] = { NULL, NULL, NULL };
+                if (k < RF_COUNT)
+                        dst[0] = t->e[k].example, dst[1] = t->e[k].rule, dst[2] = t->e[k].override;
+                for (int i = 0; i < 3; i++) {
+                        const char *end = memchr(buf + at, '\0', n - at);
+                        if (!end)
+                                return;
+                        if (dst[i])
+                                rf_cat(dst[i], RF_TEXT, 0, buf + at);
+                        at = (size_t)(end - buf) + 1;
+                }
+        }
+}
 
 struct sbx_process {
         pid_t pid;       /* init, in the caller's pid namespace */
@@ -554,8 +607,9 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         close(errfd);
         /* Large for the stack of a clone child: static (init is a process
          * of its own, nothing else uses this copy). */
-        static struct status_msg msg;
-        struct sv_report rep = { .fd = a->report_fd, .tally = &msg.tally,
+        static struct refusal_tally tally;
+        static char status[STATUS_MAX];
+        struct sv_report rep = { .fd = a->report_fd, .tally = &tally,
                                  .live = plan->log_denials || plan->seccomp.action == DENY_LOG ||
                                          plan->seccomp.action == DENY_NOTIFY };
 
@@ -605,10 +659,9 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 pid_t w;
                 while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
                         if (w == child) {
-                                refusal_scan_discarded(plan, &msg.tally);
-                                msg.status = st;
-                                msg.lost = rep.lost;
-                                (void)!write(statusfd, &msg, sizeof(msg));
+                                refusal_scan_discarded(plan, &tally);
+                                size_t len = status_pack(status, st, rep.lost, &tally);
+                                (void)!write(statusfd, status, len);
                                 /* Leaving takes every other process of the
                                  * sandbox with us (pid namespace teardown). */
                                 _exit(0);
@@ -1145,12 +1198,16 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 cgroup_remove(TAKE_PTR(proc->cg));
                 /* Every writer is gone: the rest of the reports, to EOF. */
                 relay_reports(proc, true);
-                struct status_msg *m = calloc(1, sizeof(*m));
-                if (!m)
+                char *m = malloc(STATUS_MAX);
+                struct refusal_tally *t = malloc(sizeof(*t));
+                if (!m || !t) {
+                        free(m);
+                        free(t);
                         return -ENOMEM;
+                }
                 size_t got_n = 0;
-                while (got_n < sizeof(*m)) {
-                        ssize_t n = read(proc->status_fd, (char *)m + got_n, sizeof(*m) - got_n);
+                while (got_n < STATUS_MAX) {
+                        ssize_t n = read(proc->status_fd, m + got_n, STATUS_MAX - got_n);
                         if (n < 0 && errno == EINTR)
                                 continue;
                         if (n <= 0)
@@ -1159,11 +1216,17 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 }
                 /* No status from init: it was killed (SIGKILL to the
                  * sandbox, or its parent died); report its own status. */
-                bool got = got_n == sizeof(*m);
-                proc->status = got ? m->status : st;
-                proc->stats.reports_lost = proc->relay_lost + (got ? m->lost : 0);
+                bool got = got_n >= sizeof(struct status_head);
+                struct status_head h;
                 if (got)
-                        collect_refusals(proc, &m->tally);
+                        memcpy(&h, m, sizeof(h));
+                proc->status = got ? h.status : st;
+                proc->stats.reports_lost = proc->relay_lost + (got ? h.lost : 0);
+                if (got) {
+                        status_unpack(m, got_n, t);
+                        collect_refusals(proc, t);
+                }
+                free(t);
                 free(m);
                 proc->reaped = true;
                 report_lost(proc, proc->stats.reports_lost);
