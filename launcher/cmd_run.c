@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -152,12 +153,16 @@ static void report_limits(const struct sbx_process *proc, bool stats)
 
 /* What the sandbox refused, one line per kind, to where sbx's reports go
  * (stderr or --log-file); a run without refusals prints nothing. */
-static void report_refusals(const struct sbx_process *proc, int fd)
+static void report_refusals(const struct sbx_process *proc, int status, int fd)
 {
         const struct sbx_refusal *r;
         size_t n;
         if (fd < 0 || sbx_process_refusals(proc, &r, &n) < 0)
                 return;
+        /* [seccomp] action = kill leaves the kernel's SIGSYS, uncounted. */
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+                dprintf(fd, "sbx: the program was killed by SIGSYS, which the seccomp filter sends for a "
+                        "refused call with [seccomp] action = kill; --log-denials names the call\n");
         for (size_t i = 0; i < n; i++)
                 dprintf(fd, "sbx: %llu %s, e.g. %s: %s; %s%s\n", (unsigned long long)r[i].count, r[i].title,
                         r[i].example, r[i].rule,
@@ -384,7 +389,7 @@ int cmd_run(int argc, char **argv)
                 code = SBX_EXIT_SETUP;
         } else {
                 code = sbx_exit_code(status);
-                report_refusals(sandbox, log_fd);
+                report_refusals(sandbox, status, log_fd);
                 report_limits(sandbox, stats);
         }
         sbx_process_free(sandbox);
