@@ -315,7 +315,9 @@ Test(refusals, path_outside_the_view_with_log_denials)
                 cr_assert_neq(r.status, 0);
                 /* The live line of this path (the summary's example is
                  * the first such path, which may be another). */
-                char *ovr = override_of(r.err, p);
+                char live[PATH_MAX + 32];
+                snprintf(live, sizeof(live), "sbx: refused %s", p);
+                char *ovr = override_of(r.err, live);
                 cr_assert(ovr, "[%s] %s", WHO_NAME, r.err);
                 cr_assert_str_eq(ovr, want, "%s", r.err);
                 cr_assert(strstr(r.err, "path(s) that exist on the host but are outside the view"), "[%s] %s",

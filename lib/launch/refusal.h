@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct plan;
 
@@ -58,7 +59,7 @@ const char *refusal_kind_title(enum refusal_kind k);
 void refusal_tally_add(struct refusal_tally *t, const struct refusal_event *ev);
 
 /* For a call the filter handed over to be observed (SV_OBSERVE): will
- * the kernel refuse it, and why?  Reads the call's path or address from
+ * the kernel refuse it, and why?  (refusal_explain.c)  Reads the call's path or address from
  * process `n->pid` and looks at the sandbox's view from init.  Returns 1
  * and fills *ev when it predicts a refusal, 0 when not (or when it cannot
  * tell).  The kernel decides either way: this only explains. */
@@ -70,14 +71,31 @@ int refusal_explain_call(const struct plan *plan, const struct seccomp_notif *n,
  * ev->rule holds the path, ev->override the missing component. */
 #define RF_HIDDEN_MARK '\x1e'
 
-/* At the end of a run, in init: the files the program left in the
- * private home and the private /tmp, which are discarded with the
- * sandbox.  Adds one RF_DISCARDED event when there are any. */
-void refusal_scan_discarded(const struct plan *plan, struct refusal_tally *t);
 
 /* The name of process pid (its /proc/PID/comm), "?" when unreadable. */
 void refusal_read_comm(int pid, char *buf, size_t size);
 
-/* Bounded string helpers for the child side. */
+/* ---- helpers of refusal_*.c (refusal.c; child side, no allocation) ---- */
+
+/* Bounded appends at `at`; each returns the new end. */
 size_t rf_cat(char *buf, size_t size, size_t at, const char *s);
 size_t rf_cat_u(char *buf, size_t size, size_t at, uint64_t v);
+/* Program text: control bytes shown as \xNN, never passed on. */
+size_t rf_cat_esc(char *buf, size_t size, size_t at, const char *s);
+struct sbx_loc;
+size_t rf_cat_loc(char *buf, size_t size, size_t at, const struct sbx_loc *l);
+/* From process pid's memory: raw bytes; a whole NUL-terminated path
+ * (-1 when unreadable or longer than buf). */
+ssize_t rf_read_mem(int pid, uint64_t addr, void *buf, size_t size);
+ssize_t rf_read_path(int pid, uint64_t addr, char *buf, size_t size);
+/* "/proc/PID" (pid 0: "self") + what [+ fd]. */
+size_t rf_proc_path(char *buf, size_t size, int pid, const char *what, int fd);
+/* An O_PATH fd where the program's `path` starts (its root, its cwd or
+ * the dirfd it passed), or -1. */
+int rf_start_dir(int pid, int dirfd, const char *path);
+/* The canonical path of an O_PATH fd as the sandbox sees it. */
+int rf_fd_canon(int fd, char *buf, size_t size);
+/* path's directory into dir ("." when none) and its last component. */
+int rf_split_path(const char *path, char *dir, size_t size, const char **name);
+/* " (COMM, pid N)" after ev->example[0..at); comm NULL: read it now. */
+void rf_example_tail(struct refusal_event *ev, size_t at, const char *comm, int pid);

@@ -62,6 +62,7 @@
 #include "launch/ns.h"
 #include "plan/plan.h"
 #include "launch/refusal.h"
+#include "launch/refusal_files.h"
 #include "plan/listen.h"
 #include "launch/spawn.h"
 #include "launch/supervisor.h"
