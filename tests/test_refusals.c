@@ -278,8 +278,14 @@ Test(refusals, persistence_protection_names_the_point)
                 setenv("HOME", dir, 1);
                 refused_then_allowed(WHO, "shell", "sh -c 'echo x >> .bashrc'", NULL, "refused by the persistence protection", want);
 
-                /* A new entry where protected points are missing. */
+                /* A new entry where protected points are missing: said
+                 * before the launch, and with --log-denials at exit. */
                 struct run_result r;
+                sh_in(WHO, &r, "HOME=%s SBX run --profile shell -- sh -c 'touch newfile'", dir);
+                cr_assert_neq(r.status, 0);
+                cr_assert(strstr(r.err, "sbx: warning: no new file can be made directly in the working directory"),
+                          "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
                 sh_in(WHO, &r, "HOME=%s SBX run --profile shell --log-denials -- sh -c 'touch newfile'", dir);
                 cr_assert_neq(r.status, 0);
                 cr_assert(strstr(r.err, "refused by the persistence protection") && strstr(r.err, "no new entry in"),
@@ -390,6 +396,34 @@ Test(refusals, log_denials_shows_each_as_it_happens)
                 run_result_free(&r);
                 sh_in(WHO, &r, "SBX run --profile script --log-json -- sh -c 'sort </dev/null'");
                 cr_assert(strstr(r.err, "{\"event\":\"exec\",\"verdict\":\"refused\""), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+}
+
+Test(refusals, summary_goes_to_the_log_file_and_sigsys_is_named)
+{
+        FOR_EACH_USER {
+                char log[PATH_MAX], ini[PATH_MAX];
+                snprintf(log, sizeof(log), "%s/sbx-%s.log", dir, WHO_NAME);
+                struct run_result r;
+                sh_in(WHO, &r, "SBX run --profile script --log-file %s -- sh -c 'sort </dev/null'", log);
+                cr_assert_null(strstr(r.err, "refused by [exec]"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                const char *argv[] = { "cat", log, NULL };
+                cr_assert_eq(run_cmd(AS_ROOT, NULL, 10, &r, argv), 0);
+                cr_assert(strstr(r.out, "execution(s) refused by [exec]"), "[%s] %s", WHO_NAME, r.out);
+                run_result_free(&r);
+
+                /* action = kill: the kernel's SIGSYS, named at exit. */
+                snprintf(ini, sizeof(ini), "%s/kill.ini", dir);
+                cr_assert_eq(write_file(ini, "[profile]\ninclude = script\n[seccomp]\naction = kill\n", 0644), 0);
+                if (!have("python3"))
+                        continue;
+                /* ptrace(PTRACE_TRACEME): always denied. */
+                sh_in(WHO, &r, "SBX run --profile %s -- python3 -c \"import ctypes; ctypes.CDLL(None).syscall(101, 0, 0, 0)\"",
+                      ini);
+                cr_assert_eq(r.status, 128 + 31, "[%s] %d %s", WHO_NAME, r.status, r.err);
+                cr_assert(strstr(r.err, "killed by SIGSYS"), "[%s] %s", WHO_NAME, r.err);
                 run_result_free(&r);
         }
 }
