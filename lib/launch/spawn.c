@@ -1005,6 +1005,19 @@ static bool deliver(int fd, const char *s, size_t n, const struct timespec *dead
  * that a read cut waits in proc->partial for the rest.  At EOF the pipe is
  * closed.  A line that log_fd did not take within a second is counted
  * lost; so is every further line of the same read. */
+/* s inside a JSON string: quotes and backslashes escaped (init already
+ * wrote control bytes as \xNN), cut to fit. */
+static void json_text(char *out, size_t size, const char *s)
+{
+        size_t k = 0;
+        for (; *s && k + 3 < size; s++) {
+                if (*s == '"' || *s == '\\')
+                        out[k++] = '\\';
+                out[k++] = *s;
+        }
+        out[k] = '\0';
+}
+
 /* A candidate for "exists on the host but is outside the view" (init saw
  * the path missing where the view is sbx's own skeleton, so the host path
  * is the same path): counted and turned into a report line in out when
@@ -1033,10 +1046,13 @@ static size_t hidden_line(struct sbx_process *proc, const char *rec, size_t len,
                 rf_cat(e->override, sizeof(e->override), rf_cat(e->override, sizeof(e->override), 0, "--ro-bind "),
                        top);
         }
+        char jex[RF_TEXT * 2], jtop[RF_TEXT * 2];
+        json_text(jex, sizeof(jex), example);
+        json_text(jtop, sizeof(jtop), top);
         int n = proc->json ? snprintf(out, size,
                                       "{\"event\":\"hidden\",\"verdict\":\"refused\",\"what\":\"%s\","
                                       "\"reason\":\"not in the view\",\"override\":\"--ro-bind %s\"}\n",
-                                      example, top)
+                                      jex, jtop)
                            : snprintf(out, size,
                                       "sbx: refused %s: it exists on the host but is not in the view; "
                                       "to allow: --ro-bind %s\n",
