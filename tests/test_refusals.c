@@ -493,6 +493,15 @@ Test(refusals, low_port_served_by_an_unprivileged_caller)
                 cr_assert_neq(r.status, 0, "[%s] bound port 80 itself: %s", user ? "user" : "root", r.err);
                 run_result_free(&r);
         }
+        /* An fd passed at a number the sockets take is refused. */
+        {
+                struct run_result r;
+                sh_in(AS_ROOT, &r, "exec 3</dev/null; SBX run --profile script --fd 3 --set network.listen=127.0.0.1:%d -- true",
+                      test_port(AS_ROOT));
+                cr_assert_neq(r.status, 0);
+                cr_assert(strstr(r.err, "fd 3 is passed to the program, but [network] listen puts"), "%s", r.err);
+                run_result_free(&r);
+        }
         /* Where the caller may not bind the port, sbx refuses to start. */
         struct run_result r;
         sh_in(AS_ROOT, &r,

@@ -760,6 +760,12 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->stdio[0] = plan->stdio[1] = plan->stdio[2] = -1;
         if ((r = sbx_policy_validate(p, err)) < 0)
                 return r;
+        /* Nothing is handed over to a process that confines itself: it
+         * binds its own sockets (before confining). */
+        if (p->listen.n)
+                return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "listen",
+                                    "[network] listen is for a sandbox sbx starts; a process confining "
+                                    "itself binds its sockets before sbx_confine()");
         /* The caller keeps its identity; only capabilities go. */
         plan->host_uid = plan->map_uid = plan->inside_uid = geteuid();
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();
