@@ -380,6 +380,11 @@ Test(refusals, files_discarded_from_the_private_home)
                 cr_assert_eq(unlink(p), 0, "[%s] the file was not kept", WHO_NAME);
                 free(ovr);
                 run_result_free(&r);
+                /* A cache alone is not worth a line. */
+                sh_in(WHO, &r, "SBX run --profile default -- sh -c 'mkdir ~/.cache && echo x > ~/.cache/c'");
+                cr_assert_eq(r.status, 0, "%s", r.err);
+                cr_assert_str_eq(r.err, "", "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
         }
 }
 

@@ -543,7 +543,10 @@ void refusal_scan_discarded(const struct plan *plan, struct refusal_tally *t)
                 }
                 close(fd);
         }
-        if (!s.files)
+        /* Only dot-files and files under dot-directories (caches,
+         * settings a program keeps for itself): not worth a line on every
+         * run of, say, a browser. */
+        if (!s.files || !s.first_visible)
                 return;
         struct refusal_event ev = { .kind = RF_DISCARDED };
         size_t at = rf_cat_esc(ev.example, sizeof(ev.example), 0, s.first);
