@@ -36,6 +36,8 @@
  * them to the caller's log_fd (sbx_process_wait), so that a program sharing
  * that fd can neither drop, truncate nor interleave them unseen. */
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -69,6 +71,12 @@
 #include "base/util.h"
 #include "plan/wx.h"
 
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS /* Linux 6.6, newer than Debian 12's headers */
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
@@ -626,6 +634,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                         if (listener < 0)
                                 break;
                 }
+                /* A notified call waits for init: have the kernel run
+                 * init at once on the caller's CPU (Linux 6.6) rather than
+                 * wherever it slept.  Older kernels refuse it: no harm. */
+                if (listener >= 0)
+                        (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, (uint64_t)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
         }
         close(sv[0]);
 

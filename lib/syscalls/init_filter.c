@@ -31,6 +31,9 @@
 #include "syscalls/init_filter.h"
 #include "base/util.h"
 
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS /* Linux 6.6: SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
 #ifndef SECCOMP_IOCTL_NOTIF_ADDFD
 #error "linux/seccomp.h too old: SECCOMP_IOCTL_NOTIF_ADDFD (Linux 5.9) is needed"
 #endif
@@ -81,12 +84,13 @@ static const struct sock_filter init_prog[] = {
 
         /* ioctl: the four seccomp notification requests only (the kernel
          * takes the request as 32 bits). */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 7),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 8),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_RECV, 4, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_SEND, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ID_VALID, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ADDFD, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_RECV, 5, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_SEND, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ID_VALID, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ADDFD, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_SET_FLAGS, 1, 0),
         RET_DENY,
         RET_ALLOW,
 
