@@ -264,6 +264,19 @@ Test(refusals, write_on_a_read_only_bind)
         }
 }
 
+Test(refusals, write_under_landlock_read_only)
+{
+        FOR_EACH_USER {
+                char profile[PATH_MAX * 3], want[PATH_MAX + 64], undo[PATH_MAX + 16];
+                /* The profile argument carries the options that set it up. */
+                snprintf(profile, sizeof(profile), "default --bind %s --set landlock.read-only=%s", dir, dir);
+                snprintf(want, sizeof(want), "--set landlock.read-only=!%s", dir);
+                snprintf(undo, sizeof(undo), "rm %s/f", dir);
+                refused_then_allowed(WHO, profile, "sh -c 'echo x > f'", undo, "write(s) refused by [landlock] read-only",
+                                     want);
+        }
+}
+
 Test(refusals, persistence_protection_names_the_point)
 {
         FOR_EACH_USER {
