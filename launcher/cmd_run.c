@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "commands.h"
@@ -33,7 +34,9 @@ const char cmd_run_usage[] =
         "Other options:\n"
         "  --dry-run               print the setup plan and exit\n"
         "  --stats                 report peak memory and processes on exit\n"
-        "  --log-denials           report each denied syscall on stderr\n"
+        "  --log-denials           report each refusal on stderr as it happens (and\n"
+        "                          observe writes and paths outside the view too);\n"
+        "                          without it, refusals are summed up at exit\n"
         "  --log-json              the same, as JSON lines\n"
         "  --log-file PATH         send sbx's reports (denials, warnings, lost\n"
         "                          reports) to PATH, appended, instead of stderr;\n"
@@ -146,6 +149,67 @@ static void report_limits(const struct sbx_process *proc, bool stats)
                 fprintf(stderr, "sbx: stats: peak processes %llu\n", (unsigned long long)st.processes_peak);
         else
                 fputs("sbx: stats: peak processes unknown (no pids cgroup)\n", stderr);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void json_str(FILE *f, const char *s)
+{
+        fputc('"', f);
+        for (; *s; s++) {
+                unsigned char c = (unsigned char)*s;
+                if (c == '"' || c == '\\')
+                        fprintf(f, "\\%c", c);
+                else if (c < 0x20)
+                        fprintf(f, "\\u%04x", c);
+                else
+                        fputc(c, f);
+        }
+        fputc('"', f);
+}
+
+/* What the sandbox refused, one line per kind, to where sbx's reports go
+ * (stderr or --log-file; JSON lines with --log-json); a run without
+ * refusals prints nothing. */
+static void report_refusals(const struct sbx_process *proc, int status, int fd, bool json)
+{
+        const struct sbx_refusal *r;
+        size_t n;
+        char *text = NULL;
+        size_t len = 0;
+        if (fd < 0 || sbx_process_refusals(proc, &r, &n) < 0)
+                return;
+        FILE *f = open_memstream(&text, &len);
+        if (!f)
+                return;
+        /* [seccomp] action = kill leaves the kernel's SIGSYS, uncounted. */
+        if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS)
+                fputs(json ? "{\"event\":\"summary\",\"kind\":\"sigsys\"}\n"
+                           : "sbx: the program was killed by SIGSYS, which the seccomp filter sends for a "
+                             "refused call with [seccomp] action = kill; --log-denials names the call\n",
+                      f);
+        for (size_t i = 0; i < n; i++) {
+                if (json) {
+                        fprintf(f, "{\"event\":\"summary\",\"kind\":");
+                        json_str(f, r[i].kind);
+                        fprintf(f, ",\"count\":%llu,\"example\":", (unsigned long long)r[i].count);
+                        json_str(f, r[i].example);
+                        fputs(",\"rule\":", f);
+                        json_str(f, r[i].rule);
+                        fputs(",\"override\":", f);
+                        json_str(f, r[i].override);
+                        fputs("}\n", f);
+                        continue;
+                }
+                fprintf(f, "sbx: %llu %s, e.g. %s: %s; %s%s\n", (unsigned long long)r[i].count, r[i].title,
+                        r[i].example, r[i].rule,
+                        !r[i].override[0]                    ? "no command-line override"
+                        : strcmp(r[i].kind, "discarded") == 0 ? "to keep them: "
+                                                              : "to allow: ",
+                        r[i].override);
+        }
+        if (fclose(f) == 0 && len)
+                (void)!write(fd, text, len);
+        free(text);
 }
 
 int cmd_run(int argc, char **argv)
@@ -368,6 +432,7 @@ int cmd_run(int argc, char **argv)
                 code = SBX_EXIT_SETUP;
         } else {
                 code = sbx_exit_code(status);
+                report_refusals(sandbox, status, log_fd, flags & SBX_SPAWN_LOG_JSON);
                 report_limits(sandbox, stats);
         }
         sbx_process_free(sandbox);

@@ -880,17 +880,22 @@ Test(exec, explain_names_the_rule_that_refuses)
         cr_assert_eq(exec_allowed_paths(&p, &plan, &plan.exec_paths), 0);
         cr_assert_eq(landlock_prepare_abi(&p, &plan, 7, &plan.landlock, &e), 0, "%s",
                      e ? sbx_error_message(e) : "");
-        cr_assert_eq(exec_explain(&plan, real, buf, sizeof(buf)), 1);
+        char ovr[256];
+        cr_assert_eq(exec_explain(&plan, real, buf, sizeof(buf), ovr, sizeof(ovr)), 1);
         snprintf(want, sizeof(want), "%s is denied by test.ini:10", real);
         cr_assert_str_eq(buf, want);
-        cr_assert_eq(exec_explain(&plan, "/tmp/a.out", buf, sizeof(buf)), 1);
+        cr_assert_str_eq(ovr, "--set exec.deny=!/usr/bin/python3");
+        cr_assert_eq(exec_explain(&plan, "/tmp/a.out", buf, sizeof(buf), ovr, sizeof(ovr)), 1);
         cr_assert_str_eq(buf, "/tmp/a.out is on a writable (noexec) mount: [exec] writable-exec = no");
-        cr_assert_eq(exec_explain(&plan, "/usr/bin/id", buf, sizeof(buf)), 1);
+        cr_assert_str_eq(ovr, "--set exec.writable-exec=yes");
+        cr_assert_eq(exec_explain(&plan, "/usr/bin/id", buf, sizeof(buf), ovr, sizeof(ovr)), 1);
         cr_assert_str_eq(buf, "/usr/bin/id is not in [exec] allow (test.ini:10)");
-        cr_assert_eq(exec_explain(&plan, "/usr/bin/true", buf, sizeof(buf)), 0);
+        cr_assert_str_eq(ovr, "--set exec.allow=/usr/bin/id");
+        cr_assert_eq(exec_explain(&plan, "/usr/bin/true", buf, sizeof(buf), ovr, sizeof(ovr)), 0);
         /* A short buffer is cut, never overrun. */
-        cr_assert_eq(exec_explain(&plan, "/usr/bin/id", buf, 8), 1);
+        cr_assert_eq(exec_explain(&plan, "/usr/bin/id", buf, 8, ovr, 8), 1);
         cr_assert_str_eq(buf, "/usr/bi");
+        cr_assert_str_eq(ovr, "--set e");
         plan_done(&plan);
         policy_done(&p);
 }

@@ -17,6 +17,7 @@
  * every shipped profile and ~1000 variants (6.9 G inputs) found that the
  * only difference, and this one is deliberate. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <sched.h>
@@ -60,6 +61,7 @@ static uint32_t expected(const struct seccomp_prog *prog, uint32_t arch, uint32_
         case SV_DENY: return deny;
         case SV_NOT_ALLOWED: return not_allowed;
         case SV_MEMFD: return SECCOMP_RET_USER_NOTIF;
+        case SV_OBSERVE: return SECCOMP_RET_USER_NOTIF;
         case SV_ENOSYS: return SECCOMP_RET_ERRNO | ENOSYS;
         case SV_ALLOWED:
                 /* sbx learn: path, exec and network calls are recorded. */
@@ -178,6 +180,61 @@ Test(seccomp_model, actions_and_flags)
                         check(p, flags[f], what);
                 }
         cr_log_info("%lu calls checked", checked);
+}
+
+/* Observed calls (execve but sbx's own, bind/connect, write intents):
+ * notified with every action, the own execve pointer compared in both
+ * halves, open/openat by their flags. */
+Test(seccomp_model, observed_calls)
+{
+        static const uint64_t own[] = { 0x5, 0x7fff12345678ULL, 0x100000005ULL };
+        static const enum deny_action actions[] = { DENY_ERRNO, DENY_KILL, DENY_LOG };
+        for (size_t a = 0; a < ARRAY_SIZE(actions); a++)
+                for (size_t o = 0; o < ARRAY_SIZE(own); o++) {
+                        struct sbx_policy *p = policy_default(EPERM);
+                        p->sc_action = actions[a];
+                        p->sc_wx = a == 0;
+                        struct seccomp_observe obs = { SC_OBS_EXEC | SC_OBS_NET | SC_OBS_WRITE |
+                                                               (o % 2 ? SC_OBS_READ : 0), own[o] };
+                        struct seccomp_prog prog;
+                        struct sbx_error *e = NULL;
+                        cr_assert_eq(seccomp_compile_observing(p, SC_SUPERVISED, &obs, &prog, &e), 0);
+                        cr_assert(prog.needs_listener);
+                        collect_values(&prog);
+                        value(own[o]);
+                        value(own[o] & 0xffffffffULL);
+                        value(own[o] ^ (1ULL << 40));
+                        value(O_WRONLY), value(O_RDWR), value(O_CREAT), value(O_TRUNC), value(O_RDONLY | O_CLOEXEC);
+                        value(AT_EMPTY_PATH), value(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+                        static const int nrs[] = { __NR_execve, __NR_execveat, __NR_bind, __NR_connect, __NR_open,
+                                                   __NR_openat, __NR_openat2, __NR_creat, __NR_mkdir, __NR_unlinkat,
+                                                   __NR_renameat2, __NR_symlink, __NR_truncate, __NR_read,
+                                                   __NR_stat, __NR_newfstatat, __NR_statx, __NR_faccessat2,
+                                                   __NR_access };
+                        for (size_t n = 0; n < ARRAY_SIZE(nrs); n++)
+                                for (int i = 0; i < 3; i++)
+                                        for (size_t v = 0; v < nvalues; v++) {
+                                                uint64_t args[6] = { 0 };
+                                                args[i] = values[v];
+                                                args[3] = i == 0 ? values[(v * 7) % nvalues] : 0;
+                                                check_one(&prog, "observed", AUDIT_ARCH_X86_64, (uint32_t)nrs[n], args);
+                                        }
+                        uint64_t args[6] = { own[o] };
+                        cr_assert_eq(bpf_run(&prog, AUDIT_ARCH_X86_64, __NR_execve, args), SECCOMP_RET_ALLOW,
+                                     "sbx's own execve is not observed");
+                        args[0] = own[o] + 4096;
+                        cr_assert_eq(bpf_run(&prog, AUDIT_ARCH_X86_64, __NR_execve, args), SECCOMP_RET_USER_NOTIF);
+                        uint64_t ro[6] = { AT_FDCWD, 0, O_RDONLY | O_CLOEXEC };
+                        cr_assert_eq(bpf_run(&prog, AUDIT_ARCH_X86_64, __NR_openat, ro),
+                                     o % 2 ? SECCOMP_RET_USER_NOTIF : SECCOMP_RET_ALLOW,
+                                     "reads are observed only with SC_OBS_READ (--log-denials)");
+                        uint64_t fst[6] = { 3, 0, 0, AT_EMPTY_PATH };
+                        cr_assert_eq(bpf_run(&prog, AUDIT_ARCH_X86_64, __NR_newfstatat, fst), SECCOMP_RET_ALLOW,
+                                     "fstat (AT_EMPTY_PATH) has no path");
+                        ro[2] = O_WRONLY | O_CREAT;
+                        cr_assert_eq(bpf_run(&prog, AUDIT_ARCH_X86_64, __NR_openat, ro), SECCOMP_RET_USER_NOTIF);
+                        seccomp_prog_done(&prog);
+                }
 }
 
 Test(seccomp_model, argument_rules)

@@ -108,7 +108,7 @@ static void supervised_run(const struct seccomp_prog *prog, unsigned spawn_flags
         plan.seccomp = *prog;
         plan.log_fd = logp[1];
         plan.spawn_flags = spawn_flags;
-        struct sv_report rep = { .fd = logp[1] };
+        struct sv_report rep = { .fd = logp[1], .live = true };
         int st = 0;
         for (;;) {
                 struct pollfd pf = { listener, POLLIN, 0 };

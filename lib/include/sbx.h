@@ -305,6 +305,28 @@ struct sbx_process_stats {
  * that, -EINVAL on a bad size. */
 int sbx_process_stats(const struct sbx_process *proc, struct sbx_process_stats *ret);
 
+/* What the sandbox refused, one entry per kind that happened (none: a run
+ * without refusals).  Seccomp denials, W^X refusals, executions refused
+ * by [exec], TCP binds and connects refused by port rules, writes refused
+ * on read-only mounts, by the persistence protection, by [landlock]
+ * read-only or by file permissions, paths that exist on the host but not
+ * in the view (these two with SBX_SPAWN_LOG_DENIALS), and files left in
+ * the private home or /tmp that were discarded.  Landlock and mount
+ * refusals are the supervisor's prediction of the kernel's answer (see
+ * sbx(1), "When something is refused").  For a sandbox sbx_process_wait() has reaped; *ret points
+ * into proc and stays valid until sbx_process_free().  -EBUSY before. */
+struct sbx_refusal {
+        const char *kind;     /* "seccomp", "wx", "exec", "tcp-bind", "tcp-connect", "abstract-socket", "read-only",
+                               * "protect", "landlock-read-only", "permission", "discarded",
+                               * "hidden" */
+        const char *title;    /* "execution(s) refused by [exec]" */
+        uint64_t count;
+        const char *example;  /* the first one: what, by which process */
+        const char *rule;     /* the profile line or section that decided */
+        const char *override; /* the command-line option that allows it, "" when none */
+};
+int sbx_process_refusals(const struct sbx_process *proc, const struct sbx_refusal **ret, size_t *n);
+
 /* The ordered setup plan sbx_spawn() would carry out, as text.  Runs
  * nothing.  *ret: malloc'd. */
 int sbx_plan_format(const struct sbx_policy *p, const struct sbx_spawn_options *options,

@@ -38,6 +38,8 @@
  * them to the caller's log_fd (sbx_process_wait), so that a program sharing
  * that fd can neither drop, truncate nor interleave them unseen. */
 #include <fcntl.h>
+#include <linux/seccomp.h>
+#include <sys/ioctl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -65,11 +67,20 @@
 #include "launch/netstack.h"
 #include "launch/ns.h"
 #include "plan/plan.h"
+#include "launch/refusal.h"
+#include "launch/refusal_files.h"
+#include "plan/listen.h"
 #include "launch/spawn.h"
 #include "launch/supervisor.h"
 #include "base/util.h"
 #include "plan/wx.h"
 
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS /* Linux 6.6, newer than Debian 12's headers */
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
 #ifndef CLONE_CLEAR_SIGHAND
 #define CLONE_CLEAR_SIGHAND 0x100000000ULL
 #endif
@@ -116,11 +127,65 @@ struct child_args {
         bool handlers_cleared;        /* clone3 reset the caller's handlers */
 };
 
-/* What init sends when the program has ended. */
-struct status_msg {
+/* What init sends when the program has ended: this head, then for each
+ * kind of refusal that happened, while there is room, its number (one
+ * byte) and its example, rule and override as NUL-terminated strings.
+ * The whole message is at most one page, which an empty pipe always
+ * holds: init writes it and exits without waiting for a reader (a pipe
+ * over the user's pipe-buffer quota still has two pages). */
+struct status_head {
         int32_t status;  /* the program's wait status */
         uint32_t lost;   /* denial reports that did not fit in the report pipe */
+        uint32_t count[RF_COUNT]; /* refusals per kind */
 };
+#define STATUS_MAX 4096
+
+/* Child side: the message into buf (STATUS_MAX bytes); its length. */
+static size_t status_pack(char *buf, int status, uint32_t lost, const struct refusal_tally *t)
+{
+        struct status_head h = { .status = status, .lost = lost };
+        for (int k = 0; k < RF_COUNT; k++)
+                h.count[k] = t->e[k].count;
+        memcpy(buf, &h, sizeof(h));
+        size_t at = sizeof(h);
+        for (int k = 0; k < RF_COUNT; k++) {
+                const struct refusal_entry *e = &t->e[k];
+                size_t a = strnlen(e->example, RF_TEXT - 1), b = strnlen(e->rule, RF_TEXT - 1),
+                       c = strnlen(e->override, RF_TEXT - 1);
+                if (!e->count || at + 4 + a + b + c > STATUS_MAX)
+                        continue;
+                buf[at++] = (char)k;
+                memcpy(buf + at, e->example, a), at += a, buf[at++] = '\0';
+                memcpy(buf + at, e->rule, b), at += b, buf[at++] = '\0';
+                memcpy(buf + at, e->override, c), at += c, buf[at++] = '\0';
+        }
+        return at;
+}
+
+/* Parent side: the tally back from a message of n bytes. */
+static void status_unpack(const char *buf, size_t n, struct refusal_tally *t)
+{
+        struct status_head h;
+        memcpy(&h, buf, sizeof(h));
+        memset(t, 0, sizeof(*t));
+        for (int k = 0; k < RF_COUNT; k++)
+                t->e[k].count = h.count[k];
+        size_t at = sizeof(h);
+        while (at < n) {
+                unsigned k = (unsigned char)buf[at++];
+                char *dst[3] = { NULL, NULL, NULL };
+                if (k < RF_COUNT)
+                        dst[0] = t->e[k].example, dst[1] = t->e[k].rule, dst[2] = t->e[k].override;
+                for (int i = 0; i < 3; i++) {
+                        const char *end = memchr(buf + at, '\0', n - at);
+                        if (!end)
+                                return;
+                        if (dst[i])
+                                rf_cat(dst[i], RF_TEXT, 0, buf + at);
+                        at = (size_t)(end - buf) + 1;
+                }
+        }
+}
 
 struct sbx_process {
         pid_t pid;       /* init, in the caller's pid namespace */
@@ -148,6 +213,10 @@ struct sbx_process {
         /* [network] mode = pasta: started while the sandbox is set up,
          * ended once it is reaped */
         struct netstack *net;
+        struct refusal_tally *tally;         /* from init's status, once reaped */
+        struct refusal_entry hidden;         /* RF_HIDDEN, counted here (host side) */
+        struct sbx_refusal refusals[RF_COUNT]; /* sbx_process_refusals() */
+        size_t nrefusals;
 };
 
 static void copy_str(char *dst, size_t n, const char *src)
@@ -327,6 +396,44 @@ static int recv_fd(int sock)
         return fd;
 }
 
+/* An fd below `min` moved to the lowest free number from `min` on. */
+static int move_above(int *fd, int min)
+{
+        if (*fd < 0 || *fd >= min)
+                return 0;
+        int n = fcntl(*fd, F_DUPFD_CLOEXEC, min);
+        if (n < 0)
+                return -errno;
+        close(*fd);
+        *fd = n;
+        return 0;
+}
+
+/* [network] listen: the sockets at 3, 4, … (LISTEN_FDS), inherited; the
+ * child's own channels first moved out of that range, and every socket
+ * copied above it before any is put in place (one may sit where another
+ * goes).  Kept fds are never in the range (plan/listen.c refuses). */
+static int setup_listen(const struct plan *plan, int *errfd, int *sock)
+{
+        int top = 3 + (int)plan->nlisten, tmp[64], r;
+        if (!plan->nlisten)
+                return 0;
+        if (plan->nlisten > ARRAY_SIZE(tmp))
+                return -E2BIG;
+        if ((r = move_above(errfd, top)) < 0 || (r = move_above(sock, top)) < 0)
+                return r;
+        for (size_t i = 0; i < plan->nlisten; i++)
+                if ((tmp[i] = fcntl(plan->listen_fds[i], F_DUPFD_CLOEXEC, top)) < 0)
+                        return -errno;
+        for (size_t i = 0; i < plan->nlisten; i++) {
+                if (dup2(tmp[i], 3 + (int)i) < 0)
+                        return -errno;
+                close(tmp[i]);
+        }
+        listen_set_pid(plan, getpid());
+        return 0;
+}
+
 /* The program: everything after fork() in init, up to execve. */
 static _Noreturn void run_program(const struct child_args *a, int errfd, int sock)
 {
@@ -338,6 +445,8 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 child_fail(errfd, STEP_SESSION, errno, "setsid");
         if ((r = setup_fds(plan)) < 0)
                 child_fail(errfd, STEP_FDS, r, "passing file descriptors");
+        if ((r = setup_listen(plan, &errfd, &sock)) < 0)
+                child_fail(errfd, STEP_FDS, r, "passing the [network] listen sockets");
         for (size_t i = 0; i < SBX_RLIMIT_COUNT; i++) {
                 const struct rlimit_rule *l = &plan->rlimits[i];
                 if (l->set && setrlimit(l->resource, &l->lim) < 0)
@@ -556,7 +665,13 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
         if (write(sv[0], "", 1) != 1) {
                 /* no program left to tell: its status comes as usual */
         }
-        struct sv_report rep = { .fd = a->report_fd };
+        /* Large for the stack of a clone child: static (init is a process
+         * of its own, nothing else uses this copy). */
+        static struct refusal_tally tally;
+        static char status[STATUS_MAX];
+        struct sv_report rep = { .fd = a->report_fd, .tally = &tally,
+                                 .live = plan->log_denials || plan->seccomp.action == DENY_LOG ||
+                                         plan->seccomp.action == DENY_NOTIFY };
 
         int listener = -1;
         if (plan->policy->seccomp && plan->seccomp.needs_listener) {
@@ -570,6 +685,11 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                         if (listener < 0)
                                 break;
                 }
+                /* A notified call waits for init: have the kernel run
+                 * init at once on the caller's CPU (Linux 6.6) rather than
+                 * wherever it slept.  Older kernels refuse it: no harm. */
+                if (listener >= 0)
+                        (void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, (uint64_t)SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
         }
         close(sv[0]);
 
@@ -604,8 +724,9 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 pid_t w;
                 while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
                         if (w == child) {
-                                struct status_msg m = { .status = st, .lost = rep.lost };
-                                (void)!write(statusfd, &m, sizeof(m));
+                                refusal_scan_discarded(plan, &tally);
+                                size_t len = status_pack(status, st, rep.lost, &tally);
+                                (void)!write(statusfd, status, len);
                                 /* Leaving takes every other process of the
                                  * sandbox with us (pid namespace teardown). */
                                 _exit(0);
@@ -655,7 +776,7 @@ static int userns_hint(struct sbx_error **err, int r)
  * caller's log_fd is not: reports reach it through the parent. */
 static int child_fds(const struct plan *plan, const int *own, size_t nown, int **ret, size_t *ret_n)
 {
-        size_t n = 0, max = nown + 3 + plan->nkeep;
+        size_t n = 0, max = nown + 3 + plan->nkeep + plan->nlisten;
         int *v = malloc(max * sizeof(int));
         if (!v)
                 return -ENOMEM;
@@ -667,6 +788,8 @@ static int child_fds(const struct plan *plan, const int *own, size_t nown, int *
         for (size_t i = 0; i < plan->nkeep; i++)
                 if (plan->keep_fds[i] >= 0)
                         v[n++] = plan->keep_fds[i];
+        for (size_t i = 0; i < plan->nlisten; i++)
+                v[n++] = plan->listen_fds[i];
         sort_ints(v, n);
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
@@ -973,6 +1096,61 @@ static bool deliver(int fd, const char *s, size_t n, const struct timespec *dead
  * that a read cut waits in proc->partial for the rest.  At EOF the pipe is
  * closed.  A line that log_fd did not take within a second is counted
  * lost; so is every further line of the same read. */
+/* s inside a JSON string: quotes and backslashes escaped (init already
+ * wrote control bytes as \xNN), cut to fit. */
+static void json_text(char *out, size_t size, const char *s)
+{
+        size_t k = 0;
+        for (; *s && k + 3 < size; s++) {
+                if (*s == '"' || *s == '\\')
+                        out[k++] = '\\';
+                out[k++] = *s;
+        }
+        out[k] = '\0';
+}
+
+/* A candidate for "exists on the host but is outside the view" (init saw
+ * the path missing where the view is sbx's own skeleton, so the host path
+ * is the same path): counted and turned into a report line in out when
+ * the host has it.  Returns the line's length, 0 when there is none. */
+static size_t hidden_line(struct sbx_process *proc, const char *rec, size_t len, char *out, size_t size)
+{
+        char copy[RF_TEXT * 3 + 8];
+        if (len < 2 || len >= sizeof(copy))
+                return 0;
+        memcpy(copy, rec + 1, len - 1);
+        copy[len - 1] = '\0';
+        copy[strcspn(copy, "\n")] = '\0';
+        char *path = copy, *top = strchr(path, '\t'), *example = top ? strchr(top + 1, '\t') : NULL;
+        if (!example || path[0] != '/')
+                return 0;
+        *top++ = '\0';
+        *example++ = '\0';
+        struct stat st;
+        if (lstat(path, &st) < 0)
+                return 0;
+        struct refusal_entry *e = &proc->hidden;
+        if (e->count++ == 0) {
+                rf_cat(e->example, sizeof(e->example), 0, example);
+                rf_cat(e->rule, sizeof(e->rule), rf_cat(e->rule, sizeof(e->rule), 0, path),
+                       " exists on the host but is not in the view");
+                rf_cat(e->override, sizeof(e->override), rf_cat(e->override, sizeof(e->override), 0, "--ro-bind "),
+                       top);
+        }
+        char jex[RF_TEXT * 2], jtop[RF_TEXT * 2];
+        json_text(jex, sizeof(jex), example);
+        json_text(jtop, sizeof(jtop), top);
+        int n = proc->json ? snprintf(out, size,
+                                      "{\"event\":\"hidden\",\"verdict\":\"refused\",\"what\":\"%s\","
+                                      "\"reason\":\"not in the view\",\"override\":\"--ro-bind %s\"}\n",
+                                      jex, jtop)
+                           : snprintf(out, size,
+                                      "sbx: refused %s: it exists on the host but is not in the view; "
+                                      "to allow: --ro-bind %s\n",
+                                      example, top);
+        return n > 0 && (size_t)n < size ? (size_t)n : 0;
+}
+
 static void relay_reports(struct sbx_process *proc, bool drain)
 {
         char buf[sizeof(proc->partial) + (1 << 14)];
@@ -1009,6 +1187,17 @@ static void relay_reports(struct sbx_process *proc, bool drain)
                 for (size_t i = 0; i < end;) {
                         const char *nl = memchr(buf + i, '\n', end - i);
                         size_t len = nl ? (size_t)(nl - (buf + i)) + 1 : end - i;
+                        char line[2048];
+                        if (buf[i] == RF_HIDDEN_MARK) {
+                                /* A candidate from init, checked on the host. */
+                                size_t k = hidden_line(proc, buf + i, len, line, sizeof(line));
+                                if (k && !stalled && !deliver(proc->log_fd, line, k, &deadline))
+                                        stalled = true;
+                                if (k && stalled)
+                                        proc->relay_lost++;
+                                i += len;
+                                continue;
+                        }
                         if (!stalled && !deliver(proc->log_fd, buf + i, len, &deadline))
                                 stalled = true;
                         if (stalled)
@@ -1079,6 +1268,50 @@ static void report_lost(struct sbx_process *proc, uint64_t lost)
                 (void)deliver(proc->log_fd, line, (size_t)n, &deadline);
 }
 
+/* The tally init sent, as the public list (strings made safe to print:
+ * init wrote them from what the program passed, escaped, but the copy
+ * is checked for termination here). */
+static void collect_refusals(struct sbx_process *proc, struct refusal_tally *t)
+{
+        proc->nrefusals = 0;
+        free(proc->tally);
+        proc->tally = NULL;
+        bool any = false;
+        /* Counted here, not by init. */
+        t->e[RF_HIDDEN] = proc->hidden;
+        for (int k = 0; k < RF_COUNT; k++)
+                any = any || t->e[k].count;
+        if (!any || !(proc->tally = malloc(sizeof(*t))))
+                return;
+        *proc->tally = *t;
+        for (int k = 0; k < RF_COUNT; k++) {
+                struct refusal_entry *e = &proc->tally->e[k];
+                if (!e->count)
+                        continue;
+                e->example[sizeof(e->example) - 1] = e->rule[sizeof(e->rule) - 1] =
+                        e->override[sizeof(e->override) - 1] = '\0';
+                proc->refusals[proc->nrefusals++] = (struct sbx_refusal){
+                        .kind = refusal_kind_name((enum refusal_kind)k),
+                        .title = refusal_kind_title((enum refusal_kind)k),
+                        .count = e->count,
+                        .example = e->example,
+                        .rule = e->rule,
+                        .override = e->override,
+                };
+        }
+}
+
+SBX_EXPORT int sbx_process_refusals(const struct sbx_process *proc, const struct sbx_refusal **ret, size_t *n)
+{
+        if (!proc || !ret || !n)
+                return -EINVAL;
+        if (!proc->reaped)
+                return -EBUSY;
+        *ret = proc->refusals;
+        *n = proc->nrefusals;
+        return 0;
+}
+
 SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
 {
         if (!proc)
@@ -1096,13 +1329,36 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 cgroup_remove(TAKE_PTR(proc->cg));
                 /* Every writer is gone: the rest of the reports, to EOF. */
                 relay_reports(proc, true);
-                struct status_msg m;
-                ssize_t n = read(proc->status_fd, &m, sizeof(m));
+                char *m = malloc(STATUS_MAX);
+                struct refusal_tally *t = malloc(sizeof(*t));
+                if (!m || !t) {
+                        free(m);
+                        free(t);
+                        return -ENOMEM;
+                }
+                size_t got_n = 0;
+                while (got_n < STATUS_MAX) {
+                        ssize_t n = read(proc->status_fd, m + got_n, STATUS_MAX - got_n);
+                        if (n < 0 && errno == EINTR)
+                                continue;
+                        if (n <= 0)
+                                break;
+                        got_n += (size_t)n;
+                }
                 /* No status from init: it was killed (SIGKILL to the
                  * sandbox, or its parent died); report its own status. */
-                bool got = n == (ssize_t)sizeof(m);
-                proc->status = got ? m.status : st;
-                proc->stats.reports_lost = proc->relay_lost + (got ? m.lost : 0);
+                bool got = got_n >= sizeof(struct status_head);
+                struct status_head h;
+                if (got)
+                        memcpy(&h, m, sizeof(h));
+                proc->status = got ? h.status : st;
+                proc->stats.reports_lost = proc->relay_lost + (got ? h.lost : 0);
+                if (got) {
+                        status_unpack(m, got_n, t);
+                        collect_refusals(proc, t);
+                }
+                free(t);
+                free(m);
                 proc->reaped = true;
                 report_lost(proc, proc->stats.reports_lost);
                 relay_outputs(proc, false);
@@ -1149,6 +1405,7 @@ SBX_EXPORT void sbx_process_free(struct sbx_process *proc)
         }
         for (size_t i = 0; i < proc->noutputs; i++)
                 helper_out_close(&proc->outputs[i]);
+        free(proc->tally);
         free(proc);
 }
 

@@ -136,6 +136,8 @@ enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct 
                 }
                 break;
         }
+        if (seccomp_observed(prog, d->nr, (const uint64_t *)d->args))
+                return SV_OBSERVE;
         return SV_ALLOWED;
 }
 
@@ -386,6 +388,26 @@ static void put_args(struct out *o, const struct seccomp_data *d, int pid)
         }
 }
 
+/* "NAME(ARGS) in COMM (pid N)": the call as reports show it. */
+static void put_call(struct out *o, const struct seccomp_prog *prog, const struct seccomp_data *d, int pid,
+                     const char *comm)
+{
+        const char *name = d->nr >= 0 && (size_t)d->nr < prog->nr_max ? prog->names[d->nr] : NULL;
+        if (name)
+                put(o, name);
+        else {
+                put(o, "syscall ");
+                put_d(o, d->nr);
+        }
+        put(o, "(");
+        put_args(o, d, pid);
+        put(o, ") in ");
+        put_esc(o, comm, strlen(comm));
+        put(o, " (pid ");
+        put_d(o, pid);
+        put(o, ")");
+}
+
 size_t supervisor_format(const struct seccomp_prog *prog, const struct seccomp_data *d, int pid,
                          const char *comm, const char *verdict_word, const char *reason, bool json,
                          char *buf, size_t size)
@@ -400,19 +422,8 @@ size_t supervisor_format(const struct seccomp_prog *prog, const struct seccomp_d
                 put(&o, "sbx: ");
                 put(&o, verdict_word);
                 put(&o, " ");
-                if (name)
-                        put(&o, name);
-                else {
-                        put(&o, "syscall ");
-                        put_d(&o, d->nr);
-                }
-                put(&o, "(");
-                put_args(&o, d, pid);
-                put(&o, ") in ");
-                put_esc(&o, comm, strlen(comm));
-                put(&o, " (pid ");
-                put_d(&o, pid);
-                put(&o, "): ");
+                put_call(&o, prog, d, pid, comm);
+                put(&o, ": ");
                 put(&o, reason);
         } else {
                 put(&o, "{\"event\":\"seccomp\",\"verdict\":\"");
@@ -475,29 +486,6 @@ static int respond(int listener, const struct seccomp_prog *prog, uint64_t id, i
                 return -errno;
         }
         return 0;
-}
-
-static void read_comm(int pid, char *buf, size_t size)
-{
-        char path[40] = "/proc/";
-        struct out o = { path, sizeof(path), strlen(path), false };
-        put_d(&o, pid);
-        put(&o, "/comm");
-        path[o.n] = '\0';
-        buf[0] = '\0';
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd >= 0) {
-                ssize_t n = read(fd, buf, size - 1);
-                close(fd);
-                if (n > 0) {
-                        buf[n] = '\0';
-                        buf[strcspn(buf, "\n")] = '\0';
-                }
-        }
-        if (!buf[0] && size > 1) {
-                buf[0] = '?';
-                buf[1] = '\0';
-        }
 }
 
 /* One line into the report pipe.  The pipe is non-blocking (init must
@@ -817,6 +805,107 @@ static int learn_handle(int listener, const struct plan *plan, struct sv_report 
         return respond(listener, prog, n->id, cont ? 0 : prog->deny_errno, cont);
 }
 
+/* A denied call into the tally: the call as the live report shows it,
+ * the reason, and the option that lifts the rule (the family or request
+ * named for socket and ioctl). */
+static void tally_denial(int listener, const struct seccomp_prog *prog, const struct seccomp_notif *n,
+                         const char *reason, struct refusal_tally *t)
+{
+        struct refusal_event ev = { .kind = reason && reason == prog->arg_reason[SC_R_WX] ? RF_WX : RF_SECCOMP };
+        /* Only the first of a kind is kept: later ones are only counted. */
+        if (t->e[ev.kind].count) {
+                t->e[ev.kind].count++;
+                return;
+        }
+        char comm[32];
+        refusal_read_comm((int)n->pid, comm, sizeof(comm));
+        const struct seccomp_data *d = &n->data;
+        struct out o = { ev.example, sizeof(ev.example), 0, false };
+        put_call(&o, prog, d, (int)n->pid, comm);
+        o.buf[o.n < o.size ? o.n : o.size - 1] = '\0';
+        rf_cat(ev.rule, sizeof(ev.rule), 0, reason ? reason : "denied");
+
+        const char *ovr = NULL;
+        for (unsigned i = 0; i < SC_R_COUNT && !ovr; i++)
+                if (reason && reason == prog->arg_reason[i])
+                        ovr = prog->arg_override[i];
+        if (!ovr && d->nr >= 0 && (size_t)d->nr < prog->nr_max && prog->override)
+                ovr = prog->override[d->nr];
+        size_t at = rf_cat(ev.override, sizeof(ev.override), 0, ovr ? ovr : "");
+        if (reason && reason == prog->arg_reason[SC_R_SOCKET]) {
+                const char *f = syscall_const_name(syscall_af_names, (uint32_t)d->args[0]);
+                if (f)
+                        rf_cat(ev.override, sizeof(ev.override), at, f);
+                else
+                        rf_cat_u(ev.override, sizeof(ev.override), at, (uint32_t)d->args[0]);
+        } else if (reason && reason == prog->arg_reason[SC_R_IOCTL_PROFILE]) {
+                const char *r = syscall_const_name(syscall_ioctl_names, (uint32_t)d->args[1]);
+                if (r)
+                        rf_cat(ev.override, sizeof(ev.override), at, r);
+                else
+                        rf_cat_u(ev.override, sizeof(ev.override), at, (uint32_t)d->args[1]);
+        }
+        /* The pid and the memory read belonged to the call only if it is
+         * still pending; otherwise count it without an example. */
+        if (!id_valid(listener, n->id)) {
+                t->e[ev.kind].count++;
+                return;
+        }
+        refusal_tally_add(t, &ev);
+}
+
+/* An allowed call handed over to be explained: what will the kernel's
+ * other layers say?  Counted, and reported live when asked. */
+static void observe(int listener, const struct plan *plan, const struct seccomp_notif *n, struct sv_report *rep)
+{
+        struct refusal_event ev;
+        if (!rep || refusal_explain_call(plan, n, &ev) <= 0 || !id_valid(listener, n->id))
+                return;
+        if (ev.kind == RF_HIDDEN) {
+                /* Only the parent can look at the host: a record for it. */
+                char rec[RF_TEXT * 3 + 8];
+                size_t at = rf_cat(rec, sizeof(rec), 0, (char[]){ RF_HIDDEN_MARK, 0 });
+                at = rf_cat(rec, sizeof(rec), at, ev.rule);
+                at = rf_cat(rec, sizeof(rec), at, "\t");
+                at = rf_cat(rec, sizeof(rec), at, ev.override);
+                at = rf_cat(rec, sizeof(rec), at, "\t");
+                at = rf_cat(rec, sizeof(rec), at, ev.example);
+                at = rf_cat(rec, sizeof(rec), at, "\n");
+                if (rep->fd >= 0 && at + 1 < sizeof(rec))
+                        report_line(rep, rec, at);
+                return;
+        }
+        refusal_tally_add(rep->tally, &ev);
+        if (rep->fd < 0 || !rep->live)
+                return;
+        char line[1024];
+        struct out o = { line, sizeof(line), 0, plan->spawn_flags & SBX_SPAWN_LOG_JSON };
+        if (!o.json) {
+                put(&o, "sbx: refused ");
+                put(&o, ev.example);
+                put(&o, ": ");
+                put(&o, ev.rule);
+                if (ev.override[0]) {
+                        put(&o, "; to allow: ");
+                        put(&o, ev.override);
+                }
+        } else {
+                put(&o, "{\"event\":\"");
+                put(&o, refusal_kind_name(ev.kind));
+                put(&o, "\",\"verdict\":\"refused\",\"what\":\"");
+                put_esc(&o, ev.example, strlen(ev.example));
+                put(&o, "\",\"reason\":\"");
+                put_esc(&o, ev.rule, strlen(ev.rule));
+                put(&o, "\",\"override\":\"");
+                put_esc(&o, ev.override, strlen(ev.override));
+                put(&o, "\"}");
+        }
+        if (o.n + 1 >= o.size)
+                o.n = o.size - 2;
+        line[o.n++] = '\n';
+        report_line(rep, line, o.n);
+}
+
 int supervisor_handle(int listener, const struct plan *plan, struct sv_report *rep)
 {
         const struct seccomp_prog *prog = &plan->seccomp;
@@ -846,6 +935,9 @@ int supervisor_handle(int listener, const struct plan *plan, struct sv_report *r
         switch (v) {
         case SV_MEMFD:
                 return rewrite_memfd(listener, prog, n);
+        case SV_OBSERVE:
+                observe(listener, plan, n, rep);
+                return respond(listener, prog, n->id, 0, true);
         case SV_ENOSYS:
                 return respond(listener, prog, n->id, ENOSYS, false);
         case SV_ALLOWED:
@@ -860,8 +952,10 @@ int supervisor_handle(int listener, const struct plan *plan, struct sv_report *r
 
         bool kill_it = prog->action == DENY_KILL;
         bool cont = v == SV_NOT_ALLOWED && prog->action == DENY_LOG;
-        if (rep && rep->fd >= 0) {
-                read_comm((int)n->pid, comm, sizeof(comm));
+        if (rep && rep->tally)
+                tally_denial(listener, prog, n, reason, rep->tally);
+        if (rep && rep->fd >= 0 && rep->live) {
+                refusal_read_comm((int)n->pid, comm, sizeof(comm));
                 size_t len = supervisor_format(prog, &n->data, (int)n->pid, comm,
                                                kill_it ? "killed" : cont ? "logged" : "denied", reason,
                                                plan->spawn_flags & SBX_SPAWN_LOG_JSON, line, sizeof(line));

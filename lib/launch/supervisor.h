@@ -8,12 +8,17 @@
 #include <stdint.h>
 
 #include "plan/plan.h"
+#include "launch/refusal.h"
 
 /* Where reports go: a pipe only init writes (O_NONBLOCK, -1: none), and
- * the lines that did not fit in it. */
+ * the lines that did not fit in it; `live`: a line per refusal as it
+ * happens (--log-denials, action log or notify); `tally`: every refusal
+ * counted for the summary at exit (may be NULL). */
 struct sv_report {
         int fd;
         uint32_t lost;
+        bool live;
+        struct refusal_tally *tally;
 };
 
 /* Handle one pending notification on `listener` (poll said POLLIN): report
@@ -29,6 +34,7 @@ enum sv_verdict {
         SV_NOT_ALLOWED, /* not in the allow-list: the profile's action */
         SV_MEMFD,       /* memfd_create to be made non-executable */
         SV_ENOSYS,      /* unknown syscall or clone3 */
+        SV_OBSERVE,     /* allowed, handed over to be explained (refusal.c), then continued */
         SV_ALLOWED,     /* the filter allows it: should not have been notified */
 };
 enum sv_verdict supervisor_decide(const struct seccomp_prog *prog, const struct seccomp_data *d,

@@ -701,11 +701,14 @@ static size_t put_loc(char *buf, size_t n, size_t at, const struct sbx_loc *loc)
         return put_uint(buf, n, at, loc->line);
 }
 
-int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n)
+int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n, char *ovr, size_t on)
 {
         const struct plan_mount *cover = NULL;
         size_t best = 0, at = 0;
+        const struct sbx_policy *p = plan->policy;
 
+        if (on)
+                ovr[0] = '\0';
         if (!path || path[0] != '/')
                 return 0;
         for (size_t i = 0; i < plan->nmounts; i++) {
@@ -714,6 +717,15 @@ int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n)
                         at = put(buf, n, 0, path);
                         at = put(buf, n, at, " is denied by ");
                         put_loc(buf, n, at, m->loc);
+                        /* The deny entry of that line, removed. */
+                        for (size_t k = 0; p && k < p->exec_deny.n; k++)
+                                if (&p->exec_deny.loc[k] == m->loc ||
+                                    (m->loc && p->exec_deny.loc[k].file == m->loc->file &&
+                                     p->exec_deny.loc[k].line == m->loc->line)) {
+                                        at = put(ovr, on, 0, "--set exec.deny=!");
+                                        put(ovr, on, at, p->exec_deny.v[k]);
+                                        break;
+                                }
                         return 1;
                 }
                 if (m->kind != PM_SYMLINK && m->kind != PM_DIR && path_under(path, m->dst) &&
@@ -725,6 +737,7 @@ int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n)
         if (cover && cover->noexec) {
                 at = put(buf, n, 0, path);
                 put(buf, n, at, " is on a writable (noexec) mount: [exec] writable-exec = no");
+                put(ovr, on, 0, "--set exec.writable-exec=yes");
                 return 1;
         }
         const struct landlock_plan *lp = &plan->landlock;
@@ -736,11 +749,12 @@ int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n)
                         return 0;
         at = put(buf, n, 0, path);
         at = put(buf, n, at, " is not in [exec] allow");
-        const struct sbx_policy *p = plan->policy;
         if (p && p->exec_allow.n > 0) {
                 at = put(buf, n, at, " (");
-                at = put_loc(buf, n, at, &p->exec_allow.loc[0]);
+                at = put_loc(buf, n, at, &p->exec_allow.loc[p->exec_allow.n - 1]);
                 put(buf, n, at, ")");
         }
+        at = put(ovr, on, 0, "--set exec.allow=");
+        put(ovr, on, at, path);
         return 1;
 }

@@ -24,13 +24,13 @@ int exec_prepare(const struct sbx_policy *p, struct plan *plan, struct sbx_error
  * never included.  *ret: NULL-terminated, free with sbx_strv_free(). */
 int exec_allowed_paths(const struct sbx_policy *p, const struct plan *plan, char ***ret);
 
-/* Child side (no allocation; for the seccomp supervisor in --log-denials
- * mode): why would executing the canonical inside path `path` be refused?
- * Returns 1 and a sentence in buf ("/usr/bin/python3.11 is denied by
- * default.ini:40", "… is on a writable (noexec) mount …", "… is not in
- * [exec] allow (default.ini:21)"), or 0 when nothing in the plan refuses
- * it. */
-int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n);
+/* Child side (no allocation; for init's explanations, refusal.c): why
+ * would executing the canonical inside path `path` be refused?  Returns 1,
+ * a sentence in buf ("/usr/bin/python3.11 is denied by default.ini:40",
+ * "… is on a writable (noexec) mount …", "… is not in [exec] allow
+ * (default.ini:21)") and the command-line option that allows it in ovr
+ * ("" when none), or 0 when nothing in the plan refuses it. */
+int exec_explain(const struct plan *plan, const char *path, char *buf, size_t n, char *ovr, size_t on);
 
 /* ---- the view as the sandbox will see it (used by landlock.c too) ---- */
 

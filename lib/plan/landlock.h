@@ -7,6 +7,14 @@
 
 #include "profile/policy.h"
 
+/* handled_net bits (the kernel's LANDLOCK_ACCESS_NET_*, for Linux headers
+ * that predate them). */
+#define LL_NET_BIND_TCP (1ULL << 0)
+#define LL_NET_CONNECT_TCP (1ULL << 1)
+/* scoped bits (LANDLOCK_SCOPE_*) */
+#define LL_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LL_SCOPE_SIGNAL (1ULL << 1)
+
 struct landlock_rule {
         char *path;       /* inside the sandbox (after pivot_root); owned */
         uint64_t access;  /* LANDLOCK_ACCESS_FS_* */

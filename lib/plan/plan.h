@@ -87,6 +87,11 @@ struct plan {
         int stdio[3];
         int *keep_fds;
         size_t nkeep;
+        /* [network] listen (listen.c): sockets sbx bound, handed over at
+         * fds 3.. ; the LISTEN_PID string in envp the program completes */
+        int *listen_fds;
+        size_t nlisten;
+        char *listen_pid_env;
 
         /* process */
         bool new_session;

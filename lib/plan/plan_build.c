@@ -22,6 +22,7 @@
 
 #include <cap-ng.h>
 
+#include "plan/caveats.h"
 #include "plan/dbus.h"
 #include "plan/x11.h"
 #include "plan/a11y.h"
@@ -29,6 +30,7 @@
 #include "plan/exec.h"
 #include "plan/exec_fs.h"
 #include "plan/net.h"
+#include "plan/listen.h"
 #include "plan/plan.h"
 #include "plan/protect.h"
 #include "plan/resolve.h"
@@ -760,6 +762,10 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                 plan->nkeep = o->n_keep_fds;
         }
 
+        if ((r = listen_plan(p, plan, err)) < 0)
+                return r;
+        if ((r = caveats_plan(p, plan)) < 0)
+                return r;
         /* Learning records what is executed instead of refusing it. */
         if (p->ns_mount && !learn && (r = exec_prepare(p, plan, err)) < 0)
                 return r;
@@ -818,7 +824,24 @@ int plan_build(const struct sbx_policy *p, const struct sbx_spawn_options *o, st
                         f |= SC_LOG_DENIALS;
                 if (learn)
                         f |= SC_LEARN;
-                if ((r = seccomp_compile(p, f, &plan->seccomp, err)) < 0)
+                /* What init explains besides seccomp's own denials
+                 * (launch/refusal.c): executions after sbx's own, binds
+                 * and connects under port rules — rare calls, on every
+                 * run — and, with --log-denials, writes in a view (a
+                 * round trip to init per file created costs a
+                 * write-heavy program up to twice its time: measured with
+                 * tar, see docs/sbx.1).  sbx learn's recording observes
+                 * none of these: it records and lets through. */
+                struct seccomp_observe obs = { .own_exec = (uintptr_t)plan->exec_path };
+                if (!learn && (plan->landlock.enabled || (plan->clone_flags & CLONE_NEWNS)))
+                        obs.what |= SC_OBS_EXEC;
+                if (!learn && plan->landlock.enabled &&
+                    (plan->landlock.handled_net ||
+                     ((plan->landlock.scoped & LL_SCOPE_ABSTRACT_UNIX_SOCKET) && p->net == NET_HOST)))
+                        obs.what |= SC_OBS_NET;
+                if (!learn && (plan->clone_flags & CLONE_NEWNS) && plan->log_denials)
+                        obs.what |= SC_OBS_WRITE | SC_OBS_READ;
+                if ((r = seccomp_compile_observing(p, f, &obs, &plan->seccomp, err)) < 0)
                         return r;
         }
         plan->tree_fds = malloc((plan->nmounts + 1) * sizeof(int));
@@ -840,6 +863,9 @@ void plan_done(struct plan *plan)
         free(plan->argv);
         sbx_strv_free(plan->envp);
         free(plan->keep_fds);
+        for (size_t i = 0; i < plan->nlisten; i++)
+                close(plan->listen_fds[i]);
+        free(plan->listen_fds);
         free(plan->tree_fds);
         free(plan->protect_ll);
         dbus_plan_done(plan->dbus);
@@ -871,6 +897,12 @@ int plan_build_self(const struct sbx_policy *p, struct plan *plan, struct sbx_er
         plan->stdio[0] = plan->stdio[1] = plan->stdio[2] = -1;
         if ((r = sbx_policy_validate(p, err)) < 0)
                 return r;
+        /* Nothing is handed over to a process that confines itself: it
+         * binds its own sockets (before confining). */
+        if (p->listen.n)
+                return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "listen",
+                                    "[network] listen is for a sandbox sbx starts; a process confining "
+                                    "itself binds its sockets before sbx_confine()");
         /* The caller keeps its identity; only capabilities go. */
         plan->host_uid = plan->map_uid = plan->inside_uid = geteuid();
         plan->host_gid = plan->map_gid = plan->inside_gid = getegid();

@@ -85,7 +85,10 @@ static int format(const struct plan *plan, struct sbuf *f)
         sbuf_printf(f, "7. fds: 0 1 2");
         for (size_t i = 0; i < plan->nkeep; i++)
                 sbuf_printf(f, " %d", plan->keep_fds[i]);
-        sbuf_printf(f, " (all others closed)\n8. limits:");
+        for (size_t i = 0; i < plan->nlisten; i++)
+                sbuf_printf(f, " %zu=listen %s", 3 + i, plan->policy->listen.v[i]);
+        sbuf_printf(f, " (all others closed)%s\n8. limits:",
+                    plan->nlisten ? "; the listening sockets bound by sbx as the caller (LISTEN_FDS)" : "");
         bool any = false;
         for (size_t i = 0; i < SBX_RLIMIT_COUNT; i++) {
                 const struct rlimit_rule *l = &plan->rlimits[i];

@@ -245,19 +245,25 @@ static int decide(struct build *b)
                         continue;
                 }
                 const struct syscall_group *g = b->danger[nr];
+                /* The override is the command line that lifts exactly the
+                 * rule that decided (a word of `deny` removed, the call
+                 * added to `allow` or `override`). */
                 if (b->deny_loc[nr]) {
                         prog->kind[nr] = SC_K_DENY;
                         prog->deny_reason[nr] = ownf(prog, "denied by %s [seccomp] deny = %s",
                                                      loc_text(prog, b->deny_loc[nr]), b->deny_word[nr]);
+                        prog->override[nr] = ownf(prog, "--set seccomp.deny=!%s", b->deny_word[nr]);
                 } else if (strcmp(name, "seccomp") == 0 && !p->sc_nested) {
                         prog->kind[nr] = SC_K_DENY;
                         prog->deny_reason[nr] = nested;
+                        prog->override[nr] = "--set seccomp.nested=yes";
                 } else if (strcmp(name, "seccomp") == 0) {
                         prog->kind[nr] = SC_K_ALLOW;
                 } else if (g && !b->override[nr]) {
                         prog->kind[nr] = SC_K_DENY;
                         prog->deny_reason[nr] = ownf(prog, "always denied (%s); only `override = %s` "
                                                      "in [seccomp] lets it through", g->name, name);
+                        prog->override[nr] = ownf(prog, "--set seccomp.override=%s", name);
                 } else if (b->allow[nr] && refuse_memfd && strcmp(name, "memfd_create") == 0) {
                         /* As a kernel without memfds would answer: toolkits
                          * (GTK's Wayland buffers) then fall back to shm_open
@@ -274,6 +280,7 @@ static int decide(struct build *b)
                 } else {
                         prog->kind[nr] = SC_K_NOT_ALLOWED;
                         prog->deny_reason[nr] = not_allowed;
+                        prog->override[nr] = ownf(prog, "--set seccomp.allow=%s", name);
                 }
                 if (!(b->flags & SC_SELF)) {
                         /* sendmsg hands the listener to the supervisor. */
@@ -283,9 +290,12 @@ static int decide(struct build *b)
                         if (force) {
                                 prog->kind[nr] = SC_K_ALLOW;
                                 prog->deny_reason[nr] = NULL;
+                                prog->override[nr] = NULL;
                         }
                 }
                 if (prog->kind[nr] != SC_K_ALLOW && !prog->deny_reason[nr])
+                        return -ENOMEM;
+                if ((prog->kind[nr] == SC_K_DENY || prog->kind[nr] == SC_K_NOT_ALLOWED) && !prog->override[nr])
                         return -ENOMEM;
         }
         return 0;
@@ -381,6 +391,18 @@ static int parse_arg_rules(struct build *b)
         prog->arg_reason[SC_R_PRCTL] = "PR_SET_MM and PR_SET_PTRACER are always denied";
         prog->arg_reason[SC_R_WX] = "memory made executable that is or was writable (mmap W+X or shared+X, "
                                     "mprotect +X, shmat SHM_EXEC): refused by wx = yes in [seccomp]";
+        /* "" where sbx offers no way round (the terminal, PR_SET_MM);
+         * the socket and ioctl overrides are completed with the value. */
+        prog->arg_override[SC_R_IOCTL_ALWAYS] = "";
+        prog->arg_override[SC_R_IOCTL_PROFILE] = "--set seccomp.ioctl=!";
+        prog->arg_override[SC_R_SOCKET] = "--set seccomp.socket=";
+        prog->arg_override[SC_R_USERNS] = "--set seccomp.user-namespaces=yes";
+        prog->arg_override[SC_R_MEMFD_EXEC] = "--set exec.memfd-exec=yes";
+        prog->arg_override[SC_R_MEMFD_NOSEAL] = "--set exec.memfd-exec=yes";
+        prog->arg_override[SC_R_PERSONALITY] = "";
+        prog->arg_override[SC_R_PRCTL_SECCOMP] = "--set seccomp.nested=yes";
+        prog->arg_override[SC_R_PRCTL] = "";
+        prog->arg_override[SC_R_WX] = "--set seccomp.wx=no";
         for (size_t i = 0; i < SC_R_COUNT; i++)
                 if (!prog->arg_reason[i])
                         return -ENOMEM;
@@ -561,11 +583,92 @@ static void asm_free(struct bpf_asm *a)
  * socket's family and the flags words to int, and CLONE_NEWUSER is in the
  * low word of clone's 64-bit flags. */
 #define ARG_LO(i) ((uint32_t)(offsetof(struct seccomp_data, args) + 8 * (i)))
+#define ARG_HI(i) (ARG_LO(i) + 4)
 
 /* What the program does with one syscall number: return a fixed action,
  * or run the argument rules of that syscall. */
 enum leaf_kind { LEAF_RET, LEAF_IOCTL, LEAF_PRCTL, LEAF_PERSONALITY, LEAF_CLONE, LEAF_SOCKET, LEAF_MEMFD, LEAF_WX,
-                 LEAF_LEARN_AT };
+                 LEAF_LEARN_AT, LEAF_EXEC, LEAF_OPEN_WRITE, LEAF_PATH };
+
+/* The flags that make an open a write (O_TMPFILE needs O_WRONLY or O_RDWR). */
+#define OPEN_WRITE_FLAGS (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
+
+/* Calls observed by number alone (their arguments are read by the
+ * supervisor); open and openat are observed by their flags, execve unless
+ * it is sbx's own. */
+static bool observed_by_nr(unsigned observe, int nr)
+{
+        switch (nr) {
+        case __NR_execveat:
+                return observe & SC_OBS_EXEC;
+        case __NR_bind:
+        case __NR_connect:
+                return observe & SC_OBS_NET;
+        case __NR_creat:
+        case __NR_openat2:
+        case __NR_mkdir:
+        case __NR_mkdirat:
+        case __NR_mknod:
+        case __NR_mknodat:
+        case __NR_unlink:
+        case __NR_unlinkat:
+        case __NR_rmdir:
+        case __NR_rename:
+        case __NR_renameat:
+        case __NR_renameat2:
+        case __NR_link:
+        case __NR_linkat:
+        case __NR_symlink:
+        case __NR_symlinkat:
+        case __NR_truncate:
+                return observe & SC_OBS_WRITE;
+        default:
+                return false;
+        }
+}
+
+/* The argument whose AT_EMPTY_PATH makes a stat call an fstat (not
+ * observed: no path), or -1. */
+static int empty_path_arg(int nr)
+{
+        return nr == __NR_newfstatat ? 3 : nr == __NR_statx ? 2 : nr == __NR_faccessat2 ? 3 : -1;
+}
+
+static bool read_observed(int nr)
+{
+        switch (nr) {
+        case __NR_open:
+        case __NR_openat:
+        case __NR_openat2:
+        case __NR_stat:
+        case __NR_lstat:
+        case __NR_newfstatat:
+        case __NR_statx:
+        case __NR_access:
+        case __NR_faccessat:
+        case __NR_faccessat2:
+                return true;
+        default:
+                return false;
+        }
+}
+
+bool seccomp_observed(const struct seccomp_prog *prog, int nr, const uint64_t args[6])
+{
+        if (!prog->supervised || !prog->observe)
+                return false;
+        if (nr == __NR_execve)
+                return (prog->observe & SC_OBS_EXEC) && args[0] != prog->own_exec;
+        if ((prog->observe & SC_OBS_READ) && read_observed(nr)) {
+                int e = empty_path_arg(nr);
+                return e < 0 || !((uint32_t)args[e] & AT_EMPTY_PATH);
+        }
+        if (nr == __NR_open && (prog->observe & SC_OBS_WRITE))
+                return (uint32_t)args[1] & OPEN_WRITE_FLAGS;
+        if (nr == __NR_openat && (prog->observe & SC_OBS_WRITE))
+                return (uint32_t)args[2] & OPEN_WRITE_FLAGS;
+        return observed_by_nr(prog->observe, nr);
+}
 
 struct leaf {
         enum leaf_kind kind;
@@ -615,6 +718,17 @@ static struct leaf leaf_of(const struct build *b, size_t nr)
                         return (struct leaf){ LEAF_RET, SECCOMP_RET_USER_NOTIF };
                 if (prog->wx && wx_syscall((int)nr))
                         return (struct leaf){ LEAF_WX, 0 };
+        }
+        if (prog->supervised && prog->observe) {
+                if (nr == __NR_execve && (prog->observe & SC_OBS_EXEC))
+                        return (struct leaf){ LEAF_EXEC, 0 };
+                if ((prog->observe & SC_OBS_READ) && read_observed((int)nr))
+                        return empty_path_arg((int)nr) >= 0 ? (struct leaf){ LEAF_PATH, 0 }
+                                                            : (struct leaf){ LEAF_RET, SECCOMP_RET_USER_NOTIF };
+                if ((nr == __NR_open || nr == __NR_openat) && (prog->observe & SC_OBS_WRITE))
+                        return (struct leaf){ LEAF_OPEN_WRITE, 0 };
+                if (observed_by_nr(prog->observe, (int)nr))
+                        return (struct leaf){ LEAF_RET, SECCOMP_RET_USER_NOTIF };
         }
         return (struct leaf){ LEAF_RET, SECCOMP_RET_ALLOW };
 }
@@ -711,11 +825,35 @@ static void emit_leaf(struct bpf_asm *a, const struct build *b, size_t nr, struc
                 asm_emit(a, RET, b->act_deny, NEXT, NEXT);
                 asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
                 return;
-        case LEAF_LEARN_AT:
-                asm_emit(a, LD_ABS, ARG_LO(nr == __NR_statx ? 2 : 3), NEXT, NEXT);
+        case LEAF_EXEC: {
+                /* sbx's own execve of the program passes a pointer known
+                 * here: not observed, so a launch costs no round trip to
+                 * init.  (Another execve passing the same address is only
+                 * not explained; Landlock decides either way.) */
+                int notify = asm_label(a);
+                asm_emit(a, LD_ABS, ARG_LO(0), NEXT, NEXT);
+                asm_emit(a, JEQ, (uint32_t)prog->own_exec, NEXT, notify);
+                asm_emit(a, LD_ABS, ARG_HI(0), NEXT, NEXT);
+                asm_emit(a, JEQ, (uint32_t)(prog->own_exec >> 32), SKIP1, NEXT);
+                asm_place(a, notify);
+                asm_emit(a, RET, SECCOMP_RET_USER_NOTIF, NEXT, NEXT);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
+                return;
+        }
+        case LEAF_LEARN_AT: /* newfstatat and statx, for sbx learn */
+        case LEAF_PATH:
+                /* A stat of an fd (AT_EMPTY_PATH: glibc's fstat) has no
+                 * path to explain. */
+                asm_emit(a, LD_ABS, ARG_LO(empty_path_arg((int)nr)), NEXT, NEXT);
                 asm_emit(a, JSET, AT_EMPTY_PATH, NEXT, SKIP1);
                 asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
                 asm_emit(a, RET, SECCOMP_RET_USER_NOTIF, NEXT, NEXT);
+                return;
+        case LEAF_OPEN_WRITE:
+                asm_emit(a, LD_ABS, ARG_LO(nr == __NR_open ? 1 : 2), NEXT, NEXT);
+                asm_emit(a, JSET, OPEN_WRITE_FLAGS, NEXT, SKIP1);
+                asm_emit(a, RET, SECCOMP_RET_USER_NOTIF, NEXT, NEXT);
+                asm_emit(a, RET, SECCOMP_RET_ALLOW, NEXT, NEXT);
                 return;
         }
 }
@@ -822,9 +960,14 @@ static int set_actions(struct build *b, struct sbx_error **err)
                 return sbx_err_kind(err, SBX_ERROR_SETUP, -EOPNOTSUPP, "seccomp",
                                     "action = notify needs the supervisor of `sbx run`; a process "
                                     "confining itself has none");
+        /* Supervised, every denial reaches init: it answers as the action
+         * says, counts it for the summary at exit, and reports it live
+         * with --log-denials.  Denials are rare, so this costs nothing
+         * on a run that has none.  action = kill keeps the kernel's
+         * SIGSYS unless the denials are logged (the process is gone
+         * anyway, and its status says why). */
         prog->report = prog->supervised &&
-                       ((b->flags & SC_LOG_DENIALS) || prog->learn || p->sc_action == DENY_NOTIFY ||
-                        p->sc_action == DENY_LOG);
+                       (p->sc_action != DENY_KILL || (b->flags & SC_LOG_DENIALS) || prog->learn);
 
         uint32_t act_errno = SECCOMP_RET_ERRNO | (uint32_t)e;
         if (prog->report) {
@@ -851,40 +994,53 @@ static void build_free(struct build *b)
         free(b->deny_word);
 }
 
-static int build_prepare(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *prog,
-                         struct build *b, struct sbx_error **err)
+static int build_prepare(const struct sbx_policy *p, unsigned flags, const struct seccomp_observe *obs,
+                         struct seccomp_prog *prog, struct build *b, struct sbx_error **err)
 {
         int r;
         memset(prog, 0, sizeof(*prog));
         *b = (struct build){ .p = p, .flags = flags, .prog = prog, .err = err };
+        if (obs) {
+                prog->observe = obs->what;
+                prog->own_exec = obs->own_exec;
+        }
         prog->names = calloc(NR_BOUND, sizeof(*prog->names));
         prog->deny_reason = calloc(NR_BOUND, sizeof(*prog->deny_reason));
         prog->kind = calloc(NR_BOUND, sizeof(*prog->kind));
+        prog->override = calloc(NR_BOUND, sizeof(*prog->override));
         b->allow = calloc(NR_BOUND, sizeof(*b->allow));
         b->override = calloc(NR_BOUND, sizeof(*b->override));
         b->danger = calloc(NR_BOUND, sizeof(*b->danger));
         b->deny_loc = calloc(NR_BOUND, sizeof(*b->deny_loc));
         b->deny_word = calloc(NR_BOUND, sizeof(*b->deny_word));
-        if (!prog->names || !prog->deny_reason || !prog->kind || !b->allow || !b->override || !b->danger ||
+        if (!prog->names || !prog->deny_reason || !prog->kind || !prog->override || !b->allow || !b->override || !b->danger ||
             !b->deny_loc || !b->deny_word)
                 return -ENOMEM;
         if ((r = set_actions(b, err)) < 0 || (r = parse_arg_rules(b)) < 0 || (r = decide(b)) < 0)
                 return r;
         if (prog->nr_max <= __NR_personality || prog->nr_max <= __NR_memfd_create)
                 return sbx_err_kind(err, SBX_ERROR_INTERNAL, -EINVAL, "seccomp", "syscall table too small");
+        if (!prog->supervised)
+                prog->observe = 0;
         prog->needs_listener = prog->supervised &&
-                               (prog->report || (prog->kind[__NR_memfd_create] == SC_K_ALLOW && !prog->memfd_exec));
+                               (prog->report || prog->observe || (prog->kind[__NR_memfd_create] == SC_K_ALLOW && !prog->memfd_exec));
         return 0;
 }
 
 int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,
                     struct sbx_error **err)
 {
+        return seccomp_compile_observing(p, flags, NULL, ret, err);
+}
+
+int seccomp_compile_observing(const struct sbx_policy *p, unsigned flags, const struct seccomp_observe *obs,
+                              struct seccomp_prog *ret, struct sbx_error **err)
+{
         uint64_t t0 = now_ns();
         struct build b;
         int r;
 
-        r = build_prepare(p, flags, ret, &b, err);
+        r = build_prepare(p, flags, obs, ret, &b, err);
         if (r >= 0 && ret->needs_listener) {
                 struct seccomp_notif_sizes sz;
                 if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
@@ -912,6 +1068,7 @@ void seccomp_prog_done(struct seccomp_prog *prog)
         free(prog->insns);
         free(prog->names);
         free(prog->deny_reason);
+        free(prog->override);
         free(prog->kind);
         for (size_t i = 0; i < prog->nowned; i++)
                 free(prog->owned[i]);

@@ -55,6 +55,16 @@ struct seccomp_prog {
         int deny_errno;            /* errno for denials (positive) */
         const char *errno_name;    /* "EPERM" */
         bool supervised;           /* memfd_create is rewritten by the supervisor */
+        /* SC_OBS_*: allowed calls the filter still hands to the supervisor,
+         * which lets them run and tells what another layer will refuse
+         * (refusal.c); own_exec: the path pointer of sbx's own execve of
+         * the program, which is not handed over. */
+        unsigned observe;
+        uint64_t own_exec;
+        /* The command-line override that allows a denied call, per nr and
+         * per argument reason; NULL or "" where none exists. */
+        const char **override;
+        const char *arg_override[SC_R_COUNT];
         bool report;               /* denials arrive as notifications to report */
         bool userns, nested, wx, memfd_exec;
         bool learn;                /* sbx learn: path, exec and network calls
@@ -100,6 +110,23 @@ bool seccomp_learn_syscall(int nr);
  * (the filter's learn rules in C, for the model test). */
 struct seccomp_prog;
 bool seccomp_learn_notified(const struct seccomp_prog *prog, int nr, const uint64_t args[6]);
+/* What a supervised filter hands to the supervisor besides denials, so
+ * that refusals by Landlock and the mounts (which no process but the
+ * refused one sees) can be told: rare calls only, never plain reads. */
+enum {
+        SC_OBS_EXEC = 1 << 0,  /* execve, execveat */
+        SC_OBS_NET = 1 << 1,   /* bind, connect */
+        SC_OBS_WRITE = 1 << 2, /* opens for writing or creating, mkdir, unlink, rename, ... */
+        SC_OBS_READ = 1 << 3,  /* every open, stat and access of a path (not of an fd) */
+};
+struct seccomp_observe {
+        unsigned what;     /* SC_OBS_* */
+        uint64_t own_exec; /* sbx's execve path pointer (not observed) */
+};
+
+/* Is this allowed call handed to the supervisor to be observed?  The
+ * filter's rule in C (the supervisor and the model test use it). */
+bool seccomp_observed(const struct seccomp_prog *prog, int nr, const uint64_t args[6]);
 
 /* What wx = yes refuses of mmap, mprotect, pkey_mprotect and shmat with
  * these arguments (the filter's rules, for the supervisor's reasons). */
@@ -109,6 +136,9 @@ bool seccomp_wx_denied(int nr, const uint64_t args[6]);
  * ever read back from disk (a sandbox could have written it). */
 int seccomp_compile(const struct sbx_policy *p, unsigned flags, struct seccomp_prog *ret,
                     struct sbx_error **err);
+/* The same, with calls to observe (only when supervised). */
+int seccomp_compile_observing(const struct sbx_policy *p, unsigned flags, const struct seccomp_observe *obs,
+                              struct seccomp_prog *ret, struct sbx_error **err);
 void seccomp_prog_done(struct seccomp_prog *prog);
 
 /* Child side.  Loads the program with seccomp(2).  Returns the listener fd

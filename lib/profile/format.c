@@ -112,6 +112,7 @@ static const struct strlist *list_of(const struct sbx_policy *p, enum key_id id)
         const struct arg_rule *a;
         switch (id) {
         case K_TCP_BIND: return &p->tcp_bind;
+        case K_NET_LISTEN: return &p->listen;
         case K_TCP_CONNECT: return &p->tcp_connect;
         case K_EXEC_ALLOW: return &p->exec_allow;
         case K_EXEC_DENY: return &p->exec_deny;

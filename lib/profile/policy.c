@@ -270,6 +270,7 @@ void policy_done(struct sbx_policy *p)
         free(p->cwd);
         strlist_free(&p->tcp_bind);
         strlist_free(&p->tcp_connect);
+        strlist_free(&p->listen);
         strlist_free(&p->exec_allow);
         strlist_free(&p->exec_deny);
         for (size_t i = 0; i < p->exec_hashes.n; i++)
@@ -350,7 +351,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         /* Scalars by value first; every pointer is replaced below. */
         *d = *s;
         d->name = d->description = d->hostname = d->cwd = NULL;
-        d->includes = d->tcp_bind = d->tcp_connect = d->exec_allow = d->exec_deny =
+        d->includes = d->tcp_bind = d->tcp_connect = d->listen = d->exec_allow = d->exec_deny =
                 d->sc_allow = d->sc_deny = d->sc_override = d->caps_keep = d->env_keep =
                         d->env_set = d->landlock_optional = d->ll_readonly = d->protect = d->protect_dir = d->secret = d->protect_project =
                                 d->dbus_talk = d->dbus_own = d->dbus_see = d->dbus_call = d->dbus_broadcast =
@@ -386,6 +387,7 @@ static int policy_copy(const struct sbx_policy *s, struct sbx_policy *d)
         const struct { const struct strlist *s; struct strlist *d; } lists[] = {
                 { &s->includes, &d->includes },       { &s->tcp_bind, &d->tcp_bind },
                 { &s->tcp_connect, &d->tcp_connect }, { &s->exec_allow, &d->exec_allow },
+                { &s->listen, &d->listen },
                 { &s->exec_deny, &d->exec_deny },     { &s->sc_allow, &d->sc_allow },
                 { &s->sc_deny, &d->sc_deny },         { &s->sc_override, &d->sc_override },
                 { &s->caps_keep, &d->caps_keep },     { &s->env_keep, &d->env_keep },
@@ -495,7 +497,7 @@ bool policy_equal(const struct sbx_policy *a, const struct sbx_policy *b)
             a->cwd_bind != b->cwd_bind || !str_eq(a->cwd, b->cwd))
                 return false;
         if (a->net != b->net || a->net_fallback != b->net_fallback || !strlist_same(&a->tcp_bind, &b->tcp_bind) ||
-            !strlist_same(&a->tcp_connect, &b->tcp_connect))
+            !strlist_same(&a->tcp_connect, &b->tcp_connect) || !strlist_same(&a->listen, &b->listen))
                 return false;
         if (!strlist_same(&a->exec_allow, &b->exec_allow) ||
             !strlist_same(&a->exec_deny, &b->exec_deny) ||

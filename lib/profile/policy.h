@@ -156,6 +156,7 @@ struct sbx_policy {
         enum net_fallback net_fallback;
         struct strlist tcp_bind;    /* port numbers or ranges, or "any"; empty: none */
         struct strlist tcp_connect; /* idem */
+        struct strlist listen;      /* PORT, IPV4:PORT or [IPV6]:PORT bound by sbx (LISTEN_FDS) */
 
         /* [exec] */
         struct strlist exec_allow; /* paths, directories, globs */

@@ -47,7 +47,7 @@ enum key_id {
         /* lists */
         K_INCLUDE = K_SCALAR_COUNT,
         K_BIND, K_RO_BIND, K_DEV, K_TMPFS, K_DIR, K_SYMLINK,
-        K_TCP_BIND, K_TCP_CONNECT,
+        K_TCP_BIND, K_TCP_CONNECT, K_NET_LISTEN,
         K_EXEC_ALLOW, K_EXEC_DENY, K_EXEC_ALLOW_HASH,
         K_SC_ALLOW, K_SC_DENY, K_SC_OVERRIDE, K_SC_SOCKET, K_SC_IOCTL,
         K_CAPS_KEEP,

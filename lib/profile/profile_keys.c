@@ -5,6 +5,7 @@
  * and ${VAR} are profile_text.c's.  Pure apart from getenv(); conflicts
  * between entries are checked later over the whole policy
  * (sbx_policy_validate). */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ const struct key_def profile_keys[] = {
         { "network", "fallback", K_NET_FALLBACK, "refuse, none or host", "refuse", "what mode = pasta becomes where pasta is not installed (with a warning); refuse: sbx does not start" },
         { "network", "tcp-bind", K_TCP_BIND, "list of PORT, A-B or any", "none", "TCP ports the program may bind (Landlock)" },
         { "network", "tcp-connect", K_TCP_CONNECT, "list of PORT, A-B or any", "none", "TCP ports the program may connect to (Landlock)" },
+        { "network", "listen", K_NET_LISTEN, "list of PORT, IPV4:PORT or [IPV6]:PORT", "none", "TCP sockets sbx binds and listens on as the caller before the launch, handed to the program at fds 3… (LISTEN_FDS)" },
 
         { "exec", "allow", K_EXEC_ALLOW, "list of paths, directories, globs", "none (only the program)", "what may be executed" },
         { "exec", "deny", K_EXEC_DENY, "list of paths, directories, globs", "none", "never executable; wins over allow" },
@@ -827,6 +829,44 @@ bad:
         return kerr(err, k, loc, "expected a port 1-65535, a range A-B or any, not '%s'", v);
 }
 
+/* [network] listen: PORT (every address), IPV4:PORT or [IPV6]:PORT, kept
+ * as written; plan/listen.c binds it. */
+static int apply_listen(struct sbx_policy *p, const struct key_def *k, const struct token *t,
+                        struct sbx_loc loc, struct sbx_error **err)
+{
+        const char *v = t->text, *colon = strrchr(v, ':');
+        char addr[64] = "";
+        unsigned long port;
+        if (colon) {
+                const char *a = v, *e = colon;
+                if (*a == '[') {
+                        if (e[-1] != ']')
+                                goto bad;
+                        a++, e--;
+                }
+                if ((size_t)(e - a) >= sizeof(addr) || e == a)
+                        goto bad;
+                memcpy(addr, a, (size_t)(e - a));
+                addr[e - a] = 0;
+                unsigned char buf[16];
+                if (inet_pton(v[0] == '[' ? AF_INET6 : AF_INET, addr, buf) != 1)
+                        goto bad;
+        }
+        if (parse_ulong(colon ? colon + 1 : v, 65535, &port) < 0 || port < 1)
+                goto bad;
+        if (t->remove) {
+                strlist_remove(&p->listen, v);
+                return 0;
+        }
+        if (strlist_contains(&p->listen, v))
+                return 0;
+        if (p->listen.n >= 64)
+                return kerr(err, k, loc, "more than 64 sockets");
+        return strlist_add(&p->listen, v, loc);
+bad:
+        return kerr(err, k, loc, "expected PORT (1-65535), IPV4:PORT or [IPV6]:PORT, not '%s'", v);
+}
+
 static int apply_hash(struct sbx_policy *p, const struct key_def *k, const struct token *t,
                       struct sbx_loc loc, struct sbx_error **err)
 {
@@ -974,6 +1014,8 @@ static int apply_list_value(struct sbx_policy *p, const struct key_def *k, const
         case K_TCP_BIND:
         case K_TCP_CONNECT:
                 return apply_port(k->id == K_TCP_BIND ? &p->tcp_bind : &p->tcp_connect, k, t, loc, err);
+        case K_NET_LISTEN:
+                return apply_listen(p, k, t, loc, err);
         case K_EXEC_ALLOW:
         case K_EXEC_DENY:
         case K_LL_READONLY:

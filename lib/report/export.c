@@ -232,6 +232,10 @@ int export_common_warnings(const struct sbx_policy *p, const struct sc_model *m,
                 r = warn(w, n, "[exec] allow/deny/allow-hash (execution prevention, masked interpreters, "
                                "SHA-256 pinning) are not expressible: build a minimal, read-only image "
                                "without the denied programs instead");
+        if (r >= 0 && p->listen.n)
+                r = warn(w, n, "[network] listen: sbx binds these ports and hands them over (LISTEN_FDS); "
+                               "the runtime has to provide them (systemd: a .socket unit; a container: "
+                               "a published port, the server binding it itself)");
         if (r >= 0 && p->sc_action == DENY_NOTIFY)
                 r = warn(w, n, "[seccomp] action = notify: sbx's supervisor reports each denial; the "
                                "export answers with errno %d instead (no listener)", m->err);

@@ -31,6 +31,9 @@
 #include "syscalls/init_filter.h"
 #include "base/util.h"
 
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS /* Linux 6.6: SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP */
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
 #ifndef SECCOMP_IOCTL_NOTIF_ADDFD
 #error "linux/seccomp.h too old: SECCOMP_IOCTL_NOTIF_ADDFD (Linux 5.9) is needed"
 #endif
@@ -63,29 +66,41 @@ static const struct sock_filter init_prog[] = {
         ALLOW(__NR_pidfd_open),        /* kill mode */
         ALLOW(__NR_pidfd_send_signal),
         ALLOW(__NR_process_vm_readv),  /* strings for reports, memfd names */
-        ALLOW(__NR_readlink),          /* sbx learn: /proc/PID/cwd and fd/N */
-        ALLOW(__NR_pidfd_getfd),       /* sbx learn: a socket's type (SO_TYPE) */
-        ALLOW(__NR_getsockopt),
         ALLOW(__NR_rt_sigreturn),
         ALLOW(__NR_restart_syscall),
         ALLOW(__NR_exit),
         ALLOW(__NR_exit_group),
+        /* Explaining refusals (refusal.c) and sbx learn's records:
+         * looking at the view the program names (no content read;
+         * /proc/PID/cwd and fd/N), the type of one of its sockets, the
+         * files left in the private home and /tmp. */
+        ALLOW(__NR_readlink),
+        ALLOW(__NR_fstat),
+        ALLOW(__NR_newfstatat),
+        ALLOW(__NR_fstatfs),
+        ALLOW(__NR_getdents64),
+        ALLOW(__NR_faccessat2),
+        ALLOW(__NR_pidfd_getfd),
+        ALLOW(__NR_getsockopt),
 
         /* ioctl: the four seccomp notification requests only (the kernel
          * takes the request as 32 bits). */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 7),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 8),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(1)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_RECV, 4, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_SEND, 3, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ID_VALID, 2, 0),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ADDFD, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_RECV, 5, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_SEND, 4, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ID_VALID, 3, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_ADDFD, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)SECCOMP_IOCTL_NOTIF_SET_FLAGS, 1, 0),
         RET_DENY,
         RET_ALLOW,
 
-        /* openat: read-only, close-on-exec (/proc/PID/comm for reports). */
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 4),
+        /* openat: close-on-exec, never for writing (/proc/PID/comm for
+         * reports, O_PATH lookups and directory listings to explain). */
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_openat, 0, 5),
         BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_LO(2)),
-        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, O_RDONLY | O_CLOEXEC, 0, 1),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_WRONLY | O_RDWR | O_CREAT | O_TRUNC | O_APPEND, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, O_CLOEXEC, 0, 1),
         RET_ALLOW,
         RET_DENY,
 
@@ -102,10 +117,10 @@ static const struct sock_filter init_prog[] = {
 
 const char *const init_filter_allowed[] = {
         "read", "write", "close", "poll", "ppoll", "recvmsg", "wait4", "waitid", "kill",
-        "pidfd_open", "pidfd_send_signal", "pidfd_getfd", "getsockopt", "process_vm_readv", "readlink",
-        "rt_sigreturn",
-        "restart_syscall", "exit", "exit_group", "ioctl(SECCOMP_IOCTL_NOTIF_*)",
-        "openat(O_RDONLY|O_CLOEXEC)", "memfd_create(MFD_NOEXEC_SEAL)", NULL,
+        "pidfd_open", "pidfd_send_signal", "process_vm_readv", "rt_sigreturn",
+        "restart_syscall", "exit", "exit_group", "readlink", "fstat", "newfstatat", "fstatfs",
+        "getdents64", "faccessat2", "pidfd_getfd", "getsockopt", "ioctl(SECCOMP_IOCTL_NOTIF_*)",
+        "openat(O_CLOEXEC, not for writing)", "memfd_create(MFD_NOEXEC_SEAL)", NULL,
 };
 
 int init_filter_install(void)
