@@ -275,6 +275,7 @@ static int decide(struct build *b)
                 } else if (b->allow[nr] && shm_why && strcmp(name, "shmget") == 0) {
                         prog->kind[nr] = SC_K_DENY;
                         prog->deny_reason[nr] = shm_why;
+                        prog->override[nr] = ownf(prog, "--set limits.optional=memory");
                 } else if (b->allow[nr]) {
                         prog->kind[nr] = SC_K_ALLOW;
                 } else {
