@@ -1,6 +1,7 @@
 /* cmd_run.c — `sbx run`: parse the command line into a policy (profile +
  * overrides) and spawn options, then hand both to libsbx.  Forwards
- * signals to the sandbox and returns the program's exit status. */
+ * signals to the sandbox and returns the program's exit status.  Gives the
+ * sandbox a name in the registry (registry.c) for `sbx ps/stop/enter`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -9,9 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "registry.h"
 
 const char cmd_run_usage[] =
         "Usage: sbx run [--profile NAME|PATH] [OPTIONS] [--] PROGRAM [ARGS...]\n"
@@ -31,6 +35,8 @@ const char cmd_run_usage[] =
         "                          and 3 or above: 0-2 are always passed)\n"
         "\n"
         "Other options:\n"
+        "  --name NAME             name the sandbox for sbx ps, enter and stop\n"
+        "                          (default: PROFILE-PROGRAM, then -2, -3...)\n"
         "  --dry-run               print the setup plan and exit\n"
         "  --stats                 report peak memory and processes on exit\n"
         "  --log-denials           report each denied syscall on stderr\n"
@@ -148,10 +154,121 @@ static void report_limits(const struct sbx_process *proc, bool stats)
                 fputs("sbx: stats: peak processes unknown (no pids cgroup)\n", stderr);
 }
 
+/* A sandbox name from its profile and program: "default-sleep". */
+static void default_name(const char *profile, const char *program, char *out, size_t n)
+{
+        const char *p = strrchr(profile, '/'), *g = strrchr(program, '/');
+        p = p ? p + 1 : profile;
+        g = g ? g + 1 : program;
+        size_t pl = strlen(p);
+        if (pl > 4 && strcmp(p + pl - 4, ".ini") == 0)
+                pl -= 4;
+        snprintf(out, n, "%.*s-%s", (int)pl, p, g);
+        for (char *c = out; *c; c++)
+                if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9') &&
+                    !strchr("._-", *c))
+                        *c = '_';
+        if (out[0] == '.' || out[0] == '-')
+                out[0] = '_';
+        out[REGISTRY_NAME_MAX - 4] = 0; /* room for "-99" */
+}
+
+static bool name_taken(int dir, const char *name)
+{
+        struct reg_entry e;
+        struct reg_live live;
+        const char *why;
+        if (registry_read(dir, name, &e) < 0)
+                return false;
+        if (registry_verify(&e, false, &live, &why) < 0)
+                return false;
+        registry_live_close(&live);
+        return true;
+}
+
+/* Open the registry and choose the name: an explicit one must be free; a
+ * default one gets -2, -3... until it is.  Without a registry directory,
+ * an explicit name is an error and a default one is dropped. */
+static int pick_name(const char *name, const char *profile, const char *program, int *ret_dir,
+                     struct reg_entry *e, bool verbose)
+{
+        const char *why = NULL;
+        int dir = -1;
+        int r = registry_open(&dir, NULL, 0, &why);
+        if (r < 0) {
+                if (name) {
+                        fprintf(stderr, "sbx run: --name: %s: %s\n", why, strerror(-r));
+                        return SBX_EXIT_SETUP;
+                }
+                if (verbose)
+                        fprintf(stderr, "sbx: note: the sandbox has no name (%s: %s)\n", why, strerror(-r));
+                return 0;
+        }
+        if (name) {
+                if (name_taken(dir, name)) {
+                        close(dir);
+                        fprintf(stderr, "sbx run: --name: a running sandbox is already called '%s' (sbx ps)\n",
+                                name);
+                        return SBX_EXIT_USAGE;
+                }
+                snprintf(e->name, sizeof(e->name), "%s", name);
+        } else {
+                char base[REGISTRY_NAME_MAX + 1];
+                default_name(profile, program, base, sizeof(base));
+                snprintf(e->name, sizeof(e->name), "%s", base);
+                for (int i = 2; name_taken(dir, e->name); i++) {
+                        if (i > 99) {
+                                close(dir);
+                                fprintf(stderr, "sbx run: 99 sandboxes are already called '%s-N': "
+                                        "give one a --name\n", base);
+                                return SBX_EXIT_USAGE;
+                        }
+                        snprintf(e->name, sizeof(e->name), "%s-%d", base, i);
+                }
+        }
+        *ret_dir = dir;
+        return 0;
+}
+
+/* The entry for a sandbox that runs: this process and its start time,
+ * init's, the door's fd and inode (what sbx stop and enter check). */
+static int register_sandbox(int dir, struct reg_entry *e, const struct sbx_process *proc,
+                            const char *profile, const char *program)
+{
+        struct stat st;
+        e->pid = getpid();
+        e->init = sbx_process_pid(proc);
+        e->door_fd = sbx_process_enter_fd(proc);
+        e->started = (int64_t)time(NULL);
+        snprintf(e->profile, sizeof(e->profile), "%s", profile);
+        snprintf(e->program, sizeof(e->program), "%s", program);
+        int r = proc_start_time(e->pid, &e->start, NULL);
+        if (r >= 0)
+                r = proc_start_time(e->init, &e->init_start, NULL);
+        if (r >= 0 && e->door_fd >= 0)
+                r = fstat(e->door_fd, &st) < 0 ? -errno : 0;
+        if (r >= 0) {
+                e->door_ino = (uint64_t)st.st_ino;
+                r = registry_add(dir, e);
+        }
+        if (r == -EEXIST) {
+                fprintf(stderr, "sbx run: --name: another sandbox took the name '%s' meanwhile\n", e->name);
+                e->pid = 0;
+                return SBX_EXIT_USAGE;
+        }
+        if (r < 0) {
+                fprintf(stderr, "sbx run: registering '%s': %s\n", e->name, strerror(-r));
+                e->pid = 0;
+                return SBX_EXIT_SETUP;
+        }
+        return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
-               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS, OPT_LOG_FILE };
+               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS, OPT_LOG_FILE,
+               OPT_NAME };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, OPT_BIND },
@@ -166,6 +283,7 @@ int cmd_run(int argc, char **argv)
                 { "log-denials", no_argument, NULL, OPT_LOG },
                 { "log-json", no_argument, NULL, OPT_LOG_JSON },
                 { "log-file", required_argument, NULL, OPT_LOG_FILE },
+                { "name", required_argument, NULL, OPT_NAME },
                 { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -179,8 +297,9 @@ int cmd_run(int argc, char **argv)
         size_t nfds = 0;
         bool dry_run = false, stats = false;
         unsigned flags = 0;
-        const char *cwd = NULL, *log_file = NULL;
-        int c, log_fd = 2;
+        const char *cwd = NULL, *log_file = NULL, *name = NULL;
+        int c, log_fd = 2, reg_dir = -1;
+        struct reg_entry entry = { .door_fd = -1 };
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "+p:hv", opts, NULL)) != -1) {
@@ -230,6 +349,13 @@ int cmd_run(int argc, char **argv)
                         break;
                 case OPT_LOG_FILE:
                         log_file = optarg;
+                        break;
+                case OPT_NAME:
+                        if (!registry_name_valid(optarg))
+                                return usage_error("run", "--name: '%s' is not a name (letters, digits, "
+                                                   "'.', '_', '-'; at most %d; not starting with '.' or '-')",
+                                                   optarg, REGISTRY_NAME_MAX);
+                        name = optarg;
                         break;
                 case OPT_KEEP_SESSION:
                         flags |= SBX_SPAWN_NO_NEW_SESSION;
@@ -336,6 +462,14 @@ int cmd_run(int argc, char **argv)
                 goto out;
         }
 
+        /* The registry entry: reserved before the launch (a name in use
+         * is refused before anything starts), written once the sandbox
+         * runs. */
+        if ((code = pick_name(name, profile, argv[optind], &reg_dir, &entry, flags & SBX_SPAWN_VERBOSE)))
+                goto out;
+        if (reg_dir >= 0)
+                o.flags |= SBX_SPAWN_ENTERABLE;
+
         static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
                                     SIGCONT, SIGALRM };
         sigset_t block, old;
@@ -352,6 +486,11 @@ int cmd_run(int argc, char **argv)
                 goto out;
         }
         sandbox_pid = sbx_process_pid(sandbox);
+        if (reg_dir >= 0 && (code = register_sandbox(reg_dir, &entry, sandbox, profile, argv[optind])) != 0) {
+                sigprocmask(SIG_SETMASK, &old, NULL);
+                sbx_process_free(sandbox);
+                goto out;
+        }
         struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
         sigemptyset(&sa.sa_mask);
         for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -368,7 +507,11 @@ int cmd_run(int argc, char **argv)
                 report_limits(sandbox, stats);
         }
         sbx_process_free(sandbox);
+        if (reg_dir >= 0 && entry.pid > 0)
+                registry_remove(reg_dir, entry.name, entry.pid, entry.start);
 out:
+        if (reg_dir >= 0)
+                close(reg_dir);
         sbx_policy_free(p);
         if (log_fd > 2)
                 close(log_fd);
