@@ -482,3 +482,44 @@ Test(names, stop_ends_the_sandbox_and_all_its_processes)
                 run_result_free(&r);
         }
 }
+
+/* A sandbox that binds the runtime directory writable can neither change,
+ * add nor rename registry entries (libsbx protects the registry as sbx's
+ * own state); bare, the same writes work. */
+Test(names, registry_unwritable_from_a_sandbox)
+{
+        FOR_EACH_USER {
+                use_registry(WHO);
+                pid_t a = start_named(WHO, "kept", NULL, "exec sleep 300");
+                const char *rt = getenv("XDG_RUNTIME_DIR");
+                char script[8192];
+                snprintf(script, sizeof(script),
+                         "cd '%s' && { echo pid=1 >> sbx/kept || exit 3; } && { echo x > sbx/planted || exit 4; } "
+                         "&& { mv sbx s2 || exit 5; } && mv s2 sbx",
+                         rt);
+                struct run_result r;
+                /* root's sandbox stays root (keep-root), so that only sbx's
+                 * protection, not the directory's mode, is in the way. */
+                const char *argv[] = { sbx_bin(), "run", "--set", "namespaces.keep-root=yes", "--bind", rt, "--",
+                                       "/bin/sh", "-c", script, NULL };
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
+                cr_assert_eq(r.status, 3, "[%s] ESCAPE: the registry was writable: %d %s", WHO_NAME(WHO), r.status,
+                             r.err);
+                run_result_free(&r);
+                /* Each step alone, too. */
+                const char *steps[] = { "echo x > sbx/planted", "mv sbx s2" };
+                for (size_t i = 0; i < 2; i++) {
+                        snprintf(script, sizeof(script), "cd '%s' && %s", rt, steps[i]);
+                        cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv), 0);
+                        cr_assert_neq(r.status, 0, "[%s] ESCAPE: %s", WHO_NAME(WHO), steps[i]);
+                        run_result_free(&r);
+                }
+                cr_assert(ps_of(WHO, "kept").found, "[%s] the entry still checks out", WHO_NAME(WHO));
+                /* Bare, the user can write there: only sbx stopped it. */
+                snprintf(script, sizeof(script), "cd '%s' && echo x > sbx/planted && rm sbx/planted", rt);
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, ARGS("/bin/sh", "-c", script)), 0);
+                cr_assert_eq(r.status, 0, "[%s] bare write cannot fail: %s", WHO_NAME(WHO), r.err);
+                run_result_free(&r);
+                stop_bg(WHO, "kept", a);
+        }
+}

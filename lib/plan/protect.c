@@ -1,6 +1,7 @@
 /* protect.c — what no sandbox may change, whatever a profile binds: sbx's
  * own state (every directory of the profile search path, its config and
- * cache directories, its binary and library) and the user's persistence
+ * cache directories, the registry of running sandboxes, its binary and
+ * library) and the user's persistence
  * points ([filesystem] protect: shell rc files, autostart, ssh keys…).
  *
  * For each writable bind of the plan, every protected host path it shows is
@@ -226,6 +227,18 @@ static int state_targets(struct targets *t)
                 (void)mkdir(SBX_INDEX_DIR, 0755);
         if (r >= 0)
                 r = add_with_links(t, SBX_INDEX_DIR, NULL, "sbx's directory index", 0);
+        /* The registry of running sandboxes (sbx ps, stop, enter): its
+         * entries say which process `sbx stop` signals and whose door `sbx
+         * enter` uses.  Both places the sbx command may keep it are
+         * protected whichever it chose; its last fallback lies inside sbx's
+         * configuration, protected above. */
+        const char *xr = getenv("XDG_RUNTIME_DIR");
+        char reg[PATH_MAX];
+        if (r >= 0 && xr && xr[0] == '/' && (size_t)snprintf(reg, sizeof(reg), "%s/sbx", xr) < sizeof(reg))
+                r = add_with_links(t, reg, NULL, "sbx's registry of running sandboxes", 0);
+        snprintf(reg, sizeof(reg), "/run/user/%u/sbx", (unsigned)geteuid());
+        if (r >= 0)
+                r = add_with_links(t, reg, NULL, "sbx's registry of running sandboxes", 0);
         char exe[PATH_MAX];
         if (r >= 0 && realpath("/proc/self/exe", exe))
                 r = add_target(t, exe, NULL, "the running program");
