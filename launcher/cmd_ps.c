@@ -142,6 +142,16 @@ static void human_time(long long s, char *out, size_t n)
                 snprintf(out, n, "%lldd%02lldh", s / 86400, s / 3600 % 24);
 }
 
+/* A profile or program as one cell: control characters (a newline in a
+ * path) shown as '?', so that each sandbox stays one line. */
+static void printable(const char *s, char *out, size_t n)
+{
+        size_t k = 0;
+        for (; *s && k + 1 < n; s++)
+                out[k++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+        out[k] = 0;
+}
+
 static int by_name(const void *a, const void *b)
 {
         return strcmp(((const struct reg_entry *)a)->name, ((const struct reg_entry *)b)->name);
@@ -223,8 +233,11 @@ int cmd_ps(int argc, char **argv)
                         snprintf(pbuf, sizeof(pbuf), "...%s", prog + pl - (size_t)(wg - 3));
                         prog = pbuf;
                 }
+                char pclean[64], fclean[256];
+                printable(prog, pclean, sizeof(pclean));
+                printable(v[i].profile, fclean, sizeof(fclean));
                 printf("%-*s  %7d  %7d  %-*s  %-*s  %7s  %9s  %5llu\n", wn, v[i].name, (int)v[i].pid,
-                       (int)v[i].init, wp, v[i].profile, wg, prog, up, m, procs);
+                       (int)v[i].init, wp, fclean, wg, pclean, up, m, procs);
         }
         free(v);
         return fflush(stdout) == 0 ? 0 : SBX_EXIT_SETUP;

@@ -360,7 +360,7 @@ static int open_checked(pid_t pid, uint64_t start, pid_t want_ppid)
 {
         int fd = (int)syscall(SYS_pidfd_open, pid, 0);
         if (fd < 0)
-                return -errno == -ESRCH ? -ESRCH : -errno;
+                return -errno;
         uint64_t st;
         pid_t ppid;
         int r = proc_start_time(pid, &st, &ppid);
