@@ -53,6 +53,48 @@ static int collect(const struct sbx_profile_info *info, void *userdata)
         return 0;
 }
 
+#define DESC_MAX 60
+
+/* Terminal columns of a UTF-8 string (one per character). */
+static int columns_n(const char *s, size_t n)
+{
+        int c = 0;
+        for (size_t i = 0; i < n && s[i]; i++)
+                c += ((unsigned char)s[i] & 0xc0) != 0x80;
+        return c;
+}
+
+static int columns(const char *s) { return columns_n(s, strlen(s)); }
+
+/* How many bytes of s fit in `width` columns, cut at a space when there
+ * is one (else at a character boundary). */
+static size_t cut(const char *s, int width)
+{
+        size_t n = strlen(s);
+        if (columns(s) <= width)
+                return n;
+        size_t end = 0, space = 0;
+        for (size_t i = 0; i < n; i++) {
+                if (((unsigned char)s[i] & 0xc0) == 0x80)
+                        continue;
+                if (columns_n(s, i + 1) > width)
+                        break;
+                end = i + 1;
+                while (end < n && ((unsigned char)s[end] & 0xc0) == 0x80)
+                        end++;
+                if (s[i] == ' ')
+                        space = i;
+        }
+        return space ? space : end;
+}
+
+static void put_padded(const char *s, size_t n, int width)
+{
+        fwrite(s, 1, n, stdout);
+        for (int c = columns_n(s, n); c < width; c++)
+                putchar(' ');
+}
+
 int cmd_list(int argc, char **argv)
 {
         static const struct option opts[] = {
@@ -80,19 +122,32 @@ int cmd_list(int argc, char **argv)
         } else {
                 int wn = 4, wd = 11;
                 for (size_t i = 0; i < t.n; i++) {
-                        int n = (int)strlen(t.v[i].name), d = (int)strlen(t.v[i].description);
+                        int n = (int)strlen(t.v[i].name), d = columns(t.v[i].description);
                         wn = n > wn ? n : wn;
                         wd = d > wd ? d : wd;
                 }
-                wd = wd > 60 ? 60 : wd;
+                wd = wd > DESC_MAX ? DESC_MAX : wd;
                 printf("%-*s  %-*s  %s\n", wn, "NAME", wd, "DESCRIPTION", "PATH");
                 for (size_t i = 0; i < t.n; i++) {
                         const struct entry *e = &t.v[i];
-                        printf("%-*s  %-*s  %s", wn, e->name, wd, *e->description ? e->description : "-",
-                               e->path);
+                        /* A long description wraps inside its column, so that
+                         * PATH stays aligned. */
+                        const char *d = *e->description ? e->description : "-";
+                        size_t len = cut(d, wd);
+                        printf("%-*s  ", wn, e->name);
+                        put_padded(d, len, wd);
+                        printf("  %s", e->path);
                         if (e->winner)
                                 printf(" (shadowed by %s)", e->winner);
                         putchar('\n');
+                        for (d += len; *d == ' '; d++)
+                                ;
+                        while (*d) {
+                                len = cut(d, wd);
+                                printf("%-*s  %.*s\n", wn, "", (int)len, d);
+                                for (d += len; *d == ' '; d++)
+                                        ;
+                        }
                 }
                 r = fflush(stdout) == 0 ? 0 : SBX_EXIT_SETUP;
         }

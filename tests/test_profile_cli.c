@@ -157,6 +157,8 @@ Test(profile_cli, list)
         put("one/same.ini", "[profile]\ndescription = The first\n");
         put("two/same.ini", "[profile]\ndescription = The second\n");
         put("two/other.ini", "[profile]\n");
+        put("two/long.ini", "[profile]\ndescription = A description far longer than the column is wide, "
+                            "with words — and a dash — that wrap onto lines of their own\n");
         cr_assert(asprintf(&env, "%s:%s", d1, d2) > 0);
         char *old = getenv("SBX_PROFILE_PATH") ? strdup(getenv("SBX_PROFILE_PATH")) : NULL;
         setenv("SBX_PROFILE_PATH", env, 1);
@@ -173,6 +175,24 @@ Test(profile_cli, list)
                 cr_assert(strstr(second, want), "[%s] want %s in\n%s", WHO_NAME, want, r.out);
                 free(want);
                 cr_assert(strstr(r.out, "\nother "), "%s", r.out);
+                /* PATH starts in the same column on every line that has
+                 * one, however long a description is (it wraps). */
+                const char *nl = strchr(r.out, '\n');
+                cr_assert(nl);
+                size_t col = (size_t)(strstr(r.out, "PATH") - r.out);
+                cr_assert_lt(col, (size_t)(nl - r.out));
+                for (const char *l = nl + 1; *l; l = strchr(l, '\n') + 1) {
+                        const char *e = strchr(l, '\n'), *p1 = strstr(l, d1), *p2 = strstr(l, d2);
+                        const char *path = p1 && (!p2 || p1 < p2) ? p1 : p2;
+                        cr_assert(e);
+                        if (path && path < e) {
+                                size_t c = 0;
+                                for (const char *q = l; q < path; q++)
+                                        c += ((unsigned char)*q & 0xc0) != 0x80;
+                                cr_assert_eq(c, col, "[%s] misaligned: %.*s", WHO_NAME, (int)(e - l), l);
+                        }
+                }
+                cr_assert(strstr(r.out, "lines of their own"), "%s", r.out);
                 run_result_free(&r);
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "list", "extra", NULL), 0);
