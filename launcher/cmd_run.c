@@ -23,7 +23,8 @@ const char cmd_run_usage[] =
         "Run PROGRAM confined by a profile (default: \"default\").\n"
         "\n"
         "Overrides (merged into the profile with the same validation):\n"
-        "  --bind SRC[:DST][:exec] bind a host path read-write (noexec unless :exec)\n"
+        "  --bind SRC[:DST][:exec] bind a host path read-write (noexec unless :exec);\n"
+        "                          a relative SRC is taken from the working directory\n"
         "  --ro-bind SRC[:DST]     bind a host path read-only\n"
         "                          (paths are taken as typed; write a ':' that is\n"
         "                          part of a path as \\: and a backslash as \\\\)\n"
@@ -75,6 +76,49 @@ static int set_override(struct sbx_policy *p, const char *section, const char *k
         return 0;
 }
 
+/* A relative bind source (`--bind .`, `--ro-bind src`) taken from the
+ * working directory, with "." and ".." removed by name, as a shell user
+ * reads it (libsbx then opens it without following a symlink it could not
+ * check). */
+static int absolute_path(const char *rel, char **ret)
+{
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd))) {
+                fprintf(stderr, "sbx run: the working directory: %s\n", strerror(errno));
+                return SBX_EXIT_USAGE;
+        }
+        size_t cap = strlen(cwd) + strlen(rel) + 2;
+        char *out = malloc(cap);
+        if (!out) {
+                fprintf(stderr, "sbx: out of memory\n");
+                return SBX_EXIT_SETUP;
+        }
+        strcpy(out, strcmp(cwd, "/") == 0 ? "" : cwd);
+        size_t n = strlen(out);
+        for (const char *s = rel; *s;) {
+                const char *e = strchr(s, '/');
+                size_t k = e ? (size_t)(e - s) : strlen(s);
+                if (k == 2 && s[0] == '.' && s[1] == '.') {
+                        while (n > 0 && out[n - 1] != '/')
+                                n--;
+                        if (n > 0)
+                                n--;
+                } else if (k > 0 && !(k == 1 && s[0] == '.')) {
+                        out[n++] = '/';
+                        memcpy(out + n, s, k);
+                        n += k;
+                }
+                out[n] = 0;
+                s += k;
+                while (*s == '/')
+                        s++;
+        }
+        if (n == 0)
+                strcpy(out, "/");
+        *ret = out;
+        return 0;
+}
+
 /* --bind/--ro-bind SRC[:DST][:exec]: the paths go to libsbx as they are,
  * byte for byte (spaces, quotes, newlines, any encoding), never through
  * the profile syntax.  Only an unescaped ':' separates; "\:" is a colon
@@ -121,8 +165,14 @@ static int bind_override(struct sbx_policy *p, const char *arg, bool ro)
         }
         struct sbx_error *e = NULL;
         int code = 0;
-        if (sbx_policy_add_bind_from(p, part[0], part[1], flags, "command line", &e) < 0)
+        char *src = NULL;
+        if (part[0][0] != '/' && (code = absolute_path(part[0], &src)) != 0) {
+                free(buf);
+                return code;
+        }
+        if (sbx_policy_add_bind_from(p, src ? src : part[0], part[1], flags, "command line", &e) < 0)
                 code = report_error(e);
+        free(src);
         free(buf);
         return code;
 }
@@ -173,21 +223,9 @@ static void default_name(const char *profile, const char *program, char *out, si
         out[REGISTRY_NAME_MAX - 4] = 0; /* room for "-99" */
 }
 
-static bool name_taken(int dir, const char *name)
-{
-        struct reg_entry e;
-        struct reg_live live;
-        const char *why;
-        if (registry_read(dir, name, &e) < 0)
-                return false;
-        if (registry_verify(&e, false, &live, &why) < 0)
-                return false;
-        registry_live_close(&live);
-        return true;
-}
-
-/* Open the registry and choose the name: an explicit one must be free; a
- * default one gets -2, -3... until it is.  Without a registry directory,
+/* Open the registry and claim the name (registry_add is atomic, so two
+ * launches never get the same one): an explicit one must be free; a
+ * default one gets -2, -3... until one is.  Without a registry directory,
  * an explicit name is an error and a default one is dropped. */
 static int pick_name(const char *name, const char *profile, const char *program, int *ret_dir,
                      struct reg_entry *e, bool verbose)
@@ -195,7 +233,11 @@ static int pick_name(const char *name, const char *profile, const char *program,
         const char *why = NULL;
         int dir = -1;
         int r = registry_open(&dir, NULL, 0, &why);
+        if (r >= 0 && (r = proc_start_time(getpid(), &e->start, NULL)) < 0)
+                why = "reading this process's start time";
         if (r < 0) {
+                if (dir >= 0)
+                        close(dir);
                 if (name) {
                         fprintf(stderr, "sbx run: --name: %s: %s\n", why, strerror(-r));
                         return SBX_EXIT_SETUP;
@@ -204,61 +246,52 @@ static int pick_name(const char *name, const char *profile, const char *program,
                         fprintf(stderr, "sbx: note: the sandbox has no name (%s: %s)\n", why, strerror(-r));
                 return 0;
         }
-        if (name) {
-                if (name_taken(dir, name)) {
-                        close(dir);
+        e->pid = getpid();
+        e->init = 0;
+        e->started = (int64_t)time(NULL);
+        snprintf(e->profile, sizeof(e->profile), "%s", profile);
+        snprintf(e->program, sizeof(e->program), "%s", program);
+        char base[REGISTRY_NAME_MAX + 1];
+        if (name)
+                snprintf(base, sizeof(base), "%s", name);
+        else
+                default_name(profile, program, base, sizeof(base));
+        snprintf(e->name, sizeof(e->name), "%s", base);
+        for (int i = 2; (r = registry_add(dir, e)) == -EEXIST && !name && i < 100; i++)
+                snprintf(e->name, sizeof(e->name), "%s-%d", base, i);
+        if (r < 0) {
+                close(dir);
+                e->pid = 0;
+                if (r == -EEXIST && name)
                         fprintf(stderr, "sbx run: --name: a running sandbox is already called '%s' (sbx ps)\n",
                                 name);
-                        return SBX_EXIT_USAGE;
-                }
-                snprintf(e->name, sizeof(e->name), "%s", name);
-        } else {
-                char base[REGISTRY_NAME_MAX + 1];
-                default_name(profile, program, base, sizeof(base));
-                snprintf(e->name, sizeof(e->name), "%s", base);
-                for (int i = 2; name_taken(dir, e->name); i++) {
-                        if (i > 99) {
-                                close(dir);
-                                fprintf(stderr, "sbx run: 99 sandboxes are already called '%s-N': "
-                                        "give one a --name\n", base);
-                                return SBX_EXIT_USAGE;
-                        }
-                        snprintf(e->name, sizeof(e->name), "%s-%d", base, i);
-                }
+                else if (r == -EEXIST)
+                        fprintf(stderr, "sbx run: 99 sandboxes are already called '%s-N': give one a --name\n",
+                                base);
+                else
+                        fprintf(stderr, "sbx run: registering '%s': %s\n", e->name, strerror(-r));
+                return r == -EEXIST ? SBX_EXIT_USAGE : SBX_EXIT_SETUP;
         }
         *ret_dir = dir;
         return 0;
 }
 
-/* The entry for a sandbox that runs: this process and its start time,
- * init's, the door's fd and inode (what sbx stop and enter check). */
-static int register_sandbox(int dir, struct reg_entry *e, const struct sbx_process *proc,
-                            const char *profile, const char *program)
+/* The entry once the sandbox runs: init and its start time, the door's fd
+ * and inode (what sbx stop and enter check). */
+static int register_sandbox(int dir, struct reg_entry *e, const struct sbx_process *proc)
 {
         struct stat st;
-        e->pid = getpid();
         e->init = sbx_process_pid(proc);
         e->door_fd = sbx_process_enter_fd(proc);
-        e->started = (int64_t)time(NULL);
-        snprintf(e->profile, sizeof(e->profile), "%s", profile);
-        snprintf(e->program, sizeof(e->program), "%s", program);
-        int r = proc_start_time(e->pid, &e->start, NULL);
-        if (r >= 0)
-                r = proc_start_time(e->init, &e->init_start, NULL);
+        int r = proc_start_time(e->init, &e->init_start, NULL);
         if (r >= 0 && e->door_fd >= 0)
                 r = fstat(e->door_fd, &st) < 0 ? -errno : 0;
         if (r >= 0) {
                 e->door_ino = (uint64_t)st.st_ino;
-                r = registry_add(dir, e);
-        }
-        if (r == -EEXIST) {
-                fprintf(stderr, "sbx run: --name: another sandbox took the name '%s' meanwhile\n", e->name);
-                e->pid = 0;
-                return SBX_EXIT_USAGE;
+                r = registry_update(dir, e);
         }
         if (r < 0) {
                 fprintf(stderr, "sbx run: registering '%s': %s\n", e->name, strerror(-r));
-                e->pid = 0;
                 return SBX_EXIT_SETUP;
         }
         return 0;
@@ -486,7 +519,7 @@ int cmd_run(int argc, char **argv)
                 goto out;
         }
         sandbox_pid = sbx_process_pid(sandbox);
-        if (reg_dir >= 0 && (code = register_sandbox(reg_dir, &entry, sandbox, profile, argv[optind])) != 0) {
+        if (reg_dir >= 0 && (code = register_sandbox(reg_dir, &entry, sandbox)) != 0) {
                 sigprocmask(SIG_SETMASK, &old, NULL);
                 sbx_process_free(sandbox);
                 goto out;

@@ -261,7 +261,7 @@ int registry_read(int dirfd, const char *name, struct reg_entry *e)
                         e->pid = (pid_t)x, seen |= 1;
                 else if (!strcmp(k, "start") && !(r = get_num(v, 0, INT64_MAX, &x)))
                         e->start = (uint64_t)x, seen |= 2;
-                else if (!strcmp(k, "init") && !(r = get_num(v, 1, INT_MAX, &x)))
+                else if (!strcmp(k, "init") && !(r = get_num(v, 0, INT_MAX, &x)))
                         e->init = (pid_t)x, seen |= 4;
                 else if (!strcmp(k, "init_start") && !(r = get_num(v, 0, INT64_MAX, &x)))
                         e->init_start = (uint64_t)x, seen |= 8;
@@ -301,6 +301,9 @@ static int write_entry(int fd, const struct reg_entry *e)
         return fclose(f) == 0 ? 0 : -EIO;
 }
 
+/* The process the entry names (pid and start time) is alive. */
+static bool entry_alive(const struct reg_entry *e);
+
 int registry_add(int dirfd, const struct reg_entry *e)
 {
         char tmp[REGISTRY_NAME_MAX + 48];
@@ -320,11 +323,7 @@ int registry_add(int dirfd, const struct reg_entry *e)
                 }
                 /* Taken: by a live sandbox, or left by one that was killed. */
                 struct reg_entry old;
-                struct reg_live live;
-                const char *why;
-                if (registry_read(dirfd, e->name, &old) == 0 &&
-                    registry_verify(&old, false, &live, &why) == 0) {
-                        registry_live_close(&live);
+                if (registry_read(dirfd, e->name, &old) == 0 && entry_alive(&old)) {
                         r = -EEXIST;
                         break;
                 }
@@ -333,6 +332,23 @@ int registry_add(int dirfd, const struct reg_entry *e)
                 r = -errno;
         }
         (void)unlinkat(dirfd, tmp, 0);
+        return r;
+}
+
+int registry_update(int dirfd, const struct reg_entry *e)
+{
+        char tmp[REGISTRY_NAME_MAX + 48];
+        snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", e->name, (int)getpid());
+        (void)unlinkat(dirfd, tmp, 0);
+        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0)
+                return -errno;
+        int r = write_entry(fd, e);
+        close(fd);
+        if (r == 0 && renameat(dirfd, tmp, dirfd, e->name) < 0)
+                r = -errno;
+        if (r < 0)
+                (void)unlinkat(dirfd, tmp, 0);
         return r;
 }
 
@@ -377,6 +393,15 @@ static int open_checked(pid_t pid, uint64_t start, pid_t want_ppid)
         return fd;
 }
 
+static bool entry_alive(const struct reg_entry *e)
+{
+        int fd = open_checked(e->pid, e->start, 0);
+        if (fd < 0)
+                return false;
+        close(fd);
+        return true;
+}
+
 int registry_verify(const struct reg_entry *e, bool want_door, struct reg_live *live, const char **why)
 {
         live->pidfd = live->init_pidfd = live->door = -1;
@@ -386,6 +411,12 @@ int registry_verify(const struct reg_entry *e, bool want_door, struct reg_live *
                 return -ESRCH;
         }
         live->pidfd = r;
+        if (e->init == 0) {
+                /* Claimed by an sbx run that has not started its sandbox yet. */
+                *why = "the sandbox is still starting (or failed to start)";
+                registry_live_close(live);
+                return -EAGAIN;
+        }
         r = open_checked(e->init, e->init_start, e->pid);
         if (r < 0) {
                 *why = r == -EPERM ? "the entry's init is not a child of its sbx (forged entry)"

@@ -33,14 +33,18 @@ int registry_open(int *ret_dirfd, char *ret_path, size_t n, const char **why);
 bool registry_name_valid(const char *name);
 /* Read one entry; refuses what is not a regular, private file of ours. */
 int registry_read(int dirfd, const char *name, struct reg_entry *e);
-/* Write e under e->name; -EEXIST when the name is taken by a live
- * sandbox (a stale entry is replaced). */
+/* Claim e->name for e (e->init 0: starting); -EEXIST when the name is
+ * held by a live sbx run (a stale entry is replaced).  Atomic: of two
+ * callers claiming one free name, one gets -EEXIST. */
 int registry_add(int dirfd, const struct reg_entry *e);
+/* Rewrite our own entry (once the sandbox runs). */
+int registry_update(int dirfd, const struct reg_entry *e);
 /* Remove name if it still describes (pid, start). */
 void registry_remove(int dirfd, const char *name, pid_t pid, uint64_t start);
 /* Check e against the live processes (see registry.c); with want_door,
  * also copy the door's fd out of `sbx run`.  -ESRCH: stale (gone or the
- * pid reused); -EPERM: it does not answer as the entry says (forged). */
+ * pid reused); -EPERM: it does not answer as the entry says (forged); -EAGAIN:
+ * claimed by an sbx run whose sandbox is not running yet. */
 int registry_verify(const struct reg_entry *e, bool want_door, struct reg_live *live, const char **why);
 void registry_live_close(struct reg_live *live);
 /* Start time of pid from /proc/PID/stat, and its parent. */

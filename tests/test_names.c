@@ -231,7 +231,15 @@ Test(names, name_in_use_refused_and_default_name_given)
                 for (int i = 0; i < 200 && !seen; i++, usleep(50000))
                         seen = ps_of(WHO, "default-sleep").found;
                 cr_assert(seen, "[%s] default name default-sleep", WHO_NAME(WHO));
+                /* Two more at once: each claims its own name. */
+                pid_t d2 = start_bg(WHO, argv), d3 = start_bg(WHO, argv);
+                seen = false;
+                for (int i = 0; i < 200 && !seen; i++, usleep(50000))
+                        seen = ps_of(WHO, "default-sleep-2").found && ps_of(WHO, "default-sleep-3").found;
+                cr_assert(seen, "[%s] default-sleep-2 and -3", WHO_NAME(WHO));
                 stop_bg(WHO, "default-sleep", d);
+                stop_bg(WHO, "default-sleep-2", d2);
+                stop_bg(WHO, "default-sleep-3", d3);
         }
 }
 
@@ -521,5 +529,53 @@ Test(names, registry_unwritable_from_a_sandbox)
                 cr_assert_eq(r.status, 0, "[%s] bare write cannot fail: %s", WHO_NAME(WHO), r.err);
                 run_result_free(&r);
                 stop_bg(WHO, "kept", a);
+        }
+}
+
+/* Papercuts of issue 29 around sbx run. */
+
+/* `--bind .` and other relative sources are taken from the working
+ * directory. */
+Test(names, relative_bind_source_resolved)
+{
+        char dir[4200], f[4300], script[9000];
+        snprintf(dir, sizeof(dir), "%s/work dir", tmp);
+        mkdir(dir, 0777);
+        chmod(dir, 0777);
+        snprintf(f, sizeof(f), "%s/f", dir);
+        cr_assert_eq(write_file(f, "relative\n", 0644), 0);
+        FOR_EACH_USER {
+                struct run_result r;
+                char *q = shq(dir), *sb = shq(sbx_bin());
+                snprintf(script, sizeof(script),
+                         "cd %s && %s run --ro-bind . -- cat \"$PWD/f\" && "
+                         "%s run --ro-bind ./../'work dir'/:/data -- cat /data/f",
+                         q, sb, sb);
+                free(q);
+                free(sb);
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, ARGS("/bin/sh", "-c", script)), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME(WHO), r.err);
+                cr_assert_str_eq(r.out, "relative\nrelative\n");
+                run_result_free(&r);
+        }
+}
+
+/* `cd /tmp && sbx run --profile build -- …` builds and runs there (the
+ * working directory is bound over the private /tmp). */
+Test(names, build_profile_in_tmp)
+{
+        FOR_EACH_USER {
+                struct run_result r;
+                char script[9000], *sb = shq(sbx_bin());
+                snprintf(script, sizeof(script),
+                         "cd /tmp && %s run --profile build -- /bin/sh -c "
+                         "'d=$(mktemp -d /tmp/sbx-build.XXXXXX) && printf \"int main(void){return 7;}\" > $d/m.c && "
+                         "cc -o $d/m $d/m.c && { $d/m; echo \"ran $?\"; }; rm -rf $d'",
+                         sb);
+                free(sb);
+                cr_assert_eq(run_cmd(WHO, NULL, 120, &r, ARGS("/bin/sh", "-c", script)), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME(WHO), r.err);
+                cr_assert_str_eq(r.out, "ran 7\n", "[%s] %s %s", WHO_NAME(WHO), r.out, r.err);
+                run_result_free(&r);
         }
 }

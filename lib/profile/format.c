@@ -250,7 +250,9 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_SYS: v = p->sys == SYS_RO ? "ro" : "none"; break;
         case K_HOME: v = p->home == HOME_NONE ? "none" : "tmpfs"; break;
         case K_ARGS: v = p->args == ARGS_RO ? "ro" : p->args == ARGS_RW ? "rw" : "none"; break;
-        case K_CWD_BIND: v = p->cwd_bind == CWD_RO ? "ro" : p->cwd_bind == CWD_RW ? "rw" : "none"; break;
+        case K_CWD_BIND:
+                v = p->cwd_bind == CWD_RO ? "ro" : p->cwd_bind == CWD_RW ? "rw" : p->cwd_bind == CWD_EXEC ? "exec" : "none";
+                break;
         case K_CWD:
                 if (!p->cwd) {
                         fputs("; cwd: not set (the caller's directory when visible, else /)\n", o->f);

@@ -51,7 +51,7 @@ const struct key_def profile_keys[] = {
         { "filesystem", "home", K_HOME, "tmpfs or none", "tmpfs", "an empty private home directory" },
         { "filesystem", "args", K_ARGS, "none, ro or rw", "none", "make the program's existing regular-file arguments visible (exactly the file named: see sbx.profile(5))" },
         { "filesystem", "args-dirs", K_ARGS_DIRS, "bool", "no", "file arguments may also name directories (bound whole, with args' mode)" },
-        { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro or rw", "none", "make the caller's working directory visible" },
+        { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro, rw or exec", "none", "make the caller's working directory visible (exec: read-write and executable)" },
         { "filesystem", "protect", K_PROTECT, "list of paths", "none", "kept read-only (and not creatable) wherever a writable mount shows them: persistence points such as ~/.bashrc" },
         { "filesystem", "protect-dir", K_PROTECT_DIR, "list of paths", "none", "as protect, for directories: a missing one is made (empty, mode 0700) so that a read-only mount can cover it" },
         { "filesystem", "cwd", K_CWD, "path", "unset", "working directory inside (unset: the caller's if visible, else /)" },
@@ -322,7 +322,7 @@ static const struct word proc_words[] = { { "masked", PROC_MASKED }, { "full", P
 static const struct word sys_words[] = { { "none", SYS_NONE }, { "ro", SYS_RO }, { NULL, 0 } };
 static const struct word home_words[] = { { "tmpfs", HOME_TMPFS }, { "none", HOME_NONE }, { NULL, 0 } };
 static const struct word args_words[] = { { "none", ARGS_NONE }, { "ro", ARGS_RO }, { "rw", ARGS_RW }, { NULL, 0 } };
-static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { NULL, 0 } };
+static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { "exec", CWD_EXEC }, { NULL, 0 } };
 /* Further network modes (pasta, slirp…) are one more line here. */
 static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { NULL, 0 } };
 static const struct word action_words[] = {
