@@ -83,7 +83,7 @@ Test(profile_cli, check)
                 cr_assert_eq(run_sbx(whos[wi], &r, "check", "-q", warn, NULL), 0);
                 cr_assert_eq(r.status, 0, "[%s] warnings do not fail: %s", WHO_NAME, r.err);
                 cr_assert_str_eq(r.out, "");
-                cr_assert(asprintf(&want, "warning: %s:2: allow-list entry /nonexistent/bin does not exist on this machine\n",
+                cr_assert(asprintf(&want, "note: %s:2: allow-list entry /nonexistent/bin does not exist on this machine\n",
                                    warn) > 0);
                 cr_assert_str_eq(r.err, want, "[%s]", WHO_NAME);
                 free(want);
