@@ -46,6 +46,8 @@ static void setup(void)
         put("good.ini", "[profile]\ndescription = A good one\n[namespaces]\nhostname = good\n"
                         "[filesystem]\nro-bind = /usr\n");
         put("bad.ini", "[profile]\nname = bad\n[exec]\nallowed = /usr/bin\n");
+        put("many.ini", "[profile]\ninclude = default\n[filesytem]\nro-bind = /x\n[exec]\nallowed = /usr/bin\n"
+                        "deny = relative\n[network]\nallow = /usr\n[landlock]\nenabld = yes\nnothing-like-it = 1\n");
         put("warn.ini", "[exec]\nallow = /usr/bin /nonexistent/bin\n");
 }
 
@@ -70,9 +72,27 @@ Test(profile_cli, check)
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "check", bad, NULL), 0);
                 cr_assert_eq(r.status, 2, "[%s] %d", WHO_NAME, r.status);
-                cr_assert(asprintf(&want, "%s:4: unknown key 'allowed' in [exec]\n", bad) > 0);
+                cr_assert(asprintf(&want, "%s:4: unknown key 'allowed' in [exec] (did you mean 'allow'?)\n", bad) > 0);
                 cr_assert_str_eq(r.err, want, "[%s]", WHO_NAME);
                 free(want);
+                run_result_free(&r);
+
+                /* Every error of a file at once, in line order, each with
+                 * its line; a misspelt section or key gets a suggestion. */
+                char *many = in_dir("many.ini");
+                cr_assert_eq(run_sbx(whos[wi], &r, "check", many, NULL), 0);
+                cr_assert_eq(r.status, 2, "[%s] %d", WHO_NAME, r.status);
+                cr_assert(asprintf(&want,
+                                   "%s:3: unknown section [filesytem] (did you mean [filesystem]?)\n"
+                                   "%s:6: unknown key 'allowed' in [exec] (did you mean 'allow'?)\n"
+                                   "%s:7: [exec] deny: path must be absolute: 'relative'\n"
+                                   "%s:9: unknown key 'allow' in [network] (it is a key of [exec])\n"
+                                   "%s:11: unknown key 'enabld' in [landlock] (did you mean 'enabled'?)\n"
+                                   "%s:12: unknown key 'nothing-like-it' in [landlock]\n",
+                                   many, many, many, many, many, many) > 0);
+                cr_assert_str_eq(r.err, want, "[%s]", WHO_NAME);
+                free(want);
+                free(many);
                 run_result_free(&r);
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "check", good, bad, "default", NULL), 0);

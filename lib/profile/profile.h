@@ -80,6 +80,11 @@ bool profile_key_expands(enum key_id id);
 const struct key_def *profile_key_find(const char *section, const char *name);
 const struct key_def *profile_key_by_id(enum key_id id);
 bool profile_section_valid(const char *section);
+/* For a misspelt section or key, the known one it most likely meant:
+ * within two edits, or (for a key) the same name in another section.
+ * NULL when nothing is close. */
+const char *profile_section_suggest(const char *name);
+const struct key_def *profile_key_suggest(const char *section, const char *name);
 
 /* The [limits] keys, in policy->rlimits[] order. */
 struct limit_def {
@@ -147,10 +152,19 @@ struct ini_entry {
         char *value;
         unsigned line;
 };
+struct ini_bad_section {
+        char *name;
+        unsigned line;
+};
 struct ini_file {
         struct ini_entry *v;
         size_t n, cap;
         unsigned nsections;
+        /* Sections with an unknown name: parsing goes on (their keys are
+         * kept with the section's name), and the loader reports them with
+         * the file's other errors, all at once. */
+        struct ini_bad_section *bad;
+        size_t nbad;
 };
 int profile_parse(const char *text, size_t len, const char *file, struct ini_file *ret,
                   struct sbx_error **err);

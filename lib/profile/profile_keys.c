@@ -141,6 +141,76 @@ bool profile_section_valid(const char *section)
         return false;
 }
 
+/* Optimal string alignment distance (edits, swaps of neighbours count
+ * one), capped: names are short. */
+static size_t edit_distance(const char *a, const char *b)
+{
+        size_t n = strlen(a), m = strlen(b);
+        if (n > 31 || m > 31)
+                return SIZE_MAX;
+        size_t d[32][32];
+        for (size_t i = 0; i <= n; i++)
+                d[i][0] = i;
+        for (size_t j = 0; j <= m; j++)
+                d[0][j] = j;
+        for (size_t i = 1; i <= n; i++)
+                for (size_t j = 1; j <= m; j++) {
+                        size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j] + 1;
+                        if (d[i][j - 1] + 1 < v)
+                                v = d[i][j - 1] + 1;
+                        if (d[i - 1][j - 1] + cost < v)
+                                v = d[i - 1][j - 1] + cost;
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                                v = d[i - 2][j - 2] + 1;
+                        d[i][j] = v;
+                }
+        return d[n][m];
+}
+
+/* Close enough to be a typo: at most two edits, and fewer than half the
+ * name (so that "ro" does not suggest "rw"). */
+static bool close_enough(const char *typed, const char *known, size_t d)
+{
+        size_t n = strlen(typed);
+        return d <= 2 && d * 2 < (n > strlen(known) ? n : strlen(known));
+}
+
+const char *profile_section_suggest(const char *name)
+{
+        const char *best = NULL;
+        size_t bd = SIZE_MAX;
+        for (size_t i = 0; profile_sections[i]; i++) {
+                size_t d = edit_distance(name, profile_sections[i]);
+                if (d < bd && close_enough(name, profile_sections[i], d)) {
+                        bd = d;
+                        best = profile_sections[i];
+                }
+        }
+        return best;
+}
+
+const struct key_def *profile_key_suggest(const char *section, const char *name)
+{
+        const struct key_def *best = NULL;
+        size_t bd = SIZE_MAX;
+        for (size_t i = 0; i < profile_nkeys; i++) {
+                if (strcmp(profile_keys[i].section, section) != 0)
+                        continue;
+                size_t d = edit_distance(name, profile_keys[i].name);
+                if (d < bd && close_enough(name, profile_keys[i].name, d)) {
+                        bd = d;
+                        best = &profile_keys[i];
+                }
+        }
+        if (best)
+                return best;
+        /* The right key in the wrong section. */
+        for (size_t i = 0; i < profile_nkeys; i++)
+                if (strcmp(profile_keys[i].name, name) == 0)
+                        return &profile_keys[i];
+        return NULL;
+}
+
 /* A well-known bus name as the D-Bus specification defines it, or one
  * followed by ".*" (xdg-dbus-proxy's prefix match).  Unique names (":1.42")
  * are refused: they change with every connection. */
