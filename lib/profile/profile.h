@@ -111,10 +111,22 @@ int profile_apply(struct sbx_policy *p, const struct key_def *k, const char *val
 struct token {
         char *text;
         bool remove; /* written with a leading unquoted '!' */
+        /* text with each quoted \: kept as PROFILE_LITERAL_COLON and each
+         * \n as PROFILE_LITERAL_NEWLINE, for entries whose ':' separate
+         * parts (mounts): NULL when the token has neither */
+        char *split;
 };
+/* Control characters never pass profile_text_valid(), so these cannot
+ * come from the text itself. */
+#define PROFILE_LITERAL_COLON '\x01'
+#define PROFILE_LITERAL_NEWLINE '\x02'
+/* Turn the literal markers of a token's split text back into ':' and
+ * newline (in place). */
+void profile_token_literal(char *s);
 /* Split a value into tokens: whitespace separates, double quotes group
- * (with \" and \\), an unquoted ';' or '#' after whitespace starts a
- * comment.  With bang, a leading unquoted '!' marks a removal. */
+ * (with \" and \\, and \: for a colon that separates nothing, \n for
+ * a newline), an unquoted ';' or '#' after whitespace starts a comment.
+ * With bang, a leading unquoted '!' marks a removal. */
 int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *n,
                      const char **errmsg);
 void profile_tokens_free(struct token *t, size_t n);

@@ -733,7 +733,8 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
                        struct sbx_loc loc, struct sbx_error **err)
 {
         enum mount_kind kind = mount_kind_of(k->id);
-        _cleanup_free_ char *copy = strdup(t->text), *a = NULL, *b = NULL;
+        /* Split at the colons written as such, not at a quoted \: */
+        _cleanup_free_ char *copy = strdup(t->split ? t->split : t->text), *a = NULL, *b = NULL;
         char *parts[4];
         int r;
 
@@ -744,6 +745,7 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
         if (t->remove) {
                 if (strchr(copy, ':'))
                         return kerr(err, k, loc, "'!' takes one path (a source or a destination), not '%s'", copy);
+                profile_token_literal(copy);
                 if (strstr(copy, "${?"))
                         return kerr(err, k, loc, "'!' removes by path: ${?NAME} is not allowed there");
                 if ((r = mount_path(copy, k, loc, &a, err)) < 0)
@@ -758,6 +760,8 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
                 s++;
         }
         size_t n = split_colons(s, parts);
+        for (size_t i = 0; i < n; i++)
+                profile_token_literal(parts[i]);
         bool exec = false;
         if (n >= 2 && strcmp(parts[n - 1], "exec") == 0 && kind != MOUNT_SYMLINK) {
                 exec = true;
@@ -1120,6 +1124,14 @@ int profile_apply(struct sbx_policy *p, const struct key_def *k, const char *val
                 return kerr(err, k, loc, "%s", why);
         if (r < 0)
                 return r;
+        bool mount = k->id == K_BIND || k->id == K_RO_BIND || k->id == K_DEV || k->id == K_TMPFS ||
+                     k->id == K_DIR || k->id == K_SYMLINK;
+        for (size_t i = 0; !mount && i < n; i++)
+                if (t[i].split) {
+                        profile_tokens_free(t, n);
+                        return kerr(err, k, loc, "inside quotes only \\\" and \\\\ are escapes here (\\: and "
+                                    "\\n are for the paths of [filesystem] mount entries)");
+                }
         if (key_is_list(k->id)) {
                 if (n == 0)
                         r = kerr(err, k, loc, "no value");
