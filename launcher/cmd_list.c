@@ -10,7 +10,7 @@
 #include "commands.h"
 
 const char cmd_list_usage[] =
-        "Usage: sbx list\n"
+        "Usage: sbx list [--names]\n"
         "\n"
         "List the profiles in the search path, in search order: name,\n"
         "description and file.  When two directories hold the same name, the\n"
@@ -18,7 +18,9 @@ const char cmd_list_usage[] =
         "\n"
         "Search path: each directory of $SBX_PROFILE_PATH, then\n"
         "$XDG_CONFIG_HOME/sbx/profiles (~/.config/sbx/profiles), /etc/sbx/profiles,\n"
-        "and the installed profiles.  See sbx.profile(5).\n";
+        "and the installed profiles.  See sbx.profile(5).\n"
+        "\n"
+        "  --names   only the names that load, one per line (shell completion)\n";
 
 struct entry {
         char *name, *description, *path;
@@ -99,15 +101,21 @@ int cmd_list(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "names", no_argument, NULL, 'n' },
                 {},
         };
         int c;
+        bool names = false;
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 if (c == 'h') {
                         fputs(cmd_list_usage, stdout);
                         return 0;
+                }
+                if (c == 'n') {
+                        names = true;
+                        continue;
                 }
                 return usage_error("list", "bad option");
         }
@@ -119,6 +127,13 @@ int cmd_list(int argc, char **argv)
         if (r < 0) {
                 fprintf(stderr, "sbx list: %s\n", strerror(-r));
                 r = SBX_EXIT_SETUP;
+        } else if (names) {
+                for (size_t i = 0; i < t.n; i++)
+                        /* fragments (NAME.inc) are for include, not --profile */
+                        if (!t.v[i].winner && !(strlen(t.v[i].name) > 4 &&
+                                                strcmp(t.v[i].name + strlen(t.v[i].name) - 4, ".inc") == 0))
+                                puts(t.v[i].name);
+                r = fflush(stdout) == 0 ? 0 : SBX_EXIT_SETUP;
         } else {
                 int wn = 4, wd = 11;
                 for (size_t i = 0; i < t.n; i++) {

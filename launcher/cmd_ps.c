@@ -17,12 +17,14 @@
 #include "registry.h"
 
 const char cmd_ps_usage[] =
-        "Usage: sbx ps\n"
+        "Usage: sbx ps [--names]\n"
         "\n"
         "List your running sandboxes: NAME (sbx run --name), PID of its sbx\n"
         "process, INIT (the sandbox's pid 1, as seen from here), PROFILE, PROGRAM,\n"
         "UPTIME, MEM (resident memory of all its processes) and PROCS (how many).\n"
-        "Entries whose sandbox has ended are not shown.\n";
+        "Entries whose sandbox has ended are not shown.\n"
+        "\n"
+        "  --names   only the names, one per line (shell completion)\n";
 
 static int read_small(const char *path, char *buf, size_t n)
 {
@@ -161,14 +163,20 @@ int cmd_ps(int argc, char **argv)
 {
         static const struct option opts[] = {
                 { "help", no_argument, NULL, 'h' },
+                { "names", no_argument, NULL, 'n' },
                 {},
         };
         int c;
+        bool names = false;
         optind = 1;
         while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
                 if (c == 'h') {
                         fputs(cmd_ps_usage, stdout);
                         return 0;
+                }
+                if (c == 'n') {
+                        names = true;
+                        continue;
                 }
                 return usage_error("ps", "bad option");
         }
@@ -207,6 +215,12 @@ int cmd_ps(int argc, char **argv)
         closedir(d);
         close(dirfd);
         qsort(v, n, sizeof(*v), by_name);
+        if (names) {
+                for (size_t i = 0; i < n; i++)
+                        puts(v[i].name);
+                free(v);
+                return fflush(stdout) == 0 ? 0 : SBX_EXIT_SETUP;
+        }
         int wn = 4, wp = 7, wg = 7;
         for (size_t i = 0; i < n; i++) {
                 int a = (int)strlen(v[i].name), b = (int)strlen(v[i].profile), g = (int)strlen(v[i].program);

@@ -630,3 +630,66 @@ Test(names, show_round_trips_colon_and_newline_paths)
         run_result_free(&r1);
         run_result_free(&r2);
 }
+
+/* bash completion (completion/sbx.bash) offers commands, options, profile
+ * names from the search path and the names of running sandboxes. */
+static char *complete_words(int who, const char *const *words)
+{
+        char script[8192], *sb = shq(sbx_bin());
+        char src[4200];
+        snprintf(src, sizeof(src), "%s/completion/sbx.bash", source_dir());
+        char *qs = shq(src);
+        int n = snprintf(script, sizeof(script), "source %s; COMP_WORDS=(%s", qs, sb);
+        size_t k = 1;
+        for (; words[k - 1]; k++) {
+                char *q = shq(words[k - 1]);
+                n += snprintf(script + n, sizeof(script) - (size_t)n, " %s", q);
+                free(q);
+        }
+        snprintf(script + n, sizeof(script) - (size_t)n,
+                 "); COMP_CWORD=%zu; _sbx; printf '%%s\\n' \"${COMPREPLY[@]}\"", k - 1);
+        free(sb);
+        free(qs);
+        struct run_result r;
+        cr_assert_eq(run_cmd(who, NULL, 30, &r, ARGS("bash", "-c", script)), 0);
+        cr_assert_eq(r.status, 0, "%s", r.err);
+        char *out = strdup(r.out);
+        run_result_free(&r);
+        return out;
+}
+
+static bool has_line(const char *text, const char *word)
+{
+        size_t n = strlen(word);
+        for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                if (strncmp(l, word, n) == 0 && (l[n] == '\n' || l[n] == 0))
+                        return true;
+        return false;
+}
+
+Test(names, bash_completion)
+{
+        FOR_EACH_USER {
+                use_registry(WHO);
+                char *c = complete_words(WHO, ARGS("en"));
+                cr_assert(has_line(c, "enter"), "%s", c);
+                free(c);
+                c = complete_words(WHO, ARGS("run", "--ro"));
+                cr_assert(has_line(c, "--ro-bind"), "%s", c);
+                free(c);
+                c = complete_words(WHO, ARGS("run", "--profile", "doc"));
+                cr_assert(has_line(c, "document-converter") && has_line(c, "document-viewer"), "%s", c);
+                free(c);
+                c = complete_words(WHO, ARGS("run", "--profile", "sys"));
+                cr_assert(!has_line(c, "system.inc"), "fragments are not offered: %s", c);
+                free(c);
+                pid_t a = start_named(WHO, "compl-x", NULL, "exec sleep 300");
+                c = complete_words(WHO, ARGS("enter", "compl"));
+                cr_assert(has_line(c, "compl-x"), "[%s] %s", WHO_NAME(WHO), c);
+                free(c);
+                c = complete_words(WHO, ARGS("stop", "--timeout", "3", "co"));
+                cr_assert(has_line(c, "compl-x"), "[%s] %s", WHO_NAME(WHO), c);
+                free(c);
+                stop_bg(WHO, "compl-x", a);
+        }
+}
