@@ -13,7 +13,7 @@ _sbx_words()
 _sbx()
 {
         local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
-        local commands="run check show list ps enter stop syscalls analyze attack export help"
+        local commands="run check show list ps enter stop desktop syscalls analyze attack export help"
         local cmd="" i
         for ((i = 1; i < COMP_CWORD; i++)); do
                 case ${COMP_WORDS[i]} in
@@ -66,6 +66,20 @@ _sbx()
                         COMPREPLY=($(compgen -W "--timeout --help" -- "$cur"))
                 else
                         _sbx_words ps --names
+                fi ;;
+        desktop)
+                if [[ $cur == -* ]]; then
+                        COMPREPLY=($(compgen -W "--profile --wrapper --force --help" -- "$cur"))
+                elif [[ $prev == desktop ]]; then
+                        COMPREPLY=($(compgen -W "install remove list" -- "$cur"))
+                elif [[ $prev == install ]]; then
+                        local d IFS=$'\n'
+                        for d in /usr/share/applications /usr/local/share/applications; do
+                                COMPREPLY+=($(cd "$d" 2>/dev/null && compgen -G "$cur*.desktop" | sed 's/\.desktop$//'))
+                        done
+                elif [[ $prev == remove ]]; then
+                        local IFS=$'\n'
+                        COMPREPLY=($(compgen -W "$("${COMP_WORDS[0]}" desktop list 2>/dev/null | cut -f1)" -- "$cur"))
                 fi ;;
         ps) COMPREPLY=($(compgen -W "--names --help" -- "$cur")) ;;
         list) COMPREPLY=($(compgen -W "--names --help" -- "$cur")) ;;

@@ -15,6 +15,8 @@ static const struct command commands[] = {
         { "ps", cmd_ps, "list your running sandboxes", cmd_ps_usage },
         { "enter", cmd_enter, "run a command inside a running sandbox", cmd_enter_usage },
         { "stop", cmd_stop, "stop running sandboxes by name", cmd_stop_usage },
+        { "desktop", cmd_desktop, "desktop launchers that start applications through sbx",
+          cmd_desktop_usage },
         { "syscalls", cmd_syscalls, "list syscall groups or resolve one", cmd_syscalls_usage },
         { "analyze", cmd_analyze, "what a profile leaves open, scored, with ATT&CK coverage",
           cmd_analyze_usage },
