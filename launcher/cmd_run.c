@@ -242,8 +242,9 @@ static int pick_name(const char *name, const char *profile, const char *program,
                         fprintf(stderr, "sbx run: --name: %s: %s\n", why, strerror(-r));
                         return SBX_EXIT_SETUP;
                 }
-                if (verbose)
-                        fprintf(stderr, "sbx: note: the sandbox has no name (%s: %s)\n", why, strerror(-r));
+                /* No registry here (no runtime directory, no home): the
+                 * sandbox runs unnamed, as it would have before names. */
+                (void)verbose;
                 return 0;
         }
         e->pid = getpid();
@@ -262,15 +263,19 @@ static int pick_name(const char *name, const char *profile, const char *program,
         if (r < 0) {
                 close(dir);
                 e->pid = 0;
-                if (r == -EEXIST && name)
+                if (r == -EEXIST && name) {
                         fprintf(stderr, "sbx run: --name: a running sandbox is already called '%s' (sbx ps)\n",
                                 name);
-                else if (r == -EEXIST)
-                        fprintf(stderr, "sbx run: 99 sandboxes are already called '%s-N': give one a --name\n",
-                                base);
-                else
+                        return SBX_EXIT_USAGE;
+                }
+                if (name) {
                         fprintf(stderr, "sbx run: registering '%s': %s\n", e->name, strerror(-r));
-                return r == -EEXIST ? SBX_EXIT_USAGE : SBX_EXIT_SETUP;
+                        return SBX_EXIT_SETUP;
+                }
+                /* A default name is a convenience: without one (99 of
+                 * that name run already, or the registry failed) the
+                 * sandbox still starts, only without a name. */
+                return 0;
         }
         *ret_dir = dir;
         return 0;

@@ -109,9 +109,24 @@ int registry_open(int *ret_dirfd, char *ret_path, size_t n, const char **why)
                 *why = "no registry directory: set XDG_RUNTIME_DIR (or HOME)";
                 return -ENOENT;
         }
-        /* mkdir -p of the configuration directory, each part ours. */
+        /* mkdir -p of the configuration directory below the home (or
+         * below XDG_CONFIG_HOME's parent), which must exist and be ours: a
+         * missing home is never made. */
+        const char *top = xc && xc[0] == '/' ? xc : home;
+        char topdir[PATH_MAX];
+        snprintf(topdir, sizeof(topdir), "%s", top);
+        if (top == xc) {
+                char *slash = strrchr(topdir, '/');
+                if (slash)
+                        slash[slash == topdir] = 0;
+        }
+        struct stat hst;
+        if (stat(topdir, &hst) < 0 || !S_ISDIR(hst.st_mode) || hst.st_uid != geteuid()) {
+                *why = "no registry directory: no XDG_RUNTIME_DIR, and no home of the caller's to keep it in";
+                return -ENOENT;
+        }
         char part[PATH_MAX];
-        for (size_t i = 1; conf[i - 1]; i++)
+        for (size_t i = strlen(topdir) + 1; i <= strlen(conf) && conf[i - 1]; i++)
                 if (conf[i] == '/' || conf[i] == 0) {
                         memcpy(part, conf, i);
                         part[i] = 0;

@@ -119,12 +119,17 @@ Test(embed, installed_library)
                 const char *name = strrchr(line, ' ');
                 name = name ? name + 1 : line;
                 if (strcmp(name, "SBX_0.1") == 0 || strcmp(name, "SBX_0.2") == 0 ||
-                    strcmp(name, "SBX_0.3") == 0)
+                    strcmp(name, "SBX_0.3") == 0 || strcmp(name, "SBX_0.4") == 0)
                         continue;
                 /* SBX_0.2 added sbx_process_stats, SBX_0.3
-                 * sbx_process_report_fd; everything else is 0.1. */
+                 * sbx_process_report_fd, SBX_0.4 entering (sbx_enter,
+                 * sbx_entered_*, sbx_process_enter_fd); everything else
+                 * is 0.1. */
+                bool v4 = strncmp(name, "sbx_enter@@", 11) == 0 || strncmp(name, "sbx_entered_", 12) == 0 ||
+                          strncmp(name, "sbx_process_enter_fd@@", 22) == 0;
                 const char *version = strncmp(name, "sbx_process_stats@@", 19) == 0       ? "@@SBX_0.2"
                                       : strncmp(name, "sbx_process_report_fd@@", 23) == 0 ? "@@SBX_0.3"
+                                      : v4                                                ? "@@SBX_0.4"
                                                                                           : "@@SBX_0.1";
                 cr_expect(strncmp(name, "sbx_", 4) == 0 && strstr(name, version),
                           "exported symbol outside the versioned sbx_* API: %s", line);

@@ -10,7 +10,7 @@
  *     seccomp notifications → report the status
  *   program (child of init):
  *     session → fds → rlimits → cwd → identity + capabilities →
- *     no_new_privs → Landlock → seccomp (last) → [the door of sbx
+ *     no_new_privs → Landlock → [init filtered] → seccomp (last) → [the door of sbx
  *     enter, launch/enter.c] → execve
  *
  * Everything between clone() and execve() is async-signal-safe: the plan was
@@ -347,6 +347,16 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 child_fail(errfd, STEP_WX, r, "PR_SET_MDWE");
         if (plan->landlock.enabled && (r = landlock_apply(&plan->landlock, true, &failed)) < 0)
                 child_fail(errfd, STEP_LANDLOCK, r, failed ? failed : "restrict_self");
+        /* Not a syscall of the program's own before init is filtered: a
+         * program that ran first could reach an init still without its
+         * filter (init writes one byte once it has it; EOF: init failed
+         * and said why). */
+        char ready;
+        ssize_t rk;
+        while ((rk = read(sock, &ready, 1)) < 0 && errno == EINTR)
+                ;
+        if (rk != 1)
+                _exit(SBX_EXIT_SETUP);
         if (plan->policy->seccomp) {
                 r = seccomp_load(&plan->seccomp, false);
                 if (r < 0)
@@ -509,6 +519,9 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 child_fail(errfd, STEP_INIT, r, "closing the caller's file descriptors");
         if ((r = init_filter_install()) < 0)
                 child_fail(errfd, STEP_INIT, r, "init's seccomp filter");
+        /* The program waits for this before its own filter and execve. */
+        if (write(sv[0], "r", 1) != 1)
+                child_fail(errfd, STEP_INIT, errno, "waking the program");
         /* The error pipe closes here; the parent then waits for the program's
          * exec (its copy closes on exec) or its failure message. */
         close(errfd);
