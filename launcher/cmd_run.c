@@ -259,7 +259,7 @@ static int pick_name(const char *name, const char *profile, const char *program,
                 default_name(profile, program, base, sizeof(base));
         snprintf(e->name, sizeof(e->name), "%s", base);
         for (int i = 2; (r = registry_add(dir, e)) == -EEXIST && !name && i < 100; i++)
-                snprintf(e->name, sizeof(e->name), "%s-%d", base, i);
+                snprintf(e->name, sizeof(e->name), "%.60s-%d", base, i);
         if (r < 0) {
                 close(dir);
                 e->pid = 0;
