@@ -39,35 +39,59 @@ static int read_small(const char *path, char *buf, size_t n)
         return (int)k;
 }
 
-/* The cgroup v2 path of pid ("0::/path"), or "" */
-static void cgroup_of(pid_t pid, char *out, size_t n)
+/* The cgroup path of pid for a v1 controller ("N:memory:/path"), or for
+ * v2 with controller "" ("0::/path"); "" when none. */
+static void cgroup_of(pid_t pid, const char *controller, char *out, size_t n)
 {
-        char path[64], buf[4096];
+        char path[64], buf[4096], *save = NULL;
         out[0] = 0;
         snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
         if (read_small(path, buf, sizeof(buf)) <= 0)
                 return;
-        for (char *l = strtok(buf, "\n"); l; l = strtok(NULL, "\n"))
-                if (strncmp(l, "0::", 3) == 0)
-                        snprintf(out, n, "%s", l + 3);
+        for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+                char *c = strchr(l, ':'), *p = c ? strchr(c + 1, ':') : NULL;
+                if (!p)
+                        continue;
+                *p = 0;
+                /* v1 lines list controllers separated by commas */
+                bool match = !*controller ? strcmp(l, "0") == 0 && c[1] == 0 : false;
+                for (char *w = c + 1; *controller && w && *w; w = strchr(w, ',') ? strchr(w, ',') + 1 : NULL)
+                        if (strncmp(w, controller, strlen(controller)) == 0 &&
+                            (w[strlen(controller)] == ',' || w[strlen(controller)] == 0))
+                                match = true;
+                if (match)
+                        snprintf(out, n, "%s", p + 1);
+        }
+}
+
+/* One number from the sandbox's own cgroup (not sbx's): v2, else the v1
+ * hierarchy of that controller. */
+static bool cgroup_value(pid_t init, const char *controller, const char *v2_file, const char *v1_file,
+                         unsigned long long *ret)
+{
+        char mine[1024], theirs[1024], path[2200], buf[64];
+        const char *ctl[2] = { "", controller };
+        for (int i = 0; i < 2; i++) {
+                cgroup_of(getpid(), ctl[i], mine, sizeof(mine));
+                cgroup_of(init, ctl[i], theirs, sizeof(theirs));
+                if (!theirs[0] || strcmp(mine, theirs) == 0)
+                        continue;
+                if (i == 0)
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup%s/%s", theirs, v2_file);
+                else
+                        snprintf(path, sizeof(path), "/sys/fs/cgroup/%s%s/%s", controller, theirs, v1_file);
+                if (read_small(path, buf, sizeof(buf)) > 0) {
+                        *ret = strtoull(buf, NULL, 10);
+                        return true;
+                }
+        }
+        return false;
 }
 
 static bool cgroup_usage(pid_t init, unsigned long long *mem, unsigned long long *procs)
 {
-        char mine[1024], theirs[1024], path[2048], buf[64];
-        cgroup_of(getpid(), mine, sizeof(mine));
-        cgroup_of(init, theirs, sizeof(theirs));
-        if (!theirs[0] || strcmp(mine, theirs) == 0)
-                return false;
-        snprintf(path, sizeof(path), "/sys/fs/cgroup%s/memory.current", theirs);
-        if (read_small(path, buf, sizeof(buf)) <= 0)
-                return false;
-        *mem = strtoull(buf, NULL, 10);
-        snprintf(path, sizeof(path), "/sys/fs/cgroup%s/pids.current", theirs);
-        if (read_small(path, buf, sizeof(buf)) <= 0)
-                return false;
-        *procs = strtoull(buf, NULL, 10);
-        return true;
+        return cgroup_value(init, "memory", "memory.current", "memory.usage_in_bytes", mem) &&
+               cgroup_value(init, "pids", "pids.current", "pids.current", procs);
 }
 
 /* Every process below init, from /proc: how many and their resident set. */

@@ -296,7 +296,8 @@ static int register_sandbox(int dir, struct reg_entry *e, const struct sbx_proce
                 r = registry_update(dir, e);
         }
         if (r < 0) {
-                fprintf(stderr, "sbx run: registering '%s': %s\n", e->name, strerror(-r));
+                fprintf(stderr, "sbx: warning: the sandbox has no name: registering '%s': %s\n", e->name,
+                        strerror(-r));
                 return SBX_EXIT_SETUP;
         }
         return 0;
@@ -524,10 +525,10 @@ int cmd_run(int argc, char **argv)
                 goto out;
         }
         sandbox_pid = sbx_process_pid(sandbox);
-        if (reg_dir >= 0 && (code = register_sandbox(reg_dir, &entry, sandbox)) != 0) {
-                sigprocmask(SIG_SETMASK, &old, NULL);
-                sbx_process_free(sandbox);
-                goto out;
+        if (reg_dir >= 0 && register_sandbox(reg_dir, &entry, sandbox) != 0) {
+                /* The sandbox runs all the same, without a name. */
+                registry_remove(reg_dir, entry.name, entry.pid, entry.start);
+                entry.pid = 0;
         }
         struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
         sigemptyset(&sa.sa_mask);

@@ -529,6 +529,32 @@ Test(names, registry_unwritable_from_a_sandbox)
                 cr_assert_eq(r.status, 0, "[%s] bare write cannot fail: %s", WHO_NAME(WHO), r.err);
                 run_result_free(&r);
                 stop_bg(WHO, "kept", a);
+
+                /* Without a runtime directory the registry lives in
+                 * ~/.config/sbx/running: protected the same way. */
+                char home[4200];
+                snprintf(home, sizeof(home), "%s/home-%d", tmp, WHO);
+                mkdir(home, 0700);
+                cr_assert_eq(chown(home, WHO == AS_USER ? 65534 : 0, WHO == AS_USER ? 65534 : 0), 0);
+                unsetenv("XDG_RUNTIME_DIR");
+                char *old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+                setenv("HOME", home, 1);
+                pid_t b = start_named(WHO, "kept2", NULL, "exec sleep 300");
+                snprintf(script, sizeof(script),
+                         "cd '%s/.config/sbx' && { echo pid=1 >> running/kept2 || exit 3; } && "
+                         "{ echo x > running/planted || exit 4; } && { rm -rf running || exit 5; }",
+                         home);
+                const char *argv2[] = { sbx_bin(), "run", "--set", "namespaces.keep-root=yes", "--bind", home, "--",
+                                        "/bin/sh", "-c", script, NULL };
+                cr_assert_eq(run_cmd(WHO, NULL, 60, &r, argv2), 0);
+                cr_assert_eq(r.status, 3, "[%s] ESCAPE: ~/.config/sbx/running was writable: %d %s", WHO_NAME(WHO),
+                             r.status, r.err);
+                run_result_free(&r);
+                cr_assert(ps_of(WHO, "kept2").found, "[%s] the entry still checks out", WHO_NAME(WHO));
+                stop_bg(WHO, "kept2", b);
+                if (old_home)
+                        setenv("HOME", old_home, 1);
+                free(old_home);
         }
 }
 

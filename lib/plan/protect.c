@@ -212,6 +212,17 @@ static int state_targets(struct targets *t)
         sbx_strv_free(dirs);
         if (r >= 0 && have_conf)
                 r = add_with_links(t, conf, NULL, "sbx's configuration", 0);
+        /* The registry's place when there is no runtime directory, as
+         * long as it exists (the sbx command makes it before a launch; one
+         * a sandbox made is only ever trusted entry by entry, each checked
+         * against the live processes). */
+        if (r >= 0 && have_conf) {
+                char run[PATH_MAX + 16];
+                struct stat rst;
+                snprintf(run, sizeof(run), "%s/running", conf);
+                if (lstat(run, &rst) == 0)
+                        r = add_with_links(t, run, NULL, "sbx's registry of running sandboxes", 0);
+        }
         /* No cache is written any more; one an older sbx left is protected
          * as long as it exists. */
         struct stat st;
@@ -249,18 +260,11 @@ static int state_targets(struct targets *t)
         return r;
 }
 
-static bool has_mount_at(const struct plan *plan, const char *dst)
-{
-        for (size_t i = 0; i < plan->nmounts; i++)
-                if (strcmp(plan->mounts[i].dst, dst) == 0)
-                        return true;
-        return false;
-}
-
 static int add_rebind(struct plan *plan, const char *inside, bool dir, bool ro, bool noexec)
 {
-        if (has_mount_at(plan, inside))
-                return 0;
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (strcmp(plan->mounts[i].dst, inside) == 0)
+                        return 0;
         char *dst = plan_own(plan, strdup(inside));
         if (!dst)
                 return -ENOMEM;
