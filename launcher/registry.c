@@ -319,16 +319,27 @@ static int write_entry(int fd, const struct reg_entry *e)
 /* The process the entry names (pid and start time) is alive. */
 static bool entry_alive(const struct reg_entry *e);
 
-int registry_add(int dirfd, const struct reg_entry *e)
+/* e written to a private temporary file beside its name (tmp). */
+static int write_tmp(int dirfd, const struct reg_entry *e, char *tmp, size_t n)
 {
-        char tmp[REGISTRY_NAME_MAX + 48];
-        snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", e->name, (int)getpid());
+        snprintf(tmp, n, ".%s.%d.tmp", e->name, (int)getpid());
         (void)unlinkat(dirfd, tmp, 0);
         int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return -errno;
         int r = write_entry(fd, e);
         close(fd);
+        if (r < 0)
+                (void)unlinkat(dirfd, tmp, 0);
+        return r;
+}
+
+int registry_add(int dirfd, const struct reg_entry *e)
+{
+        char tmp[REGISTRY_NAME_MAX + 48];
+        int r = write_tmp(dirfd, e, tmp, sizeof(tmp));
+        if (r < 0)
+                return r;
         for (int tries = 0; r == 0 && tries < 3; tries++) {
                 if (linkat(dirfd, tmp, dirfd, e->name, 0) == 0)
                         break;
@@ -353,17 +364,11 @@ int registry_add(int dirfd, const struct reg_entry *e)
 int registry_update(int dirfd, const struct reg_entry *e)
 {
         char tmp[REGISTRY_NAME_MAX + 48];
-        snprintf(tmp, sizeof(tmp), ".%s.%d.tmp", e->name, (int)getpid());
-        (void)unlinkat(dirfd, tmp, 0);
-        int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return -errno;
-        int r = write_entry(fd, e);
-        close(fd);
-        if (r == 0 && renameat(dirfd, tmp, dirfd, e->name) < 0)
+        int r = write_tmp(dirfd, e, tmp, sizeof(tmp));
+        if (r == 0 && renameat(dirfd, tmp, dirfd, e->name) < 0) {
                 r = -errno;
-        if (r < 0)
                 (void)unlinkat(dirfd, tmp, 0);
+        }
         return r;
 }
 
