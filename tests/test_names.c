@@ -250,7 +250,7 @@ Test(names, name_in_use_refused_and_default_name_given)
         "grep -E '^(NoNewPrivs|Seccomp|Seccomp_filters|CapInh|CapPrm|CapEff|CapBnd|CapAmb|Uid|Gid):' " \
         "/proc/self/status; readlink /proc/self/ns/mnt /proc/self/ns/pid /proc/self/ns/user "         \
         "/proc/self/ns/net /proc/self/ns/ipc /proc/self/ns/uts /proc/self/ns/cgroup /proc/self/root; " \
-        "cat /proc/self/mountinfo | cut -d' ' -f1-5 | sort; }"
+        "cat /proc/self/mountinfo | cut -d' ' -f1-5 | sort; env | sort; }"
 
 Test(names, enter_gets_exactly_the_programs_confinement)
 {
@@ -315,6 +315,20 @@ Test(names, enter_gets_exactly_the_programs_confinement)
                              r.err);
                 run_result_free(&r);
                 cr_assert_eq(unlink(file), 0);
+                /* A signal to sbx enter reaches the command. */
+                const char *sleeper[] = { sbx_bin(), "enter", "conf", "--", "sleep", "300", NULL };
+                pid_t en = start_bg(WHO, sleeper);
+                bool sleeping = false;
+                for (int i = 0; i < 200 && !sleeping; i++, usleep(50000)) {
+                        cr_assert_eq(run_sbx(WHO, &r, "enter", "conf", "--", "/bin/sh", "-c",
+                                             "ps -e -o comm= | grep -qx sleep && "
+                                             "[ $(ps -e -o comm= | grep -cx sleep) -ge 2 ]", NULL), 0);
+                        sleeping = r.status == 0;
+                        run_result_free(&r);
+                }
+                cr_assert(sleeping, "[%s] the entered sleep never ran", WHO_NAME(WHO));
+                cr_assert_eq(kill(en, SIGTERM), 0);
+                cr_assert_eq(wait_exit(en, 10), 128 + SIGTERM, "[%s] sbx enter passes SIGTERM on", WHO_NAME(WHO));
                 /* Exit status, and a command missing inside. */
                 cr_assert_eq(run_sbx(WHO, &r, "enter", "conf", "--", "/bin/sh", "-c", "exit 7", NULL), 0);
                 cr_assert_eq(r.status, 7);
