@@ -1,6 +1,7 @@
 # bash completion for sbx(1): commands, their options, profile names from
 # the search path (sbx list --names) and running sandboxes (sbx ps --names).
 # Installed as share/bash-completion/completions/sbx.
+# shellcheck disable=SC2207  # COMPREPLY=($(compgen ...)), the usual idiom (a file name with spaces is offered split)
 
 _sbx_words()
 {
