@@ -227,3 +227,57 @@ Test(launchers, foreign_files_kept_and_only_system_entries_wrapped)
                 free(home);
         }
 }
+
+/* An entry with actions (Evince's "new-window"): every Exec line is
+ * wrapped, and desktop-file-validate says nothing of ours that it does not
+ * say of the original. */
+Test(launchers, actions_wrapped_too)
+{
+        need("/usr/bin/evince", "evince");
+        need("/usr/bin/desktop-file-validate", "desktop-file-utils");
+        const char *src = "/usr/share/applications/org.gnome.Evince.desktop";
+        cr_assert(exists(src));
+        FOR_EACH_USER {
+                char hn[32];
+                snprintf(hn, sizeof(hn), "home3-%s", WHO_NAME);
+                char *home = home_for(WHO, hn);
+                struct run_result r, orig;
+                cr_assert_eq(run_sbx(WHO, &r, "desktop", "install", "org.gnome.Evince", NULL), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+                char *file = path_join(home, ".local/share/applications/org.gnome.Evince.desktop");
+                char *text = read_text(file);
+                cr_assert(text);
+                size_t execs = 0, wrapped = 0;
+                for (const char *l = text; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+                        if (strncmp(l, "Exec=", 5) == 0) {
+                                execs++;
+                                wrapped += strstr(l, " run --profile document-viewer -- /usr/bin/evince") &&
+                                           strstr(l, " run --profile document-viewer -- /usr/bin/evince") <
+                                                   strchr(l, '\n');
+                        }
+                cr_assert(execs >= 2 && wrapped == execs, "[%s] %zu Exec lines, %zu wrapped", WHO_NAME, execs,
+                          wrapped);
+                cr_assert(strstr(text, "[Desktop Action new-window]") && strstr(text, "Actions=new-window;"));
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &r, ARGS("desktop-file-validate", file)), 0);
+                cr_assert_eq(run_cmd(WHO, NULL, 30, &orig, ARGS("desktop-file-validate", src)), 0);
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.out);
+                /* The same remarks, about the same keys. */
+                size_t n = 0, m = 0;
+                for (const char *c = r.out; (c = strstr(c, ": hint:")) || 0; c++)
+                        n++;
+                for (const char *c = orig.out; (c = strstr(c, ": hint:")) || 0; c++)
+                        m++;
+                cr_assert(n <= m && !strstr(r.out, "error:") && !strstr(r.out, "warning:"),
+                          "[%s] ours: %s\noriginal: %s", WHO_NAME, r.out, orig.out);
+                run_result_free(&r);
+                run_result_free(&orig);
+                cr_assert_eq(run_sbx(WHO, &r, "desktop", "remove", "org.gnome.Evince", NULL), 0);
+                cr_assert_eq(r.status, 0);
+                run_result_free(&r);
+                cr_assert(!exists(file));
+                free(text);
+                free(file);
+                free(home);
+        }
+}
