@@ -300,6 +300,16 @@ static int install(const char *app, const char *profile, bool wrapper, bool forc
                 return report_error(e);
         }
         sbx_policy_free(p);
+        /* A profile given as a path is written into the launcher whole:
+         * the menu starts it from another directory. */
+        char profile_abs[PATH_MAX];
+        if (strchr(profile, '/') || (strlen(profile) > 4 && !strcmp(profile + strlen(profile) - 4, ".ini"))) {
+                if (!realpath(profile, profile_abs)) {
+                        fprintf(stderr, "sbx desktop: --profile %s: %s\n", profile, strerror(errno));
+                        return 1;
+                }
+                profile = profile_abs;
+        }
 
         /* The user's directories first: the launcher records which of
          * them it made. */
