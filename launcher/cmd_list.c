@@ -68,8 +68,8 @@ static int columns_n(const char *s, size_t n)
 
 static int columns(const char *s) { return columns_n(s, strlen(s)); }
 
-/* How many bytes of s fit in `width` columns, cut at a space when there
- * is one (else at a character boundary). */
+/* How many bytes of s fit in `width` columns, cut after a word when one
+ * ends there (else at a character boundary). */
 static size_t cut(const char *s, int width)
 {
         size_t n = strlen(s);
@@ -88,13 +88,6 @@ static size_t cut(const char *s, int width)
                         space = i;
         }
         return space ? space : end;
-}
-
-static void put_padded(const char *s, size_t n, int width)
-{
-        fwrite(s, 1, n, stdout);
-        for (int c = columns_n(s, n); c < width; c++)
-                putchar(' ');
 }
 
 int cmd_list(int argc, char **argv)
@@ -145,24 +138,25 @@ int cmd_list(int argc, char **argv)
                 printf("%-*s  %-*s  %s\n", wn, "NAME", wd, "DESCRIPTION", "PATH");
                 for (size_t i = 0; i < t.n; i++) {
                         const struct entry *e = &t.v[i];
-                        /* A long description wraps inside its column, so that
-                         * PATH stays aligned. */
+                        /* A long description is cut to its column (with
+                         * "..."), so that PATH stays aligned and each
+                         * profile stays one line for scripts; sbx show
+                         * prints it whole. */
                         const char *d = *e->description ? e->description : "-";
                         size_t len = cut(d, wd);
+                        bool cut_short = d[len] != 0;
+                        if (cut_short)
+                                len = cut(d, wd - 3);
                         printf("%-*s  ", wn, e->name);
-                        put_padded(d, len, wd);
+                        fwrite(d, 1, len, stdout);
+                        if (cut_short)
+                                fputs("...", stdout);
+                        for (int col = columns_n(d, len) + (cut_short ? 3 : 0); col < wd; col++)
+                                putchar(' ');
                         printf("  %s", e->path);
                         if (e->winner)
                                 printf(" (shadowed by %s)", e->winner);
                         putchar('\n');
-                        for (d += len; *d == ' '; d++)
-                                ;
-                        while (*d) {
-                                len = cut(d, wd);
-                                printf("%-*s  %.*s\n", wn, "", (int)len, d);
-                                for (d += len; *d == ' '; d++)
-                                        ;
-                        }
                 }
                 r = fflush(stdout) == 0 ? 0 : SBX_EXIT_SETUP;
         }

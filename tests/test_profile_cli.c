@@ -195,8 +195,8 @@ Test(profile_cli, list)
                 cr_assert(strstr(second, want), "[%s] want %s in\n%s", WHO_NAME, want, r.out);
                 free(want);
                 cr_assert(strstr(r.out, "\nother "), "%s", r.out);
-                /* PATH starts in the same column on every line that has
-                 * one, however long a description is (it wraps). */
+                /* PATH starts in the same column on every line, however
+                 * long a description is (it is cut). */
                 const char *nl = strchr(r.out, '\n');
                 cr_assert(nl);
                 size_t col = (size_t)(strstr(r.out, "PATH") - r.out);
@@ -212,7 +212,9 @@ Test(profile_cli, list)
                                 cr_assert_eq(c, col, "[%s] misaligned: %.*s", WHO_NAME, (int)(e - l), l);
                         }
                 }
-                cr_assert(strstr(r.out, "lines of their own"), "%s", r.out);
+                cr_assert(strstr(r.out, "A description far longer") && strstr(r.out, "...") &&
+                                  !strstr(r.out, "lines of their own"),
+                          "one line per profile, the description cut: %s", r.out);
                 run_result_free(&r);
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "list", "extra", NULL), 0);
