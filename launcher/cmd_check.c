@@ -13,8 +13,9 @@ const char cmd_check_usage[] =
         "\n"
         "Load each PROFILE (a name from the search path, or a path to an .ini\n"
         "file) with its includes and validate it.  Errors are printed as\n"
-        "FILE:LINE: message.  Warnings about this machine (an allow-list entry\n"
-        "or bind source that does not exist here) go to stderr but do not fail.\n"
+        "FILE:LINE: message.  Notes about this machine (an allow-list entry or\n"
+        "optional bind source that does not exist here) go to stderr as\n"
+        "\"note: ...\", as sbx run -v prints them, and do not fail.\n"
         "\n"
         "  -q, --quiet   print nothing for valid profiles\n"
         "\n"
@@ -43,7 +44,9 @@ static int check_one(const char *profile, bool quiet)
                 return SBX_EXIT_USAGE;
         }
         for (const char *const *w = sbx_policy_warnings(p); *w; w++)
-                fprintf(stderr, "warning: %s\n", *w);
+                /* Notes, not warnings: nothing needs doing (sbx run -v
+                 * words them the same way). */
+                fprintf(stderr, "note: %s\n", *w);
         if (!quiet)
                 printf("%s: ok\n", profile);
         sbx_policy_free(p);

@@ -1,6 +1,7 @@
 /* cmd_run.c — `sbx run`: parse the command line into a policy (profile +
  * overrides) and spawn options, then hand both to libsbx.  Forwards
- * signals to the sandbox and returns the program's exit status. */
+ * signals to the sandbox and returns the program's exit status.  Gives the
+ * sandbox a name in the registry (registry.c) for `sbx ps/stop/enter`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -10,9 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "commands.h"
+#include "registry.h"
 
 const char cmd_run_usage[] =
         "Usage: sbx run [--profile NAME|PATH] [OPTIONS] [--] PROGRAM [ARGS...]\n"
@@ -20,7 +24,8 @@ const char cmd_run_usage[] =
         "Run PROGRAM confined by a profile (default: \"default\").\n"
         "\n"
         "Overrides (merged into the profile with the same validation):\n"
-        "  --bind SRC[:DST][:exec] bind a host path read-write (noexec unless :exec)\n"
+        "  --bind SRC[:DST][:exec] bind a host path read-write (noexec unless :exec);\n"
+        "                          a relative SRC is taken from the working directory\n"
         "  --ro-bind SRC[:DST]     bind a host path read-only\n"
         "                          (paths are taken as typed; write a ':' that is\n"
         "                          part of a path as \\: and a backslash as \\\\)\n"
@@ -32,6 +37,8 @@ const char cmd_run_usage[] =
         "                          and 3 or above: 0-2 are always passed)\n"
         "\n"
         "Other options:\n"
+        "  --name NAME             name the sandbox for sbx ps, enter and stop\n"
+        "                          (default: PROFILE-PROGRAM, then -2, -3...)\n"
         "  --dry-run               print the setup plan and exit\n"
         "  --stats                 report peak memory and processes on exit\n"
         "  --log-denials           report each refusal on stderr as it happens (and\n"
@@ -69,6 +76,49 @@ int set_override(struct sbx_policy *p, const char *section, const char *key, con
         struct sbx_error *e = NULL;
         if (sbx_policy_set(p, section, key, value, "command line", &e) < 0)
                 return report_error(e);
+        return 0;
+}
+
+/* A relative bind source (`--bind .`, `--ro-bind src`) taken from the
+ * working directory, with "." and ".." removed by name, as a shell user
+ * reads it (libsbx then opens it without following a symlink it could not
+ * check). */
+static int absolute_path(const char *rel, char **ret)
+{
+        char cwd[PATH_MAX];
+        if (!getcwd(cwd, sizeof(cwd))) {
+                fprintf(stderr, "sbx run: the working directory: %s\n", strerror(errno));
+                return SBX_EXIT_USAGE;
+        }
+        size_t cap = strlen(cwd) + strlen(rel) + 2;
+        char *out = malloc(cap);
+        if (!out) {
+                fprintf(stderr, "sbx: out of memory\n");
+                return SBX_EXIT_SETUP;
+        }
+        strcpy(out, strcmp(cwd, "/") == 0 ? "" : cwd);
+        size_t n = strlen(out);
+        for (const char *s = rel; *s;) {
+                const char *e = strchr(s, '/');
+                size_t k = e ? (size_t)(e - s) : strlen(s);
+                if (k == 2 && s[0] == '.' && s[1] == '.') {
+                        while (n > 0 && out[n - 1] != '/')
+                                n--;
+                        if (n > 0)
+                                n--;
+                } else if (k > 0 && !(k == 1 && s[0] == '.')) {
+                        out[n++] = '/';
+                        memcpy(out + n, s, k);
+                        n += k;
+                }
+                out[n] = 0;
+                s += k;
+                while (*s == '/')
+                        s++;
+        }
+        if (n == 0)
+                strcpy(out, "/");
+        *ret = out;
         return 0;
 }
 
@@ -118,8 +168,14 @@ int bind_override(struct sbx_policy *p, const char *arg, bool ro)
         }
         struct sbx_error *e = NULL;
         int code = 0;
-        if (sbx_policy_add_bind_from(p, part[0], part[1], flags, "command line", &e) < 0)
+        char *src = NULL;
+        if (part[0][0] != '/' && (code = absolute_path(part[0], &src)) != 0) {
+                free(buf);
+                return code;
+        }
+        if (sbx_policy_add_bind_from(p, src ? src : part[0], part[1], flags, "command line", &e) < 0)
                 code = report_error(e);
+        free(src);
         free(buf);
         return code;
 }
@@ -212,10 +268,110 @@ static void report_refusals(const struct sbx_process *proc, int status, int fd, 
         free(text);
 }
 
+/* A sandbox name from its profile and program: "default-sleep". */
+static void default_name(const char *profile, const char *program, char *out, size_t n)
+{
+        const char *p = strrchr(profile, '/'), *g = strrchr(program, '/');
+        p = p ? p + 1 : profile;
+        g = g ? g + 1 : program;
+        size_t pl = strlen(p);
+        if (pl > 4 && strcmp(p + pl - 4, ".ini") == 0)
+                pl -= 4;
+        snprintf(out, n, "%.*s-%s", (int)pl, p, g);
+        for (char *c = out; *c; c++)
+                if (!(*c >= 'a' && *c <= 'z') && !(*c >= 'A' && *c <= 'Z') && !(*c >= '0' && *c <= '9') &&
+                    !strchr("._-", *c))
+                        *c = '_';
+        if (out[0] == '.' || out[0] == '-')
+                out[0] = '_';
+        out[REGISTRY_NAME_MAX - 4] = 0; /* room for "-99" */
+}
+
+/* Open the registry and claim the name (registry_add is atomic, so two
+ * launches never get the same one): an explicit one must be free; a
+ * default one gets -2, -3... until one is.  Without a registry directory,
+ * an explicit name is an error and a default one is dropped. */
+static int pick_name(const char *name, const char *profile, const char *program, int *ret_dir,
+                     struct reg_entry *e, bool verbose)
+{
+        const char *why = NULL;
+        int dir = -1;
+        int r = registry_open(&dir, NULL, 0, &why);
+        if (r >= 0 && (r = proc_start_time(getpid(), &e->start, NULL)) < 0)
+                why = "reading this process's start time";
+        if (r < 0) {
+                if (dir >= 0)
+                        close(dir);
+                if (name) {
+                        fprintf(stderr, "sbx run: --name: %s: %s\n", why, strerror(-r));
+                        return SBX_EXIT_SETUP;
+                }
+                /* No registry here (no runtime directory, no home): the
+                 * sandbox runs unnamed, as it would have before names. */
+                (void)verbose;
+                return 0;
+        }
+        e->pid = getpid();
+        e->init = 0;
+        e->started = (int64_t)time(NULL);
+        snprintf(e->profile, sizeof(e->profile), "%s", profile);
+        snprintf(e->program, sizeof(e->program), "%s", program);
+        char base[REGISTRY_NAME_MAX + 1];
+        if (name)
+                snprintf(base, sizeof(base), "%s", name);
+        else
+                default_name(profile, program, base, sizeof(base));
+        snprintf(e->name, sizeof(e->name), "%s", base);
+        for (int i = 2; (r = registry_add(dir, e)) == -EEXIST && !name && i < 100; i++)
+                snprintf(e->name, sizeof(e->name), "%.60s-%d", base, i);
+        if (r < 0) {
+                close(dir);
+                e->pid = 0;
+                if (r == -EEXIST && name) {
+                        fprintf(stderr, "sbx run: --name: a running sandbox is already called '%s' (sbx ps)\n",
+                                name);
+                        return SBX_EXIT_USAGE;
+                }
+                if (name) {
+                        fprintf(stderr, "sbx run: registering '%s': %s\n", e->name, strerror(-r));
+                        return SBX_EXIT_SETUP;
+                }
+                /* A default name is a convenience: without one (99 of
+                 * that name run already, or the registry failed) the
+                 * sandbox still starts, only without a name. */
+                return 0;
+        }
+        *ret_dir = dir;
+        return 0;
+}
+
+/* The entry once the sandbox runs: init and its start time, the door's fd
+ * and inode (what sbx stop and enter check). */
+static int register_sandbox(int dir, struct reg_entry *e, const struct sbx_process *proc)
+{
+        struct stat st;
+        e->init = sbx_process_pid(proc);
+        e->door_fd = sbx_process_enter_fd(proc);
+        int r = proc_start_time(e->init, &e->init_start, NULL);
+        if (r >= 0 && e->door_fd >= 0)
+                r = fstat(e->door_fd, &st) < 0 ? -errno : 0;
+        if (r >= 0) {
+                e->door_ino = (uint64_t)st.st_ino;
+                r = registry_update(dir, e);
+        }
+        if (r < 0) {
+                fprintf(stderr, "sbx: warning: the sandbox has no name: registering '%s': %s\n", e->name,
+                        strerror(-r));
+                return SBX_EXIT_SETUP;
+        }
+        return 0;
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
-               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS, OPT_LOG_FILE };
+               OPT_LOG, OPT_LOG_JSON, OPT_SET, OPT_KEEP_SESSION, OPT_STATS, OPT_LOG_FILE,
+               OPT_NAME };
         static const struct option opts[] = {
                 { "profile", required_argument, NULL, 'p' },
                 { "bind", required_argument, NULL, OPT_BIND },
@@ -230,6 +386,7 @@ int cmd_run(int argc, char **argv)
                 { "log-denials", no_argument, NULL, OPT_LOG },
                 { "log-json", no_argument, NULL, OPT_LOG_JSON },
                 { "log-file", required_argument, NULL, OPT_LOG_FILE },
+                { "name", required_argument, NULL, OPT_NAME },
                 { "keep-session", no_argument, NULL, OPT_KEEP_SESSION },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
@@ -243,8 +400,9 @@ int cmd_run(int argc, char **argv)
         size_t nfds = 0;
         bool dry_run = false, stats = false;
         unsigned flags = 0;
-        const char *cwd = NULL, *log_file = NULL;
-        int c, log_fd = 2;
+        const char *cwd = NULL, *log_file = NULL, *name = NULL;
+        int c, log_fd = 2, reg_dir = -1;
+        struct reg_entry entry = { .door_fd = -1 };
 
         optind = 1;
         while ((c = getopt_long(argc, argv, "+p:hv", opts, NULL)) != -1) {
@@ -294,6 +452,13 @@ int cmd_run(int argc, char **argv)
                         break;
                 case OPT_LOG_FILE:
                         log_file = optarg;
+                        break;
+                case OPT_NAME:
+                        if (!registry_name_valid(optarg))
+                                return usage_error("run", "--name: '%s' is not a name (letters, digits, "
+                                                   "'.', '_', '-'; at most %d; not starting with '.' or '-')",
+                                                   optarg, REGISTRY_NAME_MAX);
+                        name = optarg;
                         break;
                 case OPT_KEEP_SESSION:
                         flags |= SBX_SPAWN_NO_NEW_SESSION;
@@ -403,6 +568,14 @@ int cmd_run(int argc, char **argv)
                 goto out;
         }
 
+        /* The registry entry: reserved before the launch (a name in use
+         * is refused before anything starts), written once the sandbox
+         * runs. */
+        if ((code = pick_name(name, profile, argv[optind], &reg_dir, &entry, flags & SBX_SPAWN_VERBOSE)))
+                goto out;
+        if (reg_dir >= 0)
+                o.flags |= SBX_SPAWN_ENTERABLE;
+
         static const int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
                                     SIGCONT, SIGALRM };
         sigset_t block, old;
@@ -419,6 +592,11 @@ int cmd_run(int argc, char **argv)
                 goto out;
         }
         sandbox_pid = sbx_process_pid(sandbox);
+        if (reg_dir >= 0 && register_sandbox(reg_dir, &entry, sandbox) != 0) {
+                /* The sandbox runs all the same, without a name. */
+                registry_remove(reg_dir, entry.name, entry.pid, entry.start);
+                entry.pid = 0;
+        }
         struct sigaction sa = { .sa_handler = forward, .sa_flags = SA_RESTART };
         sigemptyset(&sa.sa_mask);
         for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
@@ -436,7 +614,11 @@ int cmd_run(int argc, char **argv)
                 report_limits(sandbox, stats);
         }
         sbx_process_free(sandbox);
+        if (reg_dir >= 0 && entry.pid > 0)
+                registry_remove(reg_dir, entry.name, entry.pid, entry.start);
 out:
+        if (reg_dir >= 0)
+                close(reg_dir);
         sbx_policy_free(p);
         if (log_fd > 2)
                 close(log_fd);

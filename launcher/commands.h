@@ -23,10 +23,15 @@ int cmd_analyze(int argc, char **argv);
 int cmd_attack(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_learn(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_stop(int argc, char **argv);
+int cmd_enter(int argc, char **argv);
+int cmd_desktop(int argc, char **argv);
 
 extern const char cmd_run_usage[], cmd_check_usage[], cmd_show_usage[], cmd_list_usage[],
         cmd_syscalls_usage[];
 extern const char cmd_analyze_usage[], cmd_attack_usage[], cmd_export_usage[], cmd_learn_usage[];
+extern const char cmd_ps_usage[], cmd_stop_usage[], cmd_enter_usage[], cmd_desktop_usage[];
 
 /* Print "sbx: MESSAGE" for an error object and free it; returns the exit
  * code that matches its kind. */

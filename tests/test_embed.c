@@ -132,6 +132,10 @@ Test(embed, installed_library)
                         { "sbx_learn_profile", "@@SBX_0.4" },  { "sbx_learn_written", "@@SBX_0.4" },
                         { "sbx_learn_notes", "@@SBX_0.4" },    { "sbx_learn_check_output", "@@SBX_0.4" },
                         { "sbx_learn_free", "@@SBX_0.4" },     { "sbx_process_refusals", "@@SBX_0.4" },
+                        { "sbx_process_enter_fd", "@@SBX_0.4" }, { "sbx_enter", "@@SBX_0.4" },
+                        { "sbx_entered_pid", "@@SBX_0.4" },    { "sbx_entered_fd", "@@SBX_0.4" },
+                        { "sbx_entered_signal", "@@SBX_0.4" }, { "sbx_entered_wait", "@@SBX_0.4" },
+                        { "sbx_entered_free", "@@SBX_0.4" },
                 };
                 const char *version = "@@SBX_0.1";
                 for (size_t k = 0; k < sizeof(later) / sizeof(later[0]); k++) {

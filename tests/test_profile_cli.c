@@ -46,6 +46,8 @@ static void setup(void)
         put("good.ini", "[profile]\ndescription = A good one\n[namespaces]\nhostname = good\n"
                         "[filesystem]\nro-bind = /usr\n");
         put("bad.ini", "[profile]\nname = bad\n[exec]\nallowed = /usr/bin\n");
+        put("many.ini", "[profile]\ninclude = default\n[filesytem]\nro-bind = /x\n[exec]\nallowed = /usr/bin\n"
+                        "deny = relative\n[network]\nallow = /usr\n[landlock]\nenabld = yes\nnothing-like-it = 1\n");
         put("warn.ini", "[exec]\nallow = /usr/bin /nonexistent/bin\n");
 }
 
@@ -70,9 +72,27 @@ Test(profile_cli, check)
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "check", bad, NULL), 0);
                 cr_assert_eq(r.status, 2, "[%s] %d", WHO_NAME, r.status);
-                cr_assert(asprintf(&want, "%s:4: unknown key 'allowed' in [exec]\n", bad) > 0);
+                cr_assert(asprintf(&want, "%s:4: unknown key 'allowed' in [exec] (did you mean 'allow'?)\n", bad) > 0);
                 cr_assert_str_eq(r.err, want, "[%s]", WHO_NAME);
                 free(want);
+                run_result_free(&r);
+
+                /* Every error of a file at once, in line order, each with
+                 * its line; a misspelt section or key gets a suggestion. */
+                char *many = in_dir("many.ini");
+                cr_assert_eq(run_sbx(whos[wi], &r, "check", many, NULL), 0);
+                cr_assert_eq(r.status, 2, "[%s] %d", WHO_NAME, r.status);
+                cr_assert(asprintf(&want,
+                                   "%s:3: unknown section [filesytem] (did you mean [filesystem]?)\n"
+                                   "%s:6: unknown key 'allowed' in [exec] (did you mean 'allow'?)\n"
+                                   "%s:7: [exec] deny: path must be absolute: 'relative'\n"
+                                   "%s:9: unknown key 'allow' in [network] (it is a key of [exec])\n"
+                                   "%s:11: unknown key 'enabld' in [landlock] (did you mean 'enabled'?)\n"
+                                   "%s:12: unknown key 'nothing-like-it' in [landlock]\n",
+                                   many, many, many, many, many, many) > 0);
+                cr_assert_str_eq(r.err, want, "[%s]", WHO_NAME);
+                free(want);
+                free(many);
                 run_result_free(&r);
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "check", good, bad, "default", NULL), 0);
@@ -83,7 +103,7 @@ Test(profile_cli, check)
                 cr_assert_eq(run_sbx(whos[wi], &r, "check", "-q", warn, NULL), 0);
                 cr_assert_eq(r.status, 0, "[%s] warnings do not fail: %s", WHO_NAME, r.err);
                 cr_assert_str_eq(r.out, "");
-                cr_assert(asprintf(&want, "warning: %s:2: allow-list entry /nonexistent/bin does not exist on this machine\n",
+                cr_assert(asprintf(&want, "note: %s:2: allow-list entry /nonexistent/bin does not exist on this machine\n",
                                    warn) > 0);
                 cr_assert_str_eq(r.err, want, "[%s]", WHO_NAME);
                 free(want);
@@ -157,6 +177,8 @@ Test(profile_cli, list)
         put("one/same.ini", "[profile]\ndescription = The first\n");
         put("two/same.ini", "[profile]\ndescription = The second\n");
         put("two/other.ini", "[profile]\n");
+        put("two/long.ini", "[profile]\ndescription = A description far longer than the column is wide, "
+                            "with words — and a dash — that wrap onto lines of their own\n");
         cr_assert(asprintf(&env, "%s:%s", d1, d2) > 0);
         char *old = getenv("SBX_PROFILE_PATH") ? strdup(getenv("SBX_PROFILE_PATH")) : NULL;
         setenv("SBX_PROFILE_PATH", env, 1);
@@ -173,6 +195,26 @@ Test(profile_cli, list)
                 cr_assert(strstr(second, want), "[%s] want %s in\n%s", WHO_NAME, want, r.out);
                 free(want);
                 cr_assert(strstr(r.out, "\nother "), "%s", r.out);
+                /* PATH starts in the same column on every line, however
+                 * long a description is (it is cut). */
+                const char *nl = strchr(r.out, '\n');
+                cr_assert(nl);
+                size_t col = (size_t)(strstr(r.out, "PATH") - r.out);
+                cr_assert_lt(col, (size_t)(nl - r.out));
+                for (const char *l = nl + 1; *l; l = strchr(l, '\n') + 1) {
+                        const char *e = strchr(l, '\n'), *p1 = strstr(l, d1), *p2 = strstr(l, d2);
+                        const char *path = p1 && (!p2 || p1 < p2) ? p1 : p2;
+                        cr_assert(e);
+                        if (path && path < e) {
+                                size_t c = 0;
+                                for (const char *q = l; q < path; q++)
+                                        c += ((unsigned char)*q & 0xc0) != 0x80;
+                                cr_assert_eq(c, col, "[%s] misaligned: %.*s", WHO_NAME, (int)(e - l), l);
+                        }
+                }
+                cr_assert(strstr(r.out, "A description far longer") && strstr(r.out, "...") &&
+                                  !strstr(r.out, "lines of their own"),
+                          "one line per profile, the description cut: %s", r.out);
                 run_result_free(&r);
 
                 cr_assert_eq(run_sbx(whos[wi], &r, "list", "extra", NULL), 0);

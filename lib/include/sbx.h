@@ -212,6 +212,8 @@ enum {
                                          * reported to log_fd as "sbx-learn" lines
                                          * and let through; Landlock keeps only its
                                          * scopes, always-denied syscalls stay denied */
+        SBX_SPAWN_ENTERABLE = 1 << 5,   /* start the sandbox's door: sbx_enter() can run
+                                         * more commands in it (since SBX_0.4) */
 };
 
 struct sbx_spawn_options {
@@ -326,6 +328,42 @@ struct sbx_refusal {
         const char *override; /* the command-line option that allows it, "" when none */
 };
 int sbx_process_refusals(const struct sbx_process *proc, const struct sbx_refusal **ret, size_t *n);
+
+/* ---- entering a running sandbox (since SBX_0.4) ------------------------- */
+
+/* With SBX_SPAWN_ENTERABLE, the program, once fully confined and just
+ * before its execve, starts a "door" process inside the sandbox that runs
+ * further commands on request with exactly the program's confinement: the
+ * same namespaces, view, Landlock domain, seccomp filter, credentials,
+ * capabilities, no_new_privs, rlimits, cgroup and environment.  The door
+ * is reached only through the fd below, which proc owns; anyone holding it
+ * (or a copy) can run commands in the sandbox, nothing more. */
+int sbx_process_enter_fd(const struct sbx_process *proc);
+
+struct sbx_entered;
+struct sbx_enter_options {
+        size_t size;                 /* sizeof(struct sbx_enter_options) */
+        const char *const *argv;     /* argv[0]: absolute inside the sandbox, or
+                                      * looked up in the sandbox's PATH */
+        int stdin_fd, stdout_fd, stderr_fd; /* become 0, 1, 2; -1: /dev/null */
+        unsigned flags;              /* none yet: 0 */
+};
+/* Run o->argv in the sandbox whose door is door_fd.  Returns once the
+ * command was executed (or failed to be: SBX_ERROR_NOT_FOUND or
+ * SBX_ERROR_EXEC).  The command gets its own session, the three fds, and
+ * the sandbox's environment. */
+int sbx_enter(int door_fd, const struct sbx_enter_options *o, struct sbx_entered **ret,
+              struct sbx_error **err);
+/* Its pid in the sandbox's pid namespace. */
+pid_t sbx_entered_pid(const struct sbx_entered *en);
+/* Readable when the command has ended (or the sandbox did). */
+int sbx_entered_fd(const struct sbx_entered *en);
+int sbx_entered_signal(struct sbx_entered *en, int sig);
+/* Its wait status; -EPIPE when the sandbox ended first (its pid namespace
+ * took the command with it). */
+int sbx_entered_wait(struct sbx_entered *en, int *ret_status);
+/* Kills the command if still running. NULL-safe. */
+void sbx_entered_free(struct sbx_entered *en);
 
 /* The ordered setup plan sbx_spawn() would carry out, as text.  Runs
  * nothing.  *ret: malloc'd. */

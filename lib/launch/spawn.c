@@ -12,7 +12,8 @@
  *     seccomp notifications → report the status
  *   program (child of init):
  *     session → fds → rlimits → cwd → identity + capabilities →
- *     no_new_privs → Landlock → seccomp (last) → execve
+ *     no_new_privs → Landlock → [init filtered] → seccomp (last) → [the door of sbx
+ *     enter, launch/enter.c] → execve
  *
  * Everything between clone() and execve() is async-signal-safe: the plan was
  * built (and allocated) in the parent, the capability sets computed there
@@ -61,6 +62,7 @@
 
 #include "launch/helper_out.h"
 #include "launch/caps.h"
+#include "launch/enter.h"
 #include "syscalls/init_filter.h"
 #include "plan/limit.h"
 #include "launch/mount.h"
@@ -98,7 +100,7 @@ struct sbx_clone_args {
 enum step {
         STEP_SYNC = 1, STEP_HOSTNAME, STEP_MOUNT, STEP_LOOPBACK, STEP_FORK, STEP_SESSION,
         STEP_FDS, STEP_RLIMIT, STEP_CWD, STEP_CAPS, STEP_NNP, STEP_LANDLOCK, STEP_SECCOMP,
-        STEP_EXEC, STEP_INIT, STEP_WX, STEP_LIMITS,
+        STEP_EXEC, STEP_INIT, STEP_WX, STEP_LIMITS, STEP_ENTER,
 };
 
 static const char *const step_names[] = {
@@ -107,7 +109,7 @@ static const char *const step_names[] = {
         [STEP_FDS] = "fds", [STEP_RLIMIT] = "rlimit", [STEP_CWD] = "cwd",
         [STEP_CAPS] = "capabilities", [STEP_NNP] = "no_new_privs", [STEP_LANDLOCK] = "landlock",
         [STEP_SECCOMP] = "seccomp", [STEP_EXEC] = "exec", [STEP_INIT] = "init", [STEP_WX] = "wx",
-        [STEP_LIMITS] = "limits",
+        [STEP_LIMITS] = "limits", [STEP_ENTER] = "enter",
 };
 
 struct child_msg {
@@ -124,6 +126,7 @@ struct child_args {
         const int *fds;               /* every fd the child may keep, sorted */
         size_t nfds;
         int report_fd;                /* init's end of the report pipe, or -1 */
+        int enter_fd;                 /* the door's end of the enter channel, or -1 */
         bool handlers_cleared;        /* clone3 reset the caller's handlers */
 };
 
@@ -193,6 +196,7 @@ struct sbx_process {
         int status_fd;   /* init writes the program's wait status here */
         int report_fd;   /* reading end of the report pipe, or -1 */
         int log_fd;      /* the caller's, where reports are relayed; -1: none */
+        int enter_fd;    /* our end of the door's channel (SBX_SPAWN_ENTERABLE), or -1 */
         bool json;       /* SBX_SPAWN_LOG_JSON */
         uint64_t relay_lost; /* reports the caller's log_fd did not take */
         size_t npartial;     /* the start of a line the last read cut */
@@ -474,6 +478,16 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                 child_fail(errfd, STEP_WX, r, "PR_SET_MDWE");
         if (plan->landlock.enabled && (r = landlock_apply(&plan->landlock, true, &failed)) < 0)
                 child_fail(errfd, STEP_LANDLOCK, r, failed ? failed : "restrict_self");
+        /* Not a syscall of the program's own before init is filtered: a
+         * program that ran first could reach an init still without its
+         * filter (init writes one byte once it has it; EOF: init failed
+         * and said why). */
+        char ready;
+        ssize_t rk;
+        while ((rk = read(sock, &ready, 1)) < 0 && errno == EINTR)
+                ;
+        if (rk != 1)
+                _exit(SBX_EXIT_SETUP);
         if (plan->policy->seccomp) {
                 r = seccomp_load(&plan->seccomp, false);
                 if (r < 0)
@@ -484,15 +498,10 @@ static _Noreturn void run_program(const struct child_args *a, int errfd, int soc
                         close(r);
                 }
         }
-        /* None of the program's code runs while init still holds its
-         * privileges: init says when its own filter is in place. */
-        char go;
-        ssize_t n;
-        while ((n = read(sock, &go, 1)) < 0 && errno == EINTR)
-                ;
-        if (n != 1)
-                child_fail(errfd, STEP_INIT, n < 0 ? errno : EPIPE, "waiting for init to confine itself");
         close(sock);
+        /* Last, once everything above holds: the door inherits it all. */
+        if (a->enter_fd >= 0 && (r = enter_start_door(plan, a->enter_fd)) < 0)
+                child_fail(errfd, STEP_ENTER, r, "starting the door of sbx enter (clone refused?)");
         /* execveat where the filter lets it through (a profile may deny
          * it).  A script fails there with ENOENT (its interpreter could not
          * open a close-on-exec fd): it runs by name, as the kernel hands
@@ -656,15 +665,12 @@ static _Noreturn void run_init(const struct child_args *a, int errfd, int syncfd
                 child_fail(errfd, STEP_INIT, r, "closing the caller's file descriptors");
         if ((r = init_filter_install()) < 0)
                 child_fail(errfd, STEP_INIT, r, "init's seccomp filter");
+        /* The program waits for this before its own filter and execve. */
+        if (write(sv[0], "r", 1) != 1)
+                child_fail(errfd, STEP_INIT, errno, "waking the program");
         /* The error pipe closes here; the parent then waits for the program's
          * exec (its copy closes on exec) or its failure message. */
         close(errfd);
-        /* The program waits for this before it execs (a program that has
-         * died already makes it fail with EPIPE; SIGPIPE is blocked here
-         * and its forwarding finds no program). */
-        if (write(sv[0], "", 1) != 1) {
-                /* no program left to tell: its status comes as usual */
-        }
         /* Large for the stack of a clone child: static (init is a process
          * of its own, nothing else uses this copy). */
         static struct refusal_tally tally;
@@ -845,7 +851,7 @@ static int check_no_channel_passed(const struct plan *plan, const int *own, size
 static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct sbx_error **err)
 {
         _cleanup_close_ int err_r = -1, err_w = -1, sync_r = -1, sync_w = -1, st_r = -1, st_w = -1,
-                            rep_r = -1, rep_w = -1;
+                            rep_r = -1, rep_w = -1, en_r = -1, en_w = -1;
         _cleanup_free_ int *fds = NULL;
         int p[2], r;
         if ((r = check_caller_fds(plan, err)) < 0)
@@ -874,15 +880,27 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
                  * says no, which only makes a loss likelier. */
                 (void)fcntl(rep_w, F_SETPIPE_SZ, 1 << 18);
         }
-        const int own[] = { err_w, sync_r, st_w, rep_w };
-        if ((r = check_no_channel_passed(plan, own, ARRAY_SIZE(own), err)) < 0)
+        if (plan->spawn_flags & SBX_SPAWN_ENTERABLE) {
+                /* Messages, not a stream: each request of sbx enter arrives
+                 * whole, with its fds, even from several callers at once. */
+                if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, p) < 0)
+                        return sbx_err_setup(err, -errno, "spawn", "socketpair");
+                en_r = p[0], en_w = p[1];
+        }
+        int own[5] = { err_w, sync_r, st_w };
+        size_t nown = 3;
+        if (rep_w >= 0)
+                own[nown++] = rep_w;
+        if (en_w >= 0)
+                own[nown++] = en_w;
+        if ((r = check_no_channel_passed(plan, own, nown, err)) < 0)
                 return r;
 
-        struct child_args a = { .plan = plan, .report_fd = rep_w };
+        struct child_args a = { .plan = plan, .report_fd = rep_w, .enter_fd = en_w };
         if ((r = caps_prepare(0, &a.init_caps)) < 0 || (r = caps_prepare(plan->caps_keep, &a.prog_caps)) < 0)
                 return sbx_err_setup(err, r, "capabilities", "computing the capability sets");
         size_t nfds;
-        if ((r = child_fds(plan, own, rep_w >= 0 ? 4 : 3, &fds, &nfds)) < 0)
+        if ((r = child_fds(plan, own, nown, &fds, &nfds)) < 0)
                 return r;
         a.fds = fds;
         a.nfds = nfds;
@@ -893,6 +911,7 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
         proc->pidfd = -1;
         proc->status_fd = -1;
         proc->report_fd = -1;
+        proc->enter_fd = -1;
         proc->log_fd = plan->log_fd;
         proc->json = plan->spawn_flags & SBX_SPAWN_LOG_JSON;
 
@@ -922,6 +941,8 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
                 close(st_r);
                 if (rep_r >= 0)
                         close(rep_r);
+                if (en_r >= 0)
+                        close(en_r);
                 run_init(&a, err_w, sync_r, st_w);
         }
         int clone_errno = errno;
@@ -940,6 +961,8 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
         close(TAKE_FD(st_w));
         if (rep_w >= 0)
                 close(TAKE_FD(rep_w));
+        if (en_w >= 0)
+                close(TAKE_FD(en_w));
 
         /* Two wake-ups: the first once init has its uid/gid maps, so that
          * it builds the view while the cgroup is made here; the second
@@ -992,6 +1015,7 @@ static int spawn_once(const struct plan *plan, struct sbx_process **ret, struct 
         }
         proc->status_fd = TAKE_FD(st_r);
         proc->report_fd = TAKE_FD(rep_r);
+        proc->enter_fd = TAKE_FD(en_r);
         *ret = proc;
         return 0;
 }
@@ -1017,6 +1041,7 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
 
 SBX_EXPORT pid_t sbx_process_pid(const struct sbx_process *proc) { return proc ? proc->pid : -1; }
 SBX_EXPORT int sbx_process_pidfd(const struct sbx_process *proc) { return proc ? proc->pidfd : -1; }
+SBX_EXPORT int sbx_process_enter_fd(const struct sbx_process *proc) { return proc ? proc->enter_fd : -1; }
 
 SBX_EXPORT int sbx_process_signal(struct sbx_process *proc, int sig)
 {
@@ -1377,6 +1402,10 @@ SBX_EXPORT int sbx_process_wait(struct sbx_process *proc, int *ret_status)
                 if (proc->pidfd >= 0) {
                         close(proc->pidfd);
                         proc->pidfd = -1;
+                }
+                if (proc->enter_fd >= 0) {
+                        close(proc->enter_fd);
+                        proc->enter_fd = -1;
                 }
         }
         if (ret_status)

@@ -106,12 +106,15 @@ int net_decide(const struct sbx_policy *p, struct plan *plan, struct sbx_error *
 }
 
 /* The private resolv.conf, in a fresh directory of the caller's
- * (XDG_RUNTIME_DIR when usable: sandboxes rarely see it writable). */
-static int write_resolv(struct net_plan *n, struct sbx_error **err)
+ * (XDG_RUNTIME_DIR when usable: sandboxes rarely see it writable; not
+ * when the sandbox's uid cannot pass through it, as a root caller's 0700
+ * /run/user/0 is to 65534, which binds the file by its path). */
+static int write_resolv(const struct plan *plan, struct net_plan *n, struct sbx_error **err)
 {
         const char *base = getenv("XDG_RUNTIME_DIR");
         struct stat st;
-        if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) || access(base, W_OK) < 0)
+        if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) || access(base, W_OK) < 0 ||
+            (st.st_uid != plan->map_uid && !(st.st_mode & S_IXOTH)))
                 base = "/tmp";
         if (asprintf(&n->dir, "%s/sbx-net-XXXXXX", base) < 0) {
                 n->dir = NULL;
@@ -175,7 +178,7 @@ int net_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error **e
                 return -ENOMEM;
         plan->pasta = n;
         int r;
-        if ((r = write_resolv(n, err)) < 0)
+        if ((r = write_resolv(plan, n, err)) < 0)
                 return r;
         if ((r = build_argv(n, pasta_path())) < 0)
                 return r;

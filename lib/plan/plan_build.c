@@ -323,12 +323,6 @@ static int add_policy_mounts(struct plan *plan, const struct sbx_policy *p, stru
         return r;
 }
 
-static bool path_visible(const struct plan *plan, const char *inside)
-{
-        const struct plan_mount *m = plan_mount_covering(plan, inside);
-        return m && m->kind == PM_BIND;
-}
-
 static const char *file_kind(mode_t m)
 {
         return S_ISDIR(m) ? "a directory" : S_ISLNK(m) ? "a symlink" : S_ISSOCK(m) ? "a socket"
@@ -419,7 +413,14 @@ static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, int c
                             const char *cwd, const char *const *argv, struct sbx_error **err)
 {
         int r;
-        if (cwd && cwdfd >= 0 && p->cwd_bind != CWD_NONE && !path_visible(plan, cwd)) {
+        /* Bound unless a bind shows it already with the rights asked
+         * for: a cwd under the private /tmp or home is bound over them
+         * (cwd = /tmp itself too), one under a read-only /usr gets its
+         * own writable bind with rw or exec. */
+        const struct plan_mount *cover = cwd ? plan_mount_covering(plan, cwd) : NULL;
+        bool shown = cover && cover->kind == PM_BIND &&
+                     (p->cwd_bind == CWD_RO || (!cover->readonly && (p->cwd_bind != CWD_EXEC || !cover->noexec)));
+        if (cwd && cwdfd >= 0 && p->cwd_bind != CWD_NONE && !shown) {
                 struct resolved res = { .fd = fcntl(cwdfd, F_DUPFD_CLOEXEC, 3) };
                 if (res.fd < 0)
                         return sbx_err_setup(err, -errno, "plan", "working directory");
@@ -431,6 +432,9 @@ static int add_caller_paths(struct plan *plan, const struct sbx_policy *p, int c
                 struct plan_mount pm = { .dst = plan_own(plan, strdup(cwd)),
                                          .readonly = p->cwd_bind == CWD_RO,
                                          .noexec = !p->writable_exec && p->cwd_bind == CWD_RW };
+                /* exec: read-write and executable, as the program asked
+                 * to run what it builds there ([exec] allow still decides
+                 * what Landlock lets run). */
                 r = pm.dst ? add_opened(plan, &pm, &res) : -ENOMEM;
                 resolved_done(&res);
                 if (r < 0)

@@ -1,6 +1,7 @@
 /* protect.c — what no sandbox may change, whatever a profile binds: sbx's
  * own state (every directory of the profile search path, its config and
- * cache directories, its binary and library) and the user's persistence
+ * cache directories, the registry of running sandboxes, its binary and
+ * library) and the user's persistence
  * points ([filesystem] protect: shell rc files, autostart, ssh keys…).
  *
  * For each writable bind of the plan, every protected host path it shows is
@@ -234,6 +235,17 @@ static int state_targets(struct targets *t)
         if (r >= 0 && xc && xc[0] == '/' && home && home[0] == '/' &&
             snprintf(other, sizeof(other), "%s/.config/sbx", home) < (int)sizeof(other))
                 r = add_with_links(t, other, NULL, "sbx's configuration", 0);
+        /* The registry's place when there is no runtime directory, as
+         * long as it exists (the sbx command makes it before a launch; one
+         * a sandbox made is only ever trusted entry by entry, each checked
+         * against the live processes). */
+        if (r >= 0 && have_conf) {
+                char run[PATH_MAX + 16];
+                struct stat rst;
+                snprintf(run, sizeof(run), "%s/running", conf);
+                if (lstat(run, &rst) == 0)
+                        r = add_with_links(t, run, NULL, "sbx's registry of running sandboxes", 0);
+        }
         /* No cache is written any more; one an older sbx left is protected
          * as long as it exists, at either place. */
         struct stat st;
@@ -252,6 +264,18 @@ static int state_targets(struct targets *t)
                 (void)mkdir(SBX_INDEX_DIR, 0755);
         if (r >= 0)
                 r = add_with_links(t, SBX_INDEX_DIR, NULL, "sbx's directory index", 0);
+        /* The registry of running sandboxes (sbx ps, stop, enter): its
+         * entries say which process `sbx stop` signals and whose door `sbx
+         * enter` uses.  Both places the sbx command may keep it are
+         * protected whichever it chose; its last fallback lies inside sbx's
+         * configuration, protected above. */
+        const char *xr = getenv("XDG_RUNTIME_DIR");
+        char reg[PATH_MAX];
+        if (r >= 0 && xr && xr[0] == '/' && (size_t)snprintf(reg, sizeof(reg), "%s/sbx", xr) < sizeof(reg))
+                r = add_with_links(t, reg, NULL, "sbx's registry of running sandboxes", 0);
+        snprintf(reg, sizeof(reg), "/run/user/%u/sbx", (unsigned)geteuid());
+        if (r >= 0)
+                r = add_with_links(t, reg, NULL, "sbx's registry of running sandboxes", 0);
         char exe[PATH_MAX];
         if (r >= 0 && realpath("/proc/self/exe", exe))
                 r = add_target(t, exe, NULL, "the running program");

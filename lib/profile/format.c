@@ -26,10 +26,15 @@ static char *token(const char *s, bool expands)
         char *t = malloc(2 * n + 3), *o = t;
         if (!t)
                 return NULL;
-        bool quote = n == 0 || s[0] == '!' || s[0] == ';' || s[0] == '#' || strpbrk(s, " \t\"\\") != NULL;
+        bool quote = n == 0 || s[0] == '!' || s[0] == ';' || s[0] == '#' || strpbrk(s, " \t\"\\\n") != NULL;
         if (quote)
                 *o++ = '"';
         for (const char *c = s; *c; c++) {
+                if (*c == '\n') {
+                        *o++ = '\\';
+                        *o++ = 'n';
+                        continue;
+                }
                 if (quote && (*c == '"' || *c == '\\'))
                         *o++ = '\\';
                 if (expands && *c == '$')
@@ -94,6 +99,41 @@ static const char *mount_spec(const struct mount_op *m, char **buf)
         }
         return n < 0 ? NULL : *buf;
 }
+
+/* A mount whose paths hold a ':' or a newline: one quoted word where
+ * those are \: and \n and only the separators are plain colons. */
+static char *mount_token_literal(const struct mount_op *m)
+{
+        const char *src = m->src ? m->src : "", *dst = m->dst ? m->dst : "";
+        bool two = m->kind == MOUNT_SYMLINK || (m->kind != MOUNT_TMPFS && m->kind != MOUNT_DIR && strcmp(src, dst));
+        const char *parts[2] = { m->kind == MOUNT_TMPFS || m->kind == MOUNT_DIR ? dst : src, dst };
+        size_t n = strlen(src) + strlen(dst);
+        char *t = malloc(3 * n + 16), *o = t;
+        if (!t)
+                return NULL;
+        *o++ = '"';
+        if ((m->flags & MOUNT_F_OPTIONAL) && m->kind != MOUNT_SYMLINK)
+                *o++ = '-';
+        for (int i = 0; i < (two ? 2 : 1); i++) {
+                if (i)
+                        *o++ = ':';
+                for (const char *c = parts[i]; *c; c++) {
+                        if (*c == ':' || *c == '\n' || *c == '"' || *c == '\\')
+                                *o++ = '\\';
+                        /* mount values expand: '$' is written "$$" */
+                        if (*c == '$')
+                                *o++ = '$';
+                        *o++ = *c == '\n' ? 'n' : *c;
+                }
+        }
+        if (m->flags & MOUNT_F_EXEC)
+                o += sprintf(o, ":exec");
+        *o++ = '"';
+        *o = 0;
+        return t;
+}
+
+static bool needs_literal(const char *s) { return s && strpbrk(s, ":\n"); }
 
 static enum mount_kind kind_of(enum key_id id)
 {
@@ -182,8 +222,13 @@ static void list(struct out *o, const struct sbx_policy *p, const struct sbx_pol
                         if (m->kind != kind_of(id))
                                 continue;
                         _cleanup_free_ char *buf = NULL;
-                        const char *spec = mount_spec(m, &buf);
-                        line(o, "", spec ? spec : "?", false, m->loc);
+                        if (needs_literal(m->src) || needs_literal(m->dst)) {
+                                buf = mount_token_literal(m);
+                                line(o, "", buf ? buf : "?", true, m->loc);
+                        } else {
+                                const char *spec = mount_spec(m, &buf);
+                                line(o, "", spec ? spec : "?", false, m->loc);
+                        }
                         any = true;
                 }
         } else if (id == K_EXEC_ALLOW_HASH) {
@@ -255,7 +300,9 @@ static void scalar(struct out *o, const struct sbx_policy *p)
         case K_SYS: v = p->sys == SYS_RO ? "ro" : "none"; break;
         case K_HOME: v = p->home == HOME_NONE ? "none" : "tmpfs"; break;
         case K_ARGS: v = p->args == ARGS_RO ? "ro" : p->args == ARGS_RW ? "rw" : "none"; break;
-        case K_CWD_BIND: v = p->cwd_bind == CWD_RO ? "ro" : p->cwd_bind == CWD_RW ? "rw" : "none"; break;
+        case K_CWD_BIND:
+                v = p->cwd_bind == CWD_RO ? "ro" : p->cwd_bind == CWD_RW ? "rw" : p->cwd_bind == CWD_EXEC ? "exec" : "none";
+                break;
         case K_CWD:
                 if (!p->cwd) {
                         sbuf_puts(o->f, "; cwd: not set (the caller's directory when visible, else /)\n");

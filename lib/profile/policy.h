@@ -62,7 +62,7 @@ enum proc_mode { PROC_MASKED, PROC_FULL, PROC_NONE };
 enum sys_mode { SYS_NONE, SYS_RO };
 enum home_mode { HOME_TMPFS, HOME_NONE };
 enum args_mode { ARGS_NONE, ARGS_RO, ARGS_RW };
-enum cwd_bind { CWD_NONE, CWD_RO, CWD_RW };
+enum cwd_bind { CWD_NONE, CWD_RO, CWD_RW, CWD_EXEC /* read-write and executable */ };
 /* NET_PASTA: own namespace, outbound through pasta (lib/plan/net.c). */
 enum net_mode { NET_NONE, NET_HOST, NET_PASTA };
 /* What mode = pasta becomes where pasta is not installed. */

@@ -18,6 +18,7 @@
 
 #include <ini.h>
 
+#include "base/strbuf.h"
 #include "profile/profile.h"
 #include "base/util.h"
 
@@ -53,6 +54,21 @@ static int rfail(struct reader *rd, const char *fmt, ...)
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+/* An unknown section is an error reported with the file's others (see
+ * check_entries), not one that stops reading it. */
+static int bad_section(struct reader *rd, const char *name)
+{
+        struct ini_file *f = rd->out;
+        struct ini_bad_section *nv = reallocarray(f->bad, f->nbad + 1, sizeof(*nv));
+        if (!nv)
+                return rd->error = -ENOMEM;
+        f->bad = nv;
+        if (!(f->bad[f->nbad].name = strdup(name)))
+                return rd->error = -ENOMEM;
+        f->bad[f->nbad++].line = rd->line;
+        return 0;
+}
+
 /* The line is valid UTF-8 without control characters: only its shape is
  * left to check.  inih reads `key: value` too and ignores text after ']';
  * both are refused here so that a profile means one thing. */
@@ -78,9 +94,9 @@ static int check_syntax(struct reader *rd, const char *s, size_t n)
                         return rfail(rd, "unknown section [%.*s]", (int)len, s + i + 1);
                 memcpy(name, s + i + 1, len);
                 name[len] = 0;
-                if (!profile_section_valid(name))
-                        return rfail(rd, "unknown section [%s]", name);
                 rd->in_section = true;
+                if (!profile_section_valid(name))
+                        return bad_section(rd, name);
                 return 0;
         }
         const char *eq = memchr(s + i, '=', n - i);
@@ -237,6 +253,9 @@ void profile_parse_done(struct ini_file *f)
                 free(f->v[i].value);
         }
         free(f->v);
+        for (size_t i = 0; i < f->nbad; i++)
+                free(f->bad[i].name);
+        free(f->bad);
         *f = (struct ini_file){ 0 };
 }
 
@@ -434,25 +453,104 @@ static int resolve_include(struct loader *L, const char *token, const char *dir,
                           dir ? " or next to this file" : "");
 }
 
+/* The errors of one file, all of them (up to a bound), in line order: the
+ * first is the error object's file and line, the others follow it as
+ * further "FILE:LINE: message" lines of its message. */
+#define PROFILE_MAX_ERRORS 20
+struct errors {
+        const char *file;
+        int first;             /* its -errno */
+        unsigned first_line;
+        char *first_msg;       /* without "FILE:LINE: " */
+        struct sbuf more;
+        unsigned n;
+};
+
+static void errors_add(struct errors *x, int r, unsigned line, const char *msg)
+{
+        if (x->n++ == 0) {
+                x->first = r;
+                x->first_line = line;
+                x->first_msg = strdup(msg);
+        } else if (x->n <= PROFILE_MAX_ERRORS) {
+                sbuf_printf(&x->more, "\n%s:%u: %s", x->file, line, msg);
+        }
+}
+
+static void bad_section_error(struct errors *x, const struct ini_bad_section *b)
+{
+        const char *s = profile_section_suggest(b->name);
+        char msg[160];
+        if (s)
+                snprintf(msg, sizeof(msg), "unknown section [%s] (did you mean [%s]?)", b->name, s);
+        else
+                snprintf(msg, sizeof(msg), "unknown section [%s]", b->name);
+        errors_add(x, -EINVAL, b->line, msg);
+}
+
 static int check_entries(const char *file, const struct ini_file *f, struct sbx_error **err)
 {
         struct sbx_policy scratch;
         struct apply_state st = { 0 };
+        struct errors x = { .file = file };
         int r = policy_init(&scratch);
         const char *name = r >= 0 ? policy_intern_file(&scratch, file) : NULL;
         if (!name)
                 r = -ENOMEM;
+        size_t b = 0;
         for (size_t i = 0; r >= 0 && i < f->n; i++) {
                 const struct ini_entry *e = &f->v[i];
+                for (; b < f->nbad && f->bad[b].line < e->line; b++)
+                        bad_section_error(&x, &f->bad[b]);
+                if (!profile_section_valid(e->section))
+                        continue; /* its section is reported */
                 const struct key_def *k = profile_key_find(e->section, e->key);
                 if (!k) {
-                        r = sbx_err_at(err, -EINVAL, file, e->line, "unknown key '%s' in [%s]", e->key,
-                                       e->section);
-                        break;
+                        const struct key_def *s = profile_key_suggest(e->section, e->key);
+                        char msg[256];
+                        if (s && strcmp(s->section, e->section) == 0)
+                                snprintf(msg, sizeof(msg), "unknown key '%s' in [%s] (did you mean '%s'?)",
+                                         e->key, e->section, s->name);
+                        else if (s)
+                                snprintf(msg, sizeof(msg), "unknown key '%s' in [%s] (it is a key of [%s])",
+                                         e->key, e->section, s->section);
+                        else
+                                snprintf(msg, sizeof(msg), "unknown key '%s' in [%s]", e->key, e->section);
+                        errors_add(&x, -EINVAL, e->line, msg);
+                        continue;
                 }
-                r = profile_apply(&scratch, k, e->value, (struct sbx_loc){ name, e->line }, &st, err);
+                struct sbx_error *one = NULL;
+                int k_r = profile_apply(&scratch, k, e->value, (struct sbx_loc){ name, e->line }, &st, &one);
+                if (k_r == -ENOMEM) {
+                        sbx_error_free(one);
+                        r = -ENOMEM;
+                } else if (k_r < 0) {
+                        /* Its message, without the "FILE:LINE: " it starts with. */
+                        const char *m = sbx_error_message(one);
+                        size_t fl = strlen(file);
+                        if (strncmp(m, file, fl) == 0 && m[fl] == ':') {
+                                const char *sp = strstr(m + fl + 1, ": ");
+                                m = sp ? sp + 2 : m;
+                        }
+                        errors_add(&x, k_r, e->line, m);
+                        sbx_error_free(one);
+                }
         }
+        for (; r >= 0 && b < f->nbad; b++)
+                bad_section_error(&x, &f->bad[b]);
         policy_done(&scratch);
+        if (r >= 0 && x.n > 0) {
+                if (x.n > PROFILE_MAX_ERRORS)
+                        sbuf_printf(&x.more, "\n%s: %u more errors not shown", file, x.n - PROFILE_MAX_ERRORS);
+                char *more = NULL;
+                if (sbuf_take(&x.more, &more) < 0 || !x.first_msg)
+                        r = -ENOMEM;
+                else
+                        r = sbx_err_at(err, x.first, file, x.first_line, "%s%s", x.first_msg, more ? more : "");
+                free(more);
+        }
+        sbuf_done(&x.more);
+        free(x.first_msg);
         return r;
 }
 

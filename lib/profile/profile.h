@@ -88,6 +88,11 @@ bool profile_key_expands(enum key_id id);
 const struct key_def *profile_key_find(const char *section, const char *name);
 const struct key_def *profile_key_by_id(enum key_id id);
 bool profile_section_valid(const char *section);
+/* For a misspelt section or key, the known one it most likely meant:
+ * within two edits, or (for a key) the same name in another section.
+ * NULL when nothing is close. */
+const char *profile_section_suggest(const char *name);
+const struct key_def *profile_key_suggest(const char *section, const char *name);
 
 /* The [limits] keys, in policy->rlimits[] order. */
 struct limit_def {
@@ -114,10 +119,22 @@ int profile_apply(struct sbx_policy *p, const struct key_def *k, const char *val
 struct token {
         char *text;
         bool remove; /* written with a leading unquoted '!' */
+        /* text with each quoted \: kept as PROFILE_LITERAL_COLON and each
+         * \n as PROFILE_LITERAL_NEWLINE, for entries whose ':' separate
+         * parts (mounts): NULL when the token has neither */
+        char *split;
 };
+/* Control characters never pass profile_text_valid(), so these cannot
+ * come from the text itself. */
+#define PROFILE_LITERAL_COLON '\x01'
+#define PROFILE_LITERAL_NEWLINE '\x02'
+/* Turn the literal markers of a token's split text back into ':' and
+ * newline (in place). */
+void profile_token_literal(char *s);
 /* Split a value into tokens: whitespace separates, double quotes group
- * (with \" and \\), an unquoted ';' or '#' after whitespace starts a
- * comment.  With bang, a leading unquoted '!' marks a removal. */
+ * (with \" and \\, and \: for a colon that separates nothing, \n for
+ * a newline), an unquoted ';' or '#' after whitespace starts a comment.
+ * With bang, a leading unquoted '!' marks a removal. */
 int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *n,
                      const char **errmsg);
 void profile_tokens_free(struct token *t, size_t n);
@@ -155,10 +172,19 @@ struct ini_entry {
         char *value;
         unsigned line;
 };
+struct ini_bad_section {
+        char *name;
+        unsigned line;
+};
 struct ini_file {
         struct ini_entry *v;
         size_t n, cap;
         unsigned nsections;
+        /* Sections with an unknown name: parsing goes on (their keys are
+         * kept with the section's name), and the loader reports them with
+         * the file's other errors, all at once. */
+        struct ini_bad_section *bad;
+        size_t nbad;
 };
 int profile_parse(const char *text, size_t len, const char *file, struct ini_file *ret,
                   struct sbx_error **err);

@@ -52,7 +52,7 @@ const struct key_def profile_keys[] = {
         { "filesystem", "home", K_HOME, "tmpfs or none", "tmpfs", "an empty private home directory" },
         { "filesystem", "args", K_ARGS, "none, ro or rw", "none", "make the program's existing regular-file arguments visible (exactly the file named: see sbx.profile(5))" },
         { "filesystem", "args-dirs", K_ARGS_DIRS, "bool", "no", "file arguments may also name directories (bound whole, with args' mode)" },
-        { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro or rw", "none", "make the caller's working directory visible" },
+        { "filesystem", "cwd-bind", K_CWD_BIND, "none, ro, rw or exec", "none", "make the caller's working directory visible (exec: read-write and executable)" },
         { "filesystem", "protect", K_PROTECT, "list of paths", "none", "kept read-only (and not creatable) wherever a writable mount shows them: persistence points such as ~/.bashrc" },
         { "filesystem", "protect-dir", K_PROTECT_DIR, "list of paths", "none", "as protect, for directories: a missing one is made (empty, mode 0700) so that a read-only mount can cover it" },
         { "filesystem", "secret", K_SECRET, "list of paths", "none", "credential stores masked (empty, unreadable) wherever a bind shows them from above; a bind of the path itself or of something inside it shows it" },
@@ -169,6 +169,76 @@ bool profile_section_valid(const char *section)
                 if (strcmp(profile_sections[i], section) == 0)
                         return true;
         return false;
+}
+
+/* Optimal string alignment distance (edits, swaps of neighbours count
+ * one), capped: names are short. */
+static size_t edit_distance(const char *a, const char *b)
+{
+        size_t n = strlen(a), m = strlen(b);
+        if (n > 31 || m > 31)
+                return SIZE_MAX;
+        size_t d[32][32];
+        for (size_t i = 0; i <= n; i++)
+                d[i][0] = i;
+        for (size_t j = 0; j <= m; j++)
+                d[0][j] = j;
+        for (size_t i = 1; i <= n; i++)
+                for (size_t j = 1; j <= m; j++) {
+                        size_t cost = a[i - 1] != b[j - 1], v = d[i - 1][j] + 1;
+                        if (d[i][j - 1] + 1 < v)
+                                v = d[i][j - 1] + 1;
+                        if (d[i - 1][j - 1] + cost < v)
+                                v = d[i - 1][j - 1] + cost;
+                        if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < v)
+                                v = d[i - 2][j - 2] + 1;
+                        d[i][j] = v;
+                }
+        return d[n][m];
+}
+
+/* Close enough to be a typo: at most two edits, and fewer than half the
+ * name (so that "ro" does not suggest "rw"). */
+static bool close_enough(const char *typed, const char *known, size_t d)
+{
+        size_t n = strlen(typed);
+        return d <= 2 && d * 2 < (n > strlen(known) ? n : strlen(known));
+}
+
+const char *profile_section_suggest(const char *name)
+{
+        const char *best = NULL;
+        size_t bd = SIZE_MAX;
+        for (size_t i = 0; profile_sections[i]; i++) {
+                size_t d = edit_distance(name, profile_sections[i]);
+                if (d < bd && close_enough(name, profile_sections[i], d)) {
+                        bd = d;
+                        best = profile_sections[i];
+                }
+        }
+        return best;
+}
+
+const struct key_def *profile_key_suggest(const char *section, const char *name)
+{
+        const struct key_def *best = NULL;
+        size_t bd = SIZE_MAX;
+        for (size_t i = 0; i < profile_nkeys; i++) {
+                if (strcmp(profile_keys[i].section, section) != 0)
+                        continue;
+                size_t d = edit_distance(name, profile_keys[i].name);
+                if (d < bd && close_enough(name, profile_keys[i].name, d)) {
+                        bd = d;
+                        best = &profile_keys[i];
+                }
+        }
+        if (best)
+                return best;
+        /* The right key in the wrong section. */
+        for (size_t i = 0; i < profile_nkeys; i++)
+                if (strcmp(profile_keys[i].name, name) == 0)
+                        return &profile_keys[i];
+        return NULL;
 }
 
 /* A well-known bus name as the D-Bus specification defines it, or one
@@ -352,7 +422,7 @@ static const struct word proc_words[] = { { "masked", PROC_MASKED }, { "full", P
 static const struct word sys_words[] = { { "none", SYS_NONE }, { "ro", SYS_RO }, { NULL, 0 } };
 static const struct word home_words[] = { { "tmpfs", HOME_TMPFS }, { "none", HOME_NONE }, { NULL, 0 } };
 static const struct word args_words[] = { { "none", ARGS_NONE }, { "ro", ARGS_RO }, { "rw", ARGS_RW }, { NULL, 0 } };
-static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { NULL, 0 } };
+static const struct word cwd_words[] = { { "none", CWD_NONE }, { "ro", CWD_RO }, { "rw", CWD_RW }, { "exec", CWD_EXEC }, { NULL, 0 } };
 /* Further network modes (pasta, slirp…) are one more line here. */
 static const struct word net_words[] = { { "none", NET_NONE }, { "host", NET_HOST }, { "pasta", NET_PASTA },
                                          { NULL, 0 } };
@@ -718,7 +788,8 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
                        struct sbx_loc loc, struct sbx_error **err)
 {
         enum mount_kind kind = mount_kind_of(k->id);
-        _cleanup_free_ char *copy = strdup(t->text), *a = NULL, *b = NULL;
+        /* Split at the colons written as such, not at a quoted \: */
+        _cleanup_free_ char *copy = strdup(t->split ? t->split : t->text), *a = NULL, *b = NULL;
         char *parts[4];
         int r;
 
@@ -729,6 +800,7 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
         if (t->remove) {
                 if (strchr(copy, ':'))
                         return kerr(err, k, loc, "'!' takes one path (a source or a destination), not '%s'", copy);
+                profile_token_literal(copy);
                 if (strstr(copy, "${?"))
                         return kerr(err, k, loc, "'!' removes by path: ${?NAME} is not allowed there");
                 if ((r = mount_path(copy, k, loc, &a, err)) < 0)
@@ -743,6 +815,8 @@ static int apply_mount(struct sbx_policy *p, const struct key_def *k, const stru
                 s++;
         }
         size_t n = split_colons(s, parts);
+        for (size_t i = 0; i < n; i++)
+                profile_token_literal(parts[i]);
         bool exec = false;
         if (n >= 2 && strcmp(parts[n - 1], "exec") == 0 && kind != MOUNT_SYMLINK) {
                 exec = true;
@@ -1161,6 +1235,14 @@ int profile_apply(struct sbx_policy *p, const struct key_def *k, const char *val
                 return kerr(err, k, loc, "%s", why);
         if (r < 0)
                 return r;
+        bool mount = k->id == K_BIND || k->id == K_RO_BIND || k->id == K_DEV || k->id == K_TMPFS ||
+                     k->id == K_DIR || k->id == K_SYMLINK;
+        for (size_t i = 0; !mount && i < n; i++)
+                if (t[i].split) {
+                        profile_tokens_free(t, n);
+                        return kerr(err, k, loc, "inside quotes only \\\" and \\\\ are escapes here (\\: and "
+                                    "\\n are for the paths of [filesystem] mount entries)");
+                }
         if (key_is_list(k->id)) {
                 if (n == 0)
                         r = kerr(err, k, loc, "no value");

@@ -72,9 +72,20 @@ bool profile_text_valid(const char *s, size_t len, char **errmsg)
 
 void profile_tokens_free(struct token *t, size_t n)
 {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = 0; i < n; i++) {
                 free(t[i].text);
+                free(t[i].split);
+        }
         free(t);
+}
+
+void profile_token_literal(char *s)
+{
+        for (; *s; s++)
+                if (*s == PROFILE_LITERAL_COLON)
+                        *s = ':';
+                else if (*s == PROFILE_LITERAL_NEWLINE)
+                        *s = '\n';
 }
 
 int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *ret_n,
@@ -94,7 +105,7 @@ int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *r
                 if (!*s || *s == ';' || *s == '#')
                         break;
                 size_t k = 0;
-                bool remove = false, quoted = false;
+                bool remove = false, quoted = false, literal = false;
                 if (bang && *s == '!') {
                         remove = true;
                         s++;
@@ -115,9 +126,18 @@ int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *r
                                         s++;
                                         break;
                                 }
+                                if (*s == '\\' && (s[1] == ':' || s[1] == 'n')) {
+                                        /* a colon that separates nothing,
+                                         * a newline: paths that hold them
+                                         * (sbx show writes them so) */
+                                        buf[k++] = s[1] == ':' ? PROFILE_LITERAL_COLON : PROFILE_LITERAL_NEWLINE;
+                                        literal = true;
+                                        s += 2;
+                                        continue;
+                                }
                                 if (*s == '\\') {
                                         if (s[1] != '"' && s[1] != '\\') {
-                                                *errmsg = "inside quotes only \\\" and \\\\ are escapes";
+                                                *errmsg = "inside quotes only \\\", \\\\, \\: and \\n are escapes";
                                                 goto fail;
                                         }
                                         s++;
@@ -134,9 +154,20 @@ int profile_tokenize(const char *value, bool bang, struct token **ret, size_t *r
                 if (!nv)
                         goto nomem;
                 v = nv;
+                v[n].split = NULL;
                 if (!(v[n].text = strdup(buf)))
                         goto nomem;
-                v[n++].remove = remove;
+                v[n].remove = remove;
+                if (literal) {
+                        v[n].split = v[n].text;
+                        if (!(v[n].text = strdup(buf))) {
+                                v[n].text = TAKE_PTR(v[n].split);
+                                n++;
+                                goto nomem;
+                        }
+                        profile_token_literal(v[n].text);
+                }
+                n++;
         }
         *ret = v;
         *ret_n = n;

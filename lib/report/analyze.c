@@ -259,7 +259,7 @@ static int c_fs_home(struct ctx *c, struct attack_result *r)
                 else if (is_home_path(c, o->dst))
                         e = expose(r, rw ? 300 : 100, NULL, "%s %s", o->dst, rw ? "writable" : "readable");
         }
-        if (e >= 0 && p->cwd_bind == CWD_RW)
+        if (e >= 0 && p->cwd_bind >= CWD_RW)
                 e = expose(r, 300, NULL, "working directory writable");
         else if (e >= 0 && p->cwd_bind == CWD_RO)
                 e = expose(r, 100, NULL, "working directory readable");
@@ -294,7 +294,7 @@ static const char *persist_technique(const char *path)
 static bool home_writable(const struct ctx *c)
 {
         const struct sbx_policy *p = c->p;
-        if (!p->ns_mount || p->cwd_bind == CWD_RW || p->args == ARGS_RW)
+        if (!p->ns_mount || p->cwd_bind >= CWD_RW || p->args == ARGS_RW)
                 return true;
         for (size_t i = 0; i < p->mounts.n; i++) {
                 const struct mount_op *o = &p->mounts.v[i];
