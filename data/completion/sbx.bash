@@ -20,7 +20,12 @@ _sbx_options()
 
 _sbx_profiles()
 {
-        "$1" list 2>/dev/null | awk 'NR > 1 && $1 !~ /\.inc$/ { print $1 }'
+        "$1" list --names 2>/dev/null | grep -v '\.inc$'
+}
+
+_sbx_running()
+{
+        "$1" ps --names 2>/dev/null
 }
 
 _sbx_keys()
@@ -92,6 +97,36 @@ _sbx()
         esac
 
         case $cmd in
+        stop)
+                if [[ $cur == -* ]]; then
+                        mapfile -t COMPREPLY < <(compgen -W "$(_sbx_options "$sbx" "$cmd")" -- "$cur")
+                else
+                        mapfile -t COMPREPLY < <(compgen -W "$(_sbx_running "$sbx")" -- "$cur")
+                fi
+                ;;
+        enter)
+                # sbx enter NAME [--] COMMAND ARGS: the name, then the
+                # command as the program would complete it.
+                if ((cword == cmdi + 1)); then
+                        mapfile -t COMPREPLY < <(compgen -W "$(_sbx_running "$sbx")" -- "$cur")
+                else
+                        _command_offset $((cmdi + 2))
+                fi
+                ;;
+        desktop)
+                if ((cword == cmdi + 1)); then
+                        mapfile -t COMPREPLY < <(compgen -W "install remove list" -- "$cur")
+                elif [[ $cur == -* ]]; then
+                        mapfile -t COMPREPLY < <(compgen -W "--profile --wrapper --force" -- "$cur")
+                elif [[ ${words[cmdi + 1]} == install ]]; then
+                        local apps
+                        apps=$(cd /usr/share/applications 2>/dev/null && ls -- *.desktop 2>/dev/null)
+                        mapfile -t COMPREPLY < <(compgen -W "${apps//.desktop/}" -- "$cur")
+                elif [[ ${words[cmdi + 1]} == remove ]]; then
+                        mapfile -t COMPREPLY < <(compgen -W "$("$sbx" desktop list 2>/dev/null |
+                                awk 'NR > 1 { print $1 }')" -- "$cur")
+                fi
+                ;;
         help)
                 mapfile -t COMPREPLY < <(compgen -W "$(_sbx_commands "$sbx")" -- "$cur")
                 ;;

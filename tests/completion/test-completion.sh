@@ -67,9 +67,28 @@ expect "sbx run --net " none
 expect "sbx export --format " oci
 expect "sbx export --format k" k8s
 expect "sbx help " export
+expect "sbx " learn
+expect "sbx " ps
+expect "sbx desktop " install
+expect "sbx desktop install firefox" firefox-esr
+expect "sbx stop --" --timeout
+expect "sbx learn --profile " script
 expect "sbx syscalls @net" @network-io
 expect "sbx run --profile default -- bas" bash
 expect "sbx run --profile default ls" ls
+# Running sandboxes by name for stop and enter (a registry of the test's own).
+rt="$dir/rt"
+mkdir -m 700 "$rt"
+XDG_RUNTIME_DIR=$rt "$sbx" run --name comp-test --profile default -- /bin/sleep 30 >/dev/null 2>&1 &
+runner=$!
+for _ in $(seq 100); do
+        XDG_RUNTIME_DIR=$rt "$sbx" ps --names 2>/dev/null | grep -qx comp-test && break
+        sleep 0.1
+done
+XDG_RUNTIME_DIR=$rt expect "sbx stop comp" comp-test
+XDG_RUNTIME_DIR=$rt expect "sbx enter " comp-test
+XDG_RUNTIME_DIR=$rt "$sbx" stop comp-test >/dev/null 2>&1 || kill "$runner" 2>/dev/null
+wait "$runner" 2>/dev/null
 # After the program, its own options are not sbx's.
 refuse "sbx run --profile default -- ls --pro" --profile
 exit $((fails > 0))
