@@ -28,6 +28,7 @@
  * that configuration anyway, since the server's own abstract socket would
  * be reachable past the proxy. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
@@ -53,13 +54,20 @@ bool x11_wanted(const struct sbx_policy *p)
         return p->x11 != X11_NONE;
 }
 
-/* SBX_X11_PROXY (an absolute path) overrides the installed program; for
- * the tests, which run from the build tree. */
+/* SBX_X11_PROXY (an absolute path) overrides the installed program; an
+ * sbx started from its build directory (`build/launcher/sbx`, as the
+ * README's first command does) runs the proxy built beside it. */
 static const char *proxy_path(void)
 {
         const char *e = getenv("SBX_X11_PROXY");
         if (e && e[0] == '/')
                 return access(e, X_OK) == 0 ? e : NULL;
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        size_t root = strlen(SBX_BUILD_ROOT);
+        if (n > 0 && (size_t)n > root && strncmp(exe, SBX_BUILD_ROOT, root) == 0 && exe[root] == '/' &&
+            access(SBX_BUILD_ROOT "/helper/sbx-x11-proxy", X_OK) == 0)
+                return SBX_BUILD_ROOT "/helper/sbx-x11-proxy";
         return access(SBX_X11_PROXY_PATH, X_OK) == 0 ? SBX_X11_PROXY_PATH : NULL;
 }
 
