@@ -69,15 +69,17 @@ static void sh_in(int who, struct run_result *r, const char *fmt, ...)
         va_end(ap);
         char *sbx = shq(sbx_bin());
         /* The launcher's path may hold spaces (scripts/test runs from such
-         * a copy): it is substituted quoted. */
+         * a copy): it goes in an exported variable, and SBX becomes
+         * "$SBX_SH_BIN", which also works inside a nested sh -c '...'. */
         char *out = cmd;
         size_t room = sizeof(cmd);
         /* Debian's programs, not a developer's shims in $PATH. */
-        int n = snprintf(out, room, "export PATH=/usr/sbin:/usr/bin:/sbin:/bin; cd %s && ", dir);
+        int n = snprintf(out, room, "export PATH=/usr/sbin:/usr/bin:/sbin:/bin SBX_SH_BIN=%s; cd %s && ", sbx,
+                         dir);
         out += n, room -= (size_t)n;
         for (const char *s = body; *s && room > 1;) {
-                if (strncmp(s, "SBX", 3) == 0) {
-                        n = snprintf(out, room, "%s", sbx);
+                if (strncmp(s, "SBX", 3) == 0 && strncmp(s, "SBX_", 4) != 0) {
+                        n = snprintf(out, room, "\"$SBX_SH_BIN\"");
                         s += 3;
                 } else {
                         n = snprintf(out, room, "%c", *s);
