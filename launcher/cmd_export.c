@@ -5,6 +5,7 @@
  * what the format cannot express. */
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,10 +74,20 @@ enum { F_OCI, F_K8S_SC, F_BUNDLE, F_K8S, F_SYSTEMD };
 
 static int write_out(const char *output, const char *text)
 {
-        FILE *f = output ? fopen(output, "we") : stdout;
-        if (!f) {
-                fprintf(stderr, "sbx export: %s: %m\n", output);
-                return SBX_EXIT_SETUP;
+        FILE *f = stdout;
+        if (output) {
+                /* A sandbox with a writable directory may have left the
+                 * name there as a link to ~/.bashrc: sbx_output_open refuses
+                 * what is not the caller's own file. */
+                struct sbx_error *e = NULL;
+                int fd;
+                if (sbx_output_open(output, &fd, &e) < 0)
+                        return report_error(e);
+                if (!(f = fdopen(fd, "w"))) {
+                        close(fd);
+                        fprintf(stderr, "sbx export: %s: %m\n", output);
+                        return SBX_EXIT_SETUP;
+                }
         }
         fputs(text, f);
         if ((f == stdout ? fflush(f) : fclose(f)) != 0) {

@@ -116,11 +116,13 @@ static int read_records(int fd, struct sbx_learn *l)
         return r;
 }
 
-static int write_profile(const char *path, const char *text)
+/* The file as sbx_output_open() accepts it: not a link or another user's
+ * file a sandbox prepared under that name. */
+static int write_profile(const char *path, const char *text, struct sbx_error **err)
 {
-        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
-        if (fd < 0)
-                return -errno;
+        int fd, r = sbx_output_open(path, &fd, err);
+        if (r < 0)
+                return r;
         size_t n = strlen(text), off = 0;
         while (off < n) {
                 ssize_t k = write(fd, text + off, n - off);
@@ -239,8 +241,13 @@ int cmd_learn(int argc, char **argv)
                 goto done;
         }
         if (out) {
-                if ((r = write_profile(out, text)) < 0) {
-                        fprintf(stderr, "sbx learn: -o %s: %s\n", out, strerror(-r));
+                struct sbx_error *werr = NULL;
+                if ((r = write_profile(out, text, &werr)) < 0) {
+                        if (werr) {
+                                fprintf(stderr, "sbx learn: -o %s\n", sbx_error_message(werr));
+                                sbx_error_free(werr);
+                        } else
+                                fprintf(stderr, "sbx learn: -o %s: %s\n", out, strerror(-r));
                         goto done;
                 }
                 fprintf(stderr, "sbx learn: wrote %s (recording run exited %d)\n", out, first);

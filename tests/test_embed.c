@@ -127,7 +127,7 @@ Test(embed, installed_library)
                         const char *name, *version;
                 } later[] = {
                         { "sbx_process_stats", "@@SBX_0.2" },  { "sbx_process_report_fd", "@@SBX_0.3" },
-                        { "sbx_export_plan", "@@SBX_0.4" },    { "sbx_log_open", "@@SBX_0.4" },
+                        { "sbx_export_plan", "@@SBX_0.4" },    { "sbx_log_open", "@@SBX_0.4" },    { "sbx_output_open", "@@SBX_0.4" },
                         { "sbx_learn_new", "@@SBX_0.4" },      { "sbx_learn_record", "@@SBX_0.4" },
                         { "sbx_learn_profile", "@@SBX_0.4" },  { "sbx_learn_written", "@@SBX_0.4" },
                         { "sbx_learn_notes", "@@SBX_0.4" },    { "sbx_learn_check_output", "@@SBX_0.4" },

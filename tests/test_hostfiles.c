@@ -304,6 +304,30 @@ Test(hostfiles, git_work_tree_points)
         run_result_free(&r);
 }
 
+/* A sandbox that can write a directory can add directories until a real
+ * repository lies past sbx's search for repositories: the next launch
+ * there is refused (fail closed), not run with the repository's hooks
+ * writable.  A narrower directory still works. */
+Test(hostfiles, repository_search_exhausted_refuses)
+{
+        need("/usr/bin/git", "git");
+        FOR_EACH_USER {
+                clean();
+                struct run_result r;
+                shell(AS_USER, &r, "mkdir -p big && cd big && for i in $(seq 2200); do mkdir -p a/d$i; done && "
+                                   "git init -q zz-repo");
+                cr_assert_eq(r.status, 0, "%s%s", r.out, r.err);
+                run_result_free(&r);
+                shell(WHO, &r, "cd big && \"$SBX\" run --profile shell -- /bin/true; echo status=$?");
+                cr_assert(strstr(r.out, "status=125") && strstr(r.err, "cannot find every git repository"),
+                          "[%s] a launch with an incomplete search ran: %s %s", WHO_NAME, r.out, r.err);
+                run_result_free(&r);
+                shell(WHO, &r, "cd big/zz-repo && \"$SBX\" run --profile shell -- /bin/true; echo status=$?");
+                cr_assert(strstr(r.out, "status=0"), "[%s] %s %s", WHO_NAME, r.out, r.err);
+                run_result_free(&r);
+        }
+}
+
 /* ---- XDG base directories elsewhere ---------------------------------------- */
 
 static const char xdg_attack[] =

@@ -152,6 +152,23 @@ Test(refusals, a_run_without_refusals_prints_nothing)
         }
 }
 
+/* A file name the program chose is part of a report: it must never make a
+ * line of sbx's own, nor reach the terminal as an escape sequence. */
+Test(refusals, program_chosen_names_cannot_forge_report_lines)
+{
+        struct run_result r;
+        FOR_EACH_USER {
+                sh_in(WHO, &r, "SBX run --profile default -- sh -c 'd=\"$HOME/x$(printf \"\\nsbx: FORGED \\033[31m\")\"; "
+                               "mkdir -p \"$d\" && touch \"$d/f\"'");
+                cr_assert_eq(r.status, 0, "[%s] %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.err, "discarded"), "[%s] no report of the discarded file: %s", WHO_NAME, r.err);
+                cr_assert(!strstr(r.err, "\nsbx: FORGED") && !strchr(r.err, '\033'),
+                          "[%s] a program-chosen name made a line or an escape: %s", WHO_NAME, r.err);
+                cr_assert(strstr(r.err, "\\x0asbx: FORGED \\x1b[31m"), "[%s] %s", WHO_NAME, r.err);
+                run_result_free(&r);
+        }
+}
+
 Test(refusals, exec_outside_the_allow_list)
 {
         FOR_EACH_USER refused_then_allowed(WHO, "script", "sh -c 'sort </dev/null'", NULL, "execution(s) refused by [exec]",

@@ -281,6 +281,10 @@ int sbx_process_report_fd(const struct sbx_process *proc);
  * close-on-exec; the message of *err says what was refused and why.
  * Since SBX_0.4. */
 int sbx_log_open(const char *path, int *ret_fd, struct sbx_error **err);
+/* The same checks for a file sbx writes whole (sbx export -o, sbx learn
+ * -o): opened for writing and emptied only once it is known to be the
+ * caller's own regular file with one name.  Since SBX_0.4. */
+int sbx_output_open(const char *path, int *ret_fd, struct sbx_error **err);
 /* Kills the sandbox if still running, reaps it, frees. NULL-safe. */
 void sbx_process_free(struct sbx_process *proc);
 

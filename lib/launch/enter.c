@@ -131,7 +131,12 @@ static int exec_command(char *const *argv, char *const *envp)
 static _Noreturn void run_command(const struct plan *plan, const int *fds, int errpipe)
 {
         int tmp[3];
+        pid_t waiter = getppid();
         if (setsid() < 0)
+                goto fail;
+        /* The caller's terminal must not outlive its `sbx enter`: if the
+         * waiter is killed (the program can find it), so is the command. */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != waiter)
                 goto fail;
         for (int i = 0; i < 3; i++)
                 if ((tmp[i] = fcntl(fds[i + 1], F_DUPFD_CLOEXEC, 10)) < 0)
@@ -221,6 +226,9 @@ static _Noreturn void run_waiter(const struct plan *plan, size_t n, const int *f
                 if (p[0].revents) {
                         int st;
                         if (waitpid((pid_t)pid, &st, 0) == pid) {
+                                /* What it left in its session (its process
+                                 * group) holds the caller's fds too. */
+                                kill(-(pid_t)pid, SIGKILL);
                                 send_msg(reply, REPLY_EXITED, st);
                                 _exit(0);
                         }
@@ -238,7 +246,9 @@ static _Noreturn void run_waiter(const struct plan *plan, size_t n, const int *f
                 }
                 if (got > 0)
                         continue; /* not a message of ours: ignored */
-                /* The caller hung up: its command goes with it. */
+                /* The caller hung up: its command goes with it, and what
+                 * the command started in its process group. */
+                kill(-(pid_t)pid, SIGKILL);
                 kill((pid_t)pid, SIGKILL);
                 int st;
                 while (waitpid((pid_t)pid, &st, 0) < 0 && errno == EINTR)

@@ -109,10 +109,29 @@ size_t rf_cat_esc(char *buf, size_t size, size_t at, const char *s)
         return at;
 }
 
-void refusal_tally_add(struct refusal_tally *t, const struct refusal_event *ev)
+static void sanitize(char *s, size_t size)
 {
-        if (!t || ev->kind >= RF_COUNT)
+        char tmp[RF_TEXT];
+        if (!strpbrk(s, "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13"
+                        "\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"))
                 return;
+        rf_cat_esc(tmp, sizeof(tmp), 0, s);
+        rf_cat(s, size, 0, tmp);
+}
+
+void refusal_event_sanitize(struct refusal_event *ev)
+{
+        sanitize(ev->example, sizeof(ev->example));
+        sanitize(ev->rule, sizeof(ev->rule));
+        sanitize(ev->override, sizeof(ev->override));
+}
+
+void refusal_tally_add(struct refusal_tally *t, const struct refusal_event *in)
+{
+        if (!t || in->kind >= RF_COUNT)
+                return;
+        struct refusal_event copy = *in, *ev = &copy;
+        refusal_event_sanitize(ev);
         struct refusal_entry *e = &t->e[ev->kind];
         if (e->count++ == 0) {
                 rf_cat(e->example, sizeof(e->example), 0, ev->example);

@@ -57,6 +57,11 @@ const char *refusal_kind_title(enum refusal_kind k);
 
 /* Count ev; the first of each kind is kept as its example. */
 void refusal_tally_add(struct refusal_tally *t, const struct refusal_event *ev);
+/* Every control byte of ev's texts as \xNN, in place: paths the program
+ * chose (a file named "x\nsbx: …") must never make a line of sbx's own or
+ * reach the caller's terminal as escapes.  Done on every event before it
+ * is counted or reported. */
+void refusal_event_sanitize(struct refusal_event *ev);
 
 /* For a call the filter handed over to be observed (SV_OBSERVE): will
  * the kernel refuse it, and why?  (refusal_explain.c)  Reads the call's path or address from

@@ -861,6 +861,7 @@ static void observe(int listener, const struct plan *plan, const struct seccomp_
         struct refusal_event ev;
         if (!rep || refusal_explain_call(plan, n, &ev) <= 0 || !id_valid(listener, n->id))
                 return;
+        refusal_event_sanitize(&ev);
         if (ev.kind == RF_HIDDEN) {
                 /* Only the parent can look at the host: a record for it. */
                 char rec[RF_TEXT * 3 + 8];

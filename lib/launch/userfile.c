@@ -18,11 +18,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdbool.h>
+
 #include "plan/resolve.h"
 #include "launch/userfile.h"
 #include "base/util.h"
 
-int user_file_open_append(const char *path, char **why)
+int user_file_open(const char *path, bool truncate, char **why)
 {
         *why = NULL;
         if (!path || !*path)
@@ -55,8 +57,8 @@ int user_file_open_append(const char *path, char **why)
                         *why = linkwhy;
                 return r;
         }
-        int fd = openat(dirres.fd, b, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-                                              O_NOCTTY, 0600);
+        int fd = openat(dirres.fd, b, O_WRONLY | (truncate ? 0 : O_APPEND) | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+                                              O_CLOEXEC | O_NOCTTY, 0600);
         r = fd < 0 ? -errno : 0;
         resolved_done(&dirres);
         if (r == -ENXIO) {
@@ -84,11 +86,14 @@ int user_file_open_append(const char *path, char **why)
                 bad = "is owned by another user", r = -EPERM;
         else if (st.st_nlink != 1)
                 bad = "has another name (a hard link)", r = -EMLINK;
-        if (r >= 0 && fcntl(fd, F_SETFL, O_WRONLY | O_APPEND) < 0)
+        if (r >= 0 && fcntl(fd, F_SETFL, truncate ? 0 : O_APPEND) < 0)
+                r = -errno;
+        /* Emptied only once it is known to be the caller's own file. */
+        if (r >= 0 && truncate && ftruncate(fd, 0) < 0)
                 r = -errno;
         if (r < 0) {
                 close(fd);
-                if (bad && asprintf(why, "%s %s; a log file must be a regular file of yours with one "
+                if (bad && asprintf(why, "%s %s; sbx writes only a regular file of yours with one "
                                          "name (a sandbox could have prepared this one)",
                                     path, bad) < 0)
                         *why = NULL;
@@ -97,10 +102,10 @@ int user_file_open_append(const char *path, char **why)
         return fd;
 }
 
-SBX_EXPORT int sbx_log_open(const char *path, int *ret_fd, struct sbx_error **err)
+static int open_for_user(const char *path, bool truncate, int *ret_fd, struct sbx_error **err)
 {
         char *why = NULL;
-        int fd = user_file_open_append(path, &why);
+        int fd = user_file_open(path, truncate, &why);
         if (fd < 0) {
                 int r = why ? sbx_err_kind(err, SBX_ERROR_SETUP, fd, NULL, "%s", why)
                             : sbx_err_kind(err, SBX_ERROR_SETUP, fd, NULL, "%s: %s", path, strerror(-fd));
@@ -109,4 +114,14 @@ SBX_EXPORT int sbx_log_open(const char *path, int *ret_fd, struct sbx_error **er
         }
         *ret_fd = fd;
         return 0;
+}
+
+SBX_EXPORT int sbx_log_open(const char *path, int *ret_fd, struct sbx_error **err)
+{
+        return open_for_user(path, false, ret_fd, err);
+}
+
+SBX_EXPORT int sbx_output_open(const char *path, int *ret_fd, struct sbx_error **err)
+{
+        return open_for_user(path, true, ret_fd, err);
 }

@@ -80,9 +80,27 @@ static void point(struct walk *w, const char *name, bool dir, const char *fmt, .
 }
 
 /* The first line of a small file, without its newline. */
+/* A regular file only, never through a symlink, never blocking: a FIFO a
+ * sandbox left in a project must not hang the next launch. */
+static FILE *open_small(const char *path)
+{
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0)
+                return NULL;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+                close(fd);
+                return NULL;
+        }
+        FILE *f = fdopen(fd, "re");
+        if (!f)
+                close(fd);
+        return f;
+}
+
 static bool read_line(const char *path, char *buf, size_t n)
 {
-        FILE *f = fopen(path, "re");
+        FILE *f = open_small(path);
         if (!f)
                 return false;
         bool ok = fgets(buf, (int)n, f) != NULL;
@@ -125,7 +143,7 @@ static char *key_value(char *s, const char *key)
  * ; and # comments, ~/ at the start. */
 static bool hooks_path(const char *config, char out[PATH_MAX])
 {
-        FILE *f = fopen(config, "re");
+        FILE *f = open_small(config);
         if (!f)
                 return false;
         char line[4096];
@@ -216,7 +234,7 @@ static void submodule_checkouts(struct walk *w, const char *wt, unsigned depth)
         char gm[PATH_MAX], line[4096];
         if (depth > MAX_DEPTH || snprintf(gm, sizeof(gm), "%s/.gitmodules", wt) >= (int)sizeof(gm))
                 return;
-        FILE *f = fopen(gm, "re");
+        FILE *f = open_small(gm);
         if (!f)
                 return;
         unsigned n = 0;

@@ -313,6 +313,15 @@ static bool has_mount_at(const struct plan *plan, const char *dst)
 
 static int add_rebind(struct plan *plan, const char *inside, bool dir, bool ro, bool noexec)
 {
+        /* A re-bind made earlier on the way to a protected child (writable
+         * then) becomes read-only when the path itself is protected: the
+         * order of the protected list must not decide. */
+        for (size_t i = 0; i < plan->nmounts; i++)
+                if (plan->mounts[i].kind == PM_REBIND && strcmp(plan->mounts[i].dst, inside) == 0) {
+                        plan->mounts[i].readonly |= ro;
+                        plan->mounts[i].noexec |= noexec;
+                        return 0;
+                }
         if (has_mount_at(plan, inside))
                 return 0;
         char *dst = plan_own(plan, strdup(inside));
@@ -436,11 +445,18 @@ int protect_plan(const struct sbx_policy *p, struct plan *plan, struct sbx_error
                 bool incomplete = false;
                 if (m->kind == PM_BIND && !m->readonly && !m->dev && m->src && !m->pinned)
                         r = project_points(p, m->src, add_project_point, &t, &incomplete);
+                /* Fail closed: a sandbox that can write here can add
+                 * directories until a real repository lies past the search,
+                 * and the next launch would leave its hooks writable. */
                 if (r >= 0 && incomplete)
-                        r = plan_warn(plan, "%s: looked for git repositories in its first %u directories only; "
-                                            "one deeper inside is not protected ([filesystem] protect-project): "
-                                            "bind a narrower directory",
-                                      m->src, (unsigned)PROJECT_NESTED_BUDGET);
+                        r = sbx_err_kind(err, SBX_ERROR_SETUP, -E2BIG, "protect",
+                                         "%s is bound writable and holds more than %u directories near its top: "
+                                         "sbx cannot find every git repository in it to keep its config and hooks "
+                                         "read-only ([filesystem] protect-project), and a sandbox could have "
+                                         "planted the directories to hide one; run from (or bind) a narrower "
+                                         "directory, or drop the names with --set "
+                                         "'filesystem.protect-project=!NAME' (sbx.profile(5))",
+                                         m->src, (unsigned)PROJECT_NESTED_BUDGET);
         }
         for (size_t i = 0; r >= 0 && i < nbinds; i++) {
                 struct plan_mount *m = &plan->mounts[i];
