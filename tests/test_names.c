@@ -600,17 +600,19 @@ Test(names, relative_bind_source_resolved)
         }
 }
 
-/* `cd /tmp && sbx run --profile build -- …` builds and runs there (the
- * working directory is bound over the private /tmp). */
+/* `cd /tmp/DIR && sbx run --profile build -- …` builds and runs there (the
+ * working directory is bound over the private /tmp).  A directory of the
+ * test's own: /tmp itself may hold more directories than the repository
+ * search takes (the launch is then refused, hostfiles tests that). */
 Test(names, build_profile_in_tmp)
 {
         FOR_EACH_USER {
                 struct run_result r;
                 char script[9000], *sb = shq(sbx_bin());
                 snprintf(script, sizeof(script),
-                         "cd /tmp && %s run --profile build -- /bin/sh -c "
-                         "'d=$(mktemp -d /tmp/sbx-build.XXXXXX) && printf \"int main(void){return 7;}\" > $d/m.c && "
-                         "cc -o $d/m $d/m.c && { $d/m; echo \"ran $?\"; }; rm -rf $d'",
+                         "w=$(mktemp -d /tmp/sbx-cwd.XXXXXX) && chmod 777 \"$w\" && cd \"$w\" && %s run --profile build -- "
+                         "/bin/sh -c 'd=$(mktemp -d ./b.XXXXXX) && printf \"int main(void){return 7;}\" > $d/m.c && "
+                         "cc -o $d/m $d/m.c && { $d/m; echo \"ran $?\"; }; rm -rf $d'; s=$?; rm -rf \"$w\"; exit $s",
                          sb);
                 free(sb);
                 cr_assert_eq(run_cmd(WHO, NULL, 120, &r, ARGS("/bin/sh", "-c", script)), 0);

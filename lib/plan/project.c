@@ -138,10 +138,10 @@ static char *key_value(char *s, const char *key)
         return s;
 }
 
-/* core.hooksPath of a git config file, or false.  Enough of git's syntax
- * for one key: [core] sections, case-insensitive names, "quoted" values,
- * ; and # comments, ~/ at the start. */
-static bool hooks_path(const char *config, char out[PATH_MAX])
+/* core.KEY of a git config file, or false.  Enough of git's syntax for
+ * one key: [core] sections, case-insensitive names, "quoted" values, ; and
+ * # comments, ~/ at the start. */
+static bool core_value(const char *config, const char *key, char out[PATH_MAX])
 {
         FILE *f = open_small(config);
         if (!f)
@@ -157,7 +157,7 @@ static bool hooks_path(const char *config, char out[PATH_MAX])
                         core = e && (size_t)(e - s - 1) == 4 && strncasecmp(s + 1, "core", 4) == 0 && *e == ']';
                         continue;
                 }
-                if (!core || !(s = key_value(s, "hookspath")))
+                if (!core || !(s = key_value(s, key)))
                         continue;
                 char val[PATH_MAX];
                 size_t k = 0;
@@ -184,6 +184,11 @@ static bool hooks_path(const char *config, char out[PATH_MAX])
         }
         fclose(f);
         return found;
+}
+
+static bool hooks_path(const char *config, char out[PATH_MAX])
+{
+        return core_value(config, "hookspath", out);
 }
 
 /* `path` (G/commondir, missing) made with "." in it: the repository is its
@@ -278,9 +283,18 @@ static void module_dirs(struct walk *w, const char *dir, unsigned depth, unsigne
                     lstat(sub, &st) < 0 || !S_ISDIR(st.st_mode))
                         continue;
                 snprintf(head, sizeof(head), "%s/HEAD", sub);
-                if (lstat(head, &st) == 0)
+                if (lstat(head, &st) == 0) {
                         gitdir_points(w, sub, NULL, depth + 1);
-                else
+                        /* Its checkout, from the module's own config (inside
+                         * the protected .git/modules), not from .gitmodules,
+                         * which any sandbox of the work tree can edit. */
+                        char cfg[PATH_MAX + 8], wt[PATH_MAX], real[PATH_MAX], file[PATH_MAX + 8];
+                        snprintf(cfg, sizeof(cfg), "%s/config", sub);
+                        if (core_value(cfg, "worktree", wt) && join_real(sub, wt, real) &&
+                            snprintf(file, sizeof(file), "%s/.git", real) < (int)sizeof(file) &&
+                            lstat(file, &st) == 0 && S_ISREG(st.st_mode))
+                                gitfile_points(w, real, depth + 1);
+                } else
                         module_dirs(w, sub, depth + 1, budget);
         }
         closedir(d);
