@@ -41,28 +41,7 @@ static int proxy_policy(const struct plan *plan, const struct dbus_plan *d, stru
                                   "[network]\nmode = none\n"
                                   "[seccomp]\nallow = @default\n"
                                   "[limits]\nprocesses = 64\nmemory = 256M\n";
-        struct sbx_policy *p = NULL;
-        int r = sbx_policy_new(&p);
-        if (r >= 0)
-                r = sbx_policy_load_string(p, ini, "xdg-dbus-proxy's sandbox", err);
-        /* It must run as the bus's user (the caller), root included. */
-        if (r >= 0 && plan->host_uid == 0) {
-                p->keep_root = true;
-                p->uid = 0;
-                p->gid = 0;
-        }
-        if (r >= 0)
-                r = sbx_policy_add_bind(p, d->bus, d->bus, SBX_BIND_RO, err);
-        if (r >= 0)
-                r = sbx_policy_add_bind(p, d->dir, d->dir, 0, err);
-        if (r >= 0)
-                r = strlist_add(&p->exec_allow, d->argv[0], (struct sbx_loc){ 0 });
-        if (r < 0) {
-                sbx_policy_free(p);
-                return r;
-        }
-        *ret = p;
-        return 0;
+        return spawn_helper_policy(plan, "xdg-dbus-proxy's sandbox", ini, d->argv[0], d->bus, d->dir, ret, err);
 }
 
 int dbus_proxy_start(const struct plan *plan, struct helper_out *out, struct sbx_process **ret, int *ret_fd,

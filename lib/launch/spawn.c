@@ -1474,6 +1474,36 @@ void spawn_helper_end(struct sbx_process *helper, int fd)
         sbx_process_free(helper);
 }
 
+int spawn_helper_policy(const struct plan *plan, const char *name, const char *ini, const char *exe,
+                        const char *server, const char *dir, struct sbx_policy **ret, struct sbx_error **err)
+{
+        struct sbx_policy *p = NULL;
+        int r = sbx_policy_new(&p);
+        if (r >= 0)
+                r = sbx_policy_load_string(p, ini, name, err);
+        /* It acts as the caller (the bus's, the display's user), root
+         * included. */
+        if (r >= 0 && plan->host_uid == 0) {
+                p->keep_root = true;
+                p->uid = 0;
+                p->gid = 0;
+        }
+        if (r >= 0)
+                r = sbx_policy_add_bind(p, server, server, SBX_BIND_RO, err);
+        if (r >= 0)
+                r = sbx_policy_add_bind(p, dir, dir, 0, err);
+        if (r >= 0 && strncmp(exe, "/usr/", 5) != 0)
+                r = sbx_policy_add_bind(p, exe, exe, SBX_BIND_RO, err);
+        if (r >= 0)
+                r = strlist_add(&p->exec_allow, exe, (struct sbx_loc){ 0 });
+        if (r < 0) {
+                sbx_policy_free(p);
+                return r;
+        }
+        *ret = p;
+        return 0;
+}
+
 int spawn_helper(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct sbx_process **ret,
                  struct sbx_error **err)
 {

@@ -16,6 +16,13 @@ int spawn_plan(const struct plan *plan, struct sbx_process **ret, struct sbx_err
  * spawned.  The helper's policy may not ask for helpers (-ELOOP). */
 int spawn_helper(const struct sbx_policy *p, const struct sbx_spawn_options *o, struct sbx_process **ret,
                  struct sbx_error **err);
+/* A helper's own sandbox policy: `ini` (named `name` in errors: the
+ * system's libraries, no network, its limits), run as the caller (root
+ * included), `server` (what it serves: a bus or display socket) bound
+ * read-only, `dir` (its socket directory) read-write, and `exe` the one
+ * program it may run (bound when outside /usr). */
+int spawn_helper_policy(const struct plan *plan, const char *name, const char *ini, const char *exe,
+                        const char *server, const char *dir, struct sbx_policy **ret, struct sbx_error **err);
 /* The sandbox proc owns helper and fd from now on and ends them once it is
  * reaped (-EBUSY: no room, or already reaped; the caller still owns them). */
 int spawn_adopt_helper(struct sbx_process *proc, struct sbx_process *helper, int fd);

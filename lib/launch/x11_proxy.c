@@ -40,30 +40,7 @@ static int proxy_policy(const struct plan *plan, struct sbx_policy **ret, struct
                                   "[network]\nmode = none\n"
                                   "[seccomp]\nallow = @default\nwx = yes\n"
                                   "[limits]\nprocesses = 512\nmemory = 256M\n";
-        struct sbx_policy *p = NULL;
-        int r = sbx_policy_new(&p);
-        if (r >= 0)
-                r = sbx_policy_load_string(p, ini, "sbx-x11-proxy's sandbox", err);
-        /* It connects as the display's user (the caller), root included. */
-        if (r >= 0 && plan->host_uid == 0) {
-                p->keep_root = true;
-                p->uid = 0;
-                p->gid = 0;
-        }
-        if (r >= 0)
-                r = sbx_policy_add_bind(p, x->server, x->server, SBX_BIND_RO, err);
-        if (r >= 0)
-                r = sbx_policy_add_bind(p, x->dir, x->dir, 0, err);
-        if (r >= 0 && strncmp(x->exe, "/usr/", 5) != 0)
-                r = sbx_policy_add_bind(p, x->exe, x->exe, SBX_BIND_RO, err);
-        if (r >= 0)
-                r = strlist_add(&p->exec_allow, x->exe, (struct sbx_loc){ 0 });
-        if (r < 0) {
-                sbx_policy_free(p);
-                return r;
-        }
-        *ret = p;
-        return 0;
+        return spawn_helper_policy(plan, "sbx-x11-proxy's sandbox", ini, x->exe, x->server, x->dir, ret, err);
 }
 
 /* One line from the proxy, within the start timeout. */
