@@ -215,34 +215,13 @@ int cmd_export(int argc, char **argv)
                 return report_error(e);
         }
         int code = 0;
-        for (size_t i = 0; i < nov && code == 0; i++) {
-                const char *a = ov[i].arg;
-                switch (ov[i].opt) {
-                case OPT_BIND:
-                case OPT_RO_BIND:
-                        code = bind_override(p, a, ov[i].opt == OPT_RO_BIND);
-                        break;
-                case OPT_NET:
-                        code = set_override(p, "network", "mode", a);
-                        break;
-                case OPT_ENV:
-                        code = set_override(p, "environment", strchr(a, '=') ? "set" : "keep", a);
-                        break;
-                case OPT_SET: {
-                        const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
-                        char section[64], key[64];
-                        if (!dot || !eq || dot > eq || (size_t)(dot - a) >= sizeof(section) ||
-                            (size_t)(eq - dot - 1) >= sizeof(key)) {
-                                code = usage_error("export", "--set wants SECTION.KEY=VALUE, not '%s'", a);
-                                break;
-                        }
-                        snprintf(section, sizeof(section), "%.*s", (int)(dot - a), a);
-                        snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
-                        code = set_override(p, section, key, eq + 1);
-                        break;
-                }
-                }
-        }
+        for (size_t i = 0; i < nov && code == 0; i++)
+                code = apply_override(p, "export", ov[i].opt == OPT_BIND      ? OVR_BIND
+                                                   : ov[i].opt == OPT_RO_BIND ? OVR_RO_BIND
+                                                   : ov[i].opt == OPT_NET     ? OVR_NET
+                                                   : ov[i].opt == OPT_ENV     ? OVR_ENV
+                                                                              : OVR_SET,
+                                      ov[i].arg);
         if (code) {
                 sbx_policy_free(p);
                 return code;

@@ -367,6 +367,30 @@ static int register_sandbox(int dir, struct reg_entry *e, const struct sbx_proce
         return 0;
 }
 
+int apply_override(struct sbx_policy *p, const char *cmd, enum override kind, const char *a)
+{
+        switch (kind) {
+        case OVR_BIND:
+        case OVR_RO_BIND:
+                return bind_override(p, a, kind == OVR_RO_BIND);
+        case OVR_NET:
+                return set_override(p, "network", "mode", a);
+        case OVR_ENV:
+                return set_override(p, "environment", strchr(a, '=') ? "set" : "keep", a);
+        case OVR_SET:
+                break;
+        }
+        const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
+        char section[64], key[64];
+        if (!dot || !eq || dot > eq)
+                return usage_error(cmd, "--set wants SECTION.KEY=VALUE, not '%s'", a);
+        if ((size_t)(dot - a) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key))
+                return usage_error(cmd, "--set: name too long");
+        snprintf(section, sizeof(section), "%.*s", (int)(dot - a), a);
+        snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
+        return set_override(p, section, key, eq + 1);
+}
+
 int cmd_run(int argc, char **argv)
 {
         enum { OPT_BIND = 256, OPT_RO_BIND, OPT_NET, OPT_ENV, OPT_CWD, OPT_FD, OPT_DRY_RUN,
@@ -491,37 +515,13 @@ int cmd_run(int argc, char **argv)
                 code = report_error(e);
                 goto out;
         }
-        for (size_t i = 0; i < nov && code == 0; i++) {
-                const char *a = ov[i].arg;
-                switch (ov[i].opt) {
-                case OPT_BIND:
-                case OPT_RO_BIND:
-                        code = bind_override(p, a, ov[i].opt == OPT_RO_BIND);
-                        break;
-                case OPT_NET:
-                        code = set_override(p, "network", "mode", a);
-                        break;
-                case OPT_ENV:
-                        code = set_override(p, "environment", strchr(a, '=') ? "set" : "keep", a);
-                        break;
-                case OPT_SET: {
-                        const char *dot = strchr(a, '.'), *eq = strchr(a, '=');
-                        if (!dot || !eq || dot > eq) {
-                                code = usage_error("run", "--set wants SECTION.KEY=VALUE, not '%s'", a);
-                                break;
-                        }
-                        char section[64], key[64];
-                        if ((size_t)(dot - a) >= sizeof(section) || (size_t)(eq - dot - 1) >= sizeof(key)) {
-                                code = usage_error("run", "--set: name too long");
-                                break;
-                        }
-                        snprintf(section, sizeof(section), "%.*s", (int)(dot - a), a);
-                        snprintf(key, sizeof(key), "%.*s", (int)(eq - dot - 1), dot + 1);
-                        code = set_override(p, section, key, eq + 1);
-                        break;
-                }
-                }
-        }
+        for (size_t i = 0; i < nov && code == 0; i++)
+                code = apply_override(p, "run", ov[i].opt == OPT_BIND      ? OVR_BIND
+                                                : ov[i].opt == OPT_RO_BIND ? OVR_RO_BIND
+                                                : ov[i].opt == OPT_NET     ? OVR_NET
+                                                : ov[i].opt == OPT_ENV     ? OVR_ENV
+                                                                           : OVR_SET,
+                                      ov[i].arg);
         if (code)
                 goto out;
 

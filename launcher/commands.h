@@ -43,3 +43,7 @@ int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(pri
 struct sbx_policy;
 int set_override(struct sbx_policy *p, const char *section, const char *key, const char *value);
 int bind_override(struct sbx_policy *p, const char *arg, bool ro);
+/* One command-line override (--bind, --ro-bind, --net, --env, --set) of
+ * `sbx run` or `sbx export`, merged into p; an exit code, 0 when it took. */
+enum override { OVR_BIND, OVR_RO_BIND, OVR_NET, OVR_ENV, OVR_SET };
+int apply_override(struct sbx_policy *p, const char *cmd, enum override kind, const char *arg);
