@@ -22,7 +22,8 @@ static const struct command commands[] = {
           cmd_analyze_usage },
         { "attack", cmd_attack, "ATT&CK Navigator layer of what profiles mitigate", cmd_attack_usage },
         { "learn", cmd_learn, "record one run and write the profile it needs, then check it", cmd_learn_usage },
-        { "export", cmd_export, "the seccomp policy for OCI runtimes and Kubernetes", cmd_export_usage },
+        { "export", cmd_export, "the policy as an OCI bundle, a Kubernetes Pod or a systemd unit",
+          cmd_export_usage },
 };
 
 static void print_help(FILE *f)
