@@ -23,6 +23,7 @@
 #include "plan/exec.h"
 #include "plan/landlock.h"
 #include "plan/plan.h"
+#include "base/strbuf.h"
 #include "base/util.h"
 
 /* Newer than the uapi header Debian 12 ships (ABI 2). */
@@ -120,22 +121,12 @@ static bool is_optional(const struct sbx_policy *p, const char *name)
 static int warn(struct landlock_plan *lp, const char *fmt, ...) _printf_(2, 3);
 static int warn(struct landlock_plan *lp, const char *fmt, ...)
 {
-        char *s = NULL;
+        size_t cap = lp->warnings ? lp->nwarnings + 1 : 0; /* n strings and the NULL */
         va_list ap;
         va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
+        int r = strv_vaddf(&lp->warnings, &lp->nwarnings, &cap, fmt, ap);
         va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        char **nv = realloc(lp->warnings, (lp->nwarnings + 2) * sizeof(char *));
-        if (!nv) {
-                free(s);
-                return -ENOMEM;
-        }
-        lp->warnings = nv;
-        lp->warnings[lp->nwarnings++] = s;
-        lp->warnings[lp->nwarnings] = NULL;
-        return 0;
+        return r;
 }
 
 int landlock_plan_add(struct landlock_plan *lp, const char *path, uint64_t access, bool optional,

@@ -78,22 +78,12 @@ static int add_rule(struct sc_model *m, size_t *npool, const char *name, enum sc
 static int model_note(struct sc_model *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int model_note(struct sc_model *m, const char *fmt, ...)
 {
-        char *s = NULL;
+        size_t cap = m->notes ? m->nnotes + 1 : 0; /* n strings and the NULL */
         va_list ap;
         va_start(ap, fmt);
-        int n = vasprintf(&s, fmt, ap);
+        int r = strv_vaddf(&m->notes, &m->nnotes, &cap, fmt, ap);
         va_end(ap);
-        if (n < 0)
-                return -ENOMEM;
-        char **nv = realloc(m->notes, (m->nnotes + 2) * sizeof(char *));
-        if (!nv) {
-                free(s);
-                return -ENOMEM;
-        }
-        m->notes = nv;
-        nv[m->nnotes++] = s;
-        nv[m->nnotes] = NULL;
-        return 0;
+        return r;
 }
 
 /* The argument rules of one allowed syscall, as seccomp.c applies them
